@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "lifeline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lifeline", targets: ["lifeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries: typed shims for the variadic C calls Swift cannot make live in shim.h.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "SigV4", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(
+            name: "AWSWire",
+            dependencies: ["SigV4", "CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lifeline",
+            dependencies: [
+                "AWSWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire"], swiftSettings: strict),
+
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
+        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
+    ]
+)

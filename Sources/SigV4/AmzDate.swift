@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `YYYYMMDD'T'HHMMSS'Z'` timestamp SigV4 signs, formatted without Foundation's formatters
+/// (they cost more than the rest of a signature).
+public struct AmzDate: Sendable, Equatable {
+    /// `20150830T123600Z`
+    public let timestamp: String
+    /// `20150830`
+    public var day: Substring { timestamp.prefix(8) }
+
+    public init(secondsSince1970 seconds: Int) {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var out = [UInt8]()
+        out.reserveCapacity(16)
+        func put(_ v: Int32, _ width: Int) {
+            var digits = [UInt8](repeating: 48, count: width)
+            var v = Int(v)
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(parts.tm_year + 1900, 4); put(parts.tm_mon + 1, 2); put(parts.tm_mday, 2)
+        out.append(UInt8(ascii: "T"))
+        put(parts.tm_hour, 2); put(parts.tm_min, 2); put(parts.tm_sec, 2)
+        out.append(UInt8(ascii: "Z"))
+        timestamp = String(decoding: out, as: UTF8.self)
+    }
+}

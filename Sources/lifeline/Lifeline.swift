@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct Lifeline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeline",
+        abstract: "Keeps EC2 Auto Scaling groups and AWS CodeDeploy in step.")
+}
