@@ -10,7 +10,7 @@ public struct AmzDate: Sendable, Equatable {
     /// `20150830T123600Z`
     public let timestamp: String
     /// `20150830`
-    public var day: Substring { timestamp.prefix(8) }
+    public let day: String
 
     public init(secondsSince1970 seconds: Int) {
         var t = time_t(seconds)
@@ -32,5 +32,6 @@ public struct AmzDate: Sendable, Equatable {
         put(parts.tm_hour, 2); put(parts.tm_min, 2); put(parts.tm_sec, 2)
         out.append(UInt8(ascii: "Z"))
         timestamp = String(decoding: out, as: UTF8.self)
+        day = String(decoding: out[..<8], as: UTF8.self)
     }
 }

@@ -50,6 +50,10 @@ enum Canonical {
 
     /// Trims a header value and folds every run of whitespace (line folds included) to one space.
     static func appendTrimmedValue(_ value: String, to out: inout [UInt8]) {
+        if isAlreadyTrimmed(value) {
+            out.append(value)
+            return
+        }
         var pendingSpace = false
         var started = false
         for b in value.utf8 {
@@ -65,7 +69,28 @@ enum Canonical {
     }
 }
 
+/// True when the value has no leading, trailing, doubled or non-space whitespace: the usual case.
+private func isAlreadyTrimmed(_ value: String) -> Bool {
+    var value = value
+    return value.withUTF8 { bytes in
+        var previousSpace = true
+        for b in bytes {
+            if b == 0x09 || b == 0x0a || b == 0x0d { return false }
+            if b == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+        }
+        return !previousSpace || bytes.isEmpty
+    }
+}
+
 extension Array where Element == UInt8 {
-    @inline(__always) mutating func append(_ s: String) { append(contentsOf: s.utf8) }
+    @inline(__always) mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
+    }
     @inline(__always) mutating func append<S: StringProtocol>(_ s: S) { append(contentsOf: s.utf8) }
 }

@@ -1,46 +1,51 @@
 import COpenSSL
 
-/// SHA-256 and HMAC-SHA256 through OpenSSL's one-shot calls (the `*_Init` family is deprecated in 3.0).
+/// SHA-256 and HMAC-SHA256 on OpenSSL. The digest is fetched from the provider once: OpenSSL 3's
+/// one-shot `SHA256()`/`HMAC()` fetch it, under a lock, on every call.
 enum Crypto {
+    nonisolated(unsafe) private static let sha256MD: OpaquePointer = EVP_MD_fetch(nil, "SHA256", nil)!
+
     static func sha256(_ data: [UInt8]) -> [UInt8] { data.withUnsafeBytes { sha256($0) } }
 
     static func sha256(_ buf: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        out.withUnsafeMutableBufferPointer { o in
-            _ = SHA256(buf.baseAddress?.assumingMemoryBound(to: UInt8.self), buf.count, o.baseAddress)
+        [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            var length: UInt32 = 32
+            _ = EVP_Digest(buf.baseAddress, buf.count, out.baseAddress, &length, sha256MD, nil)
+            count = 32
         }
-        return out
     }
 
+    /// RFC 2104 HMAC over SHA-256 (keys longer than a block are hashed first).
     static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 32
-        key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer { o in
-                    _ = HMAC(
-                        EVP_sha256(), k.baseAddress, Int32(k.count),
-                        d.baseAddress?.assumingMemoryBound(to: UInt8.self), d.count, o.baseAddress, &length)
-                }
-            }
-        }
-        return out
+        var block = key.count > 64 ? sha256(key) : key
+        block.append(contentsOf: repeatElement(0, count: 64 - block.count))
+        var inner = [UInt8]()
+        inner.reserveCapacity(64 + data.count)
+        for b in block { inner.append(b ^ 0x36) }
+        inner.append(contentsOf: data)
+        var outer = [UInt8]()
+        outer.reserveCapacity(96)
+        for b in block { outer.append(b ^ 0x5c) }
+        outer.append(contentsOf: sha256(inner))
+        return sha256(outer)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        appendHex(bytes, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            hexDigits.withUnsafeBufferPointer { digits in
+                for (i, b) in bytes.enumerated() {
+                    out[2 * i] = digits[Int(b >> 4)]
+                    out[2 * i + 1] = digits[Int(b & 0x0f)]
+                }
+            }
+            return bytes.count * 2
+        }
     }
 
     static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
-        for b in bytes {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 0x0f)])
-        }
+        out.append(contentsOf: hex(bytes).utf8)
     }
 }
 

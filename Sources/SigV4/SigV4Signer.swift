@@ -127,7 +127,7 @@ public struct SigV4Signer: Sendable {
     private func canonicalize(headers: [(name: String, value: String)]) -> ([UInt8], String) {
         var groups: [(name: String, values: [String])] = []
         for header in headers {
-            let name = header.name.lowercased()
+            let name = header.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? header.name.lowercased() : header.name
             if let i = groups.firstIndex(where: { $0.name == name }) {
                 groups[i].values.append(header.value)
             } else {

@@ -4,12 +4,12 @@ import Synchronization
 final class SigningKeyCache: Sendable {
     private struct Entry {
         var secret: String
-        var day: Substring
+        var day: String
         var key: [UInt8]
     }
     private let entry = Mutex<Entry?>(nil)
 
-    func key(secret: String, day: Substring, region: String, service: String) -> [UInt8] {
+    func key(secret: String, day: String, region: String, service: String) -> [UInt8] {
         if let cached = entry.withLock({ $0 }), cached.day == day, cached.secret == secret {
             return cached.key
         }
@@ -18,7 +18,7 @@ final class SigningKeyCache: Sendable {
         return derived
     }
 
-    static func derive(secret: String, day: Substring, region: String, service: String) -> [UInt8] {
+    static func derive(secret: String, day: String, region: String, service: String) -> [UInt8] {
         let kDate = Crypto.hmacSHA256(key: Array(("AWS4" + secret).utf8), data: Array(day.utf8))
         let kRegion = Crypto.hmacSHA256(key: kDate, data: Array(region.utf8))
         let kService = Crypto.hmacSHA256(key: kRegion, data: Array(service.utf8))
