@@ -1,0 +1,128 @@
+import CCurl
+import Foundation
+
+/// The state of one request while libcurl works on it: the easy handle, what it sends, what came
+/// back, and the continuation to resume. Owned by the transport's loop thread once submitted.
+final class CurlTransfer: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    let endpoint: String
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    var responseBody = Data()
+    var responseHeaders: [(name: String, value: String)] = []
+    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+
+    init(_ request: HTTPRequest, proxy: ProxySettings) throws {
+        guard let handle = curl_easy_init() else {
+            throw TransportError(kind: .other, message: "curl_easy_init failed", endpoint: request.url.redactedEndpoint)
+        }
+        self.handle = handle
+        endpoint = request.url.redactedEndpoint
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        ccurl_setopt_string(handle, CURLOPT_URL, request.url.absoluteString)
+        ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        // TLS verification is always on: there is no switch for it anywhere in lifeline.
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        let timeoutMS = max(1, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
+        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMS)
+        ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMS, 10_000))
+        ccurl_setopt_string(
+            handle, CURLOPT_PROXY, proxy.proxy(forScheme: request.url.scheme, loopback: request.url.isLoopback) ?? "")
+        if let noProxy = proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
+
+        switch request.method {
+        case "GET":
+            ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        default:
+            ccurl_setopt_long(handle, CURLOPT_POST, 1)
+            ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, request.body.count)
+            // COPYPOSTFIELDS: libcurl keeps its own copy, so the body's lifetime is not ours to manage.
+            request.body.withUnsafeBytes { buf in
+                let empty: StaticString = ""
+                _ = ccurl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafeRawPointer(empty.utf8Start)))
+            }
+            if request.method != "POST" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        // No `Expect: 100-continue` round trip, and no default Content-Type from libcurl.
+        list = curl_slist_append(list, "Expect:")
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            list = curl_slist_append(list, "Content-Type:")
+        }
+        headerList = list
+        ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, me)
+        ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            let n = size * count
+            if let data { transfer.responseBody.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n) }
+            return n
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
+        ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            let n = size * count
+            guard let data else { return n }
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
+            transfer.receivedHeaderLine(line)
+            return n
+        }
+        ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    /// A status line starts a new response (a proxy's CONNECT answer, a 100 Continue): keep only
+    /// the headers of the last one.
+    private func receivedHeaderLine(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            responseHeaders.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        responseHeaders.append((name, value))
+    }
+
+    /// What libcurl's result means for the caller.
+    func finish(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
+        guard code == CURLE_OK else {
+            let detail = String(validatingCString: errorBuffer) ?? ""
+            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            return .failure(TransportError(kind: Self.kind(of: code), message: message, endpoint: endpoint))
+        }
+        var status = 0
+        ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody))
+    }
+
+    static func kind(of code: CURLcode) -> TransportError.Kind {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            .tls
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
+             CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            .connection
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT: .refused
+        default: .other
+        }
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// One HTTP exchange. The seam under every AWS client: tests and the simulator plug in here.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    /// The whole exchange, connect included.
+    public var timeout: Duration
+
+    public init(
+        method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data = Data(),
+        timeout: Duration = .seconds(30)
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Names lower-cased, in the order received.
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.status = status
+        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        let name = name.lowercased()
+        return headers.first { $0.name == name }?.value
+    }
+}
+
+/// A request that got no HTTP answer.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// Refused, reset, closed early, name not resolved: worth retrying.
+        case connection
+        /// The request's time ran out.
+        case timeout
+        /// The peer's certificate did not verify: never retried, never bypassed.
+        case tls
+        /// Refused before sending (plain HTTP to a non-loopback host, a bad URL).
+        case refused
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// Scheme, host and port only: never a query string that could carry a presigned secret.
+    public var endpoint: String
+
+    public init(kind: Kind, message: String, endpoint: String) {
+        self.kind = kind
+        self.message = message
+        self.endpoint = endpoint
+    }
+
+    public var description: String { "\(kind) error talking to \(endpoint): \(message)" }
+}
+
+extension URL {
+    /// `scheme://host:port`, what errors and logs may show of an endpoint.
+    var redactedEndpoint: String {
+        var s = (scheme ?? "?") + "://" + (host ?? "?")
+        if let port { s += ":\(port)" }
+        return s
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: the only hosts plain HTTP may reach by default.
+    public var isLoopback: Bool {
+        guard let host = host?.lowercased() else { return false }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".")
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+}

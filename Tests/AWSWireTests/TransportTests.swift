@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import AWSWire
+
+@Suite("libcurl transport")
+struct TransportTests {
+    @Test("sequential requests to one host reuse one connection")
+    func keepAlive() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(body: "ok")])])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        for i in 0..<10 {
+            let response = try await transport.send(HTTPRequest(method: "POST", url: server.url("/"), body: Data("n=\(i)".utf8)))
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self) == "ok")
+        }
+        let requests = try server.requests()
+        #expect(requests.count == 10)
+        #expect(Set(requests.map(\.connection)).count == 1)
+        #expect(requests.map(\.body) == (0..<10).map { "n=\($0)" })
+    }
+
+    @Test("status, headers and body come back as sent, and requests carry their headers")
+    func roundTrip() async throws {
+        let server = try LoopbackServer(routes: [
+            .init(method: "GET", path: "/thing", responses: [.init(status: 418, headers: ["X-Amzn-RequestId": "req-1"], body: "teapot")]),
+        ])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        let response = try await transport.send(HTTPRequest(method: "GET", url: server.url("/thing"), headers: [("X-Test", "yes")]))
+        #expect(response.status == 418)
+        #expect(response.header("x-amzn-requestid") == "req-1")
+        #expect(String(decoding: response.body, as: UTF8.self) == "teapot")
+        #expect(try server.requests().first?.headers["x-test"] == "yes")
+    }
+
+    @Test("a request that outlives its timeout fails as a timeout")
+    func timeout() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(delay: 3)])])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        await #expect(throws: TransportError.self) {
+            do {
+                _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/"), timeout: .milliseconds(300)))
+            } catch let error as TransportError {
+                #expect(error.kind == .timeout)
+                throw error
+            }
+        }
+    }
+
+    @Test("a closed connection is a connection error")
+    func connectionDropped() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(close: true)])])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/")))
+        }
+        #expect(error?.kind == .connection)
+    }
+
+    @Test("TLS verification is on: a self-signed loopback server is refused")
+    func tlsVerified() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(body: "should not be read")])], tls: true)
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/")))
+        }
+        #expect(error?.kind == .tls)
+        #expect(try server.requests().isEmpty)
+    }
+
+    @Test("plain HTTP to a non-loopback host is refused unless allowed")
+    func insecureRefused() async throws {
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://autoscaling.example.com/")!))
+        }
+        #expect(error?.kind == .refused)
+        #expect(error?.description.contains("--allow-insecure-endpoint") == true)
+    }
+
+    @Test("HTTPS_PROXY carries https requests as CONNECT; NO_PROXY bypasses it")
+    func proxy() async throws {
+        let proxy = try LoopbackServer(routes: [.init(method: "CONNECT", responses: [.init(status: 403, body: "denied")])])
+        defer { proxy.stop() }
+        let env = ["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": "bypass.invalid"]
+        let transport = CurlTransport(proxy: .fromEnvironment(env))
+        defer { transport.shutdown() }
+        _ = try? await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://codedeploy.us-east-1.amazonaws.com/")!, timeout: .seconds(5)))
+        _ = try? await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://bypass.invalid/")!, timeout: .seconds(5)))
+        let seen = try proxy.requests()
+        #expect(seen.map(\.method) == ["CONNECT"])
+        #expect(seen.first?.path == "codedeploy.us-east-1.amazonaws.com:443")
+    }
+
+    @Test("proxy settings are read from either case of the variables")
+    func proxyEnvironment() {
+        let settings = ProxySettings.fromEnvironment(["https_proxy": "http://p:3128", "NO_PROXY": "169.254.169.254"])
+        #expect(settings.httpsProxy == "http://p:3128")
+        #expect(settings.noProxy == "169.254.169.254")
+        #expect(settings.proxy(forScheme: "https", loopback: true) == nil)
+    }
+}
