@@ -50,10 +50,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard request.url.scheme == "https" || (request.url.scheme == "http" && (request.url.isLoopback || allowInsecure)) else {
+        guard request.url.scheme == "https" || (request.url.scheme == "http" && (request.url.isLoopback || request.url.isLinkLocal || allowInsecure)) else {
             throw TransportError(
                 kind: .refused,
-                message: "plain HTTP is allowed only to loopback endpoints; use https:// or pass --allow-insecure-endpoint",
+                message: "plain HTTP is allowed only to loopback (and link-local credential) endpoints; use https:// or pass --allow-insecure-endpoint",
                 endpoint: request.url.redactedEndpoint)
         }
         let transfer = try CurlTransfer(request, proxy: proxy)

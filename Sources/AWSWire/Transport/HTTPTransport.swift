@@ -79,6 +79,9 @@ extension URL {
         return s
     }
 
+    /// 169.254.0.0/16: the instance metadata and container credential endpoints, plain HTTP by design.
+    var isLinkLocal: Bool { host?.hasPrefix("169.254.") ?? false }
+
     /// 127.0.0.0/8, ::1 and localhost: the only hosts plain HTTP may reach by default.
     public var isLoopback: Bool {
         guard let host = host?.lowercased() else { return false }

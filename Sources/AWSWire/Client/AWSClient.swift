@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import SigV4
+
+/// The request pipeline every service client shares: resolve credentials, sign (with the learned
+/// clock skew), send, decode errors, retry in the SDKs' standard mode, correct for clock skew.
+public final class AWSClient: Sendable {
+    public let region: String
+    public let skew = ClockSkew()
+    public let retry: RetryStrategy
+    let endpoints: [AWSService: URL]
+    let transport: any HTTPTransport
+    let credentials: RefreshingCredentials
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let signers: [AWSService: SigV4Signer]
+    let observer: (@Sendable (CallRecord) -> Void)?
+    let timeout: Duration
+
+    /// What one call cost, for metrics and the simulator-backed call-count tests.
+    public struct CallRecord: Sendable {
+        public var service: String
+        public var operation: String
+        /// `OK`, or the error code of the last attempt.
+        public var outcome: String
+        public var attempts: Int
+        public var duration: Duration
+    }
+
+    public init(
+        region: String, endpoints: EndpointResolver, transport: any HTTPTransport, credentials: any CredentialProvider,
+        retry: RetryStrategy = RetryStrategy(), timeout: Duration = .seconds(30),
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "lifeline.aws"),
+        observer: (@Sendable (CallRecord) -> Void)? = nil
+    ) throws {
+        self.region = region
+        var resolved: [AWSService: URL] = [:]
+        var signers: [AWSService: SigV4Signer] = [:]
+        for service in AWSService.all {
+            resolved[service] = try endpoints.endpoint(for: service)
+            signers[service] = SigV4Signer(service: service.name, region: region)
+        }
+        self.endpoints = resolved
+        self.signers = signers
+        self.transport = transport
+        self.credentials = RefreshingCredentials(credentials, now: now)
+        self.retry = retry
+        self.timeout = timeout
+        self.now = now
+        self.logger = logger
+        self.observer = observer
+    }
+
+    public func endpoint(for service: AWSService) -> URL { endpoints[service]! }
+
+    /// The credentials the next call would sign with (for `doctor`).
+    public func currentCredentials() async throws -> AWSCredentials { try await credentials.credentials() }
+
+    /// Sends one operation and returns its 2xx answer, or throws `AWSError`.
+    func send(_ service: AWSService, operation: String, body: Data, headers extra: [(name: String, value: String)]) async throws -> HTTPResponse {
+        let url = endpoints[service]!
+        let started = ContinuousClock.now
+        var attempt = 0
+        var spent = 0
+        var skewCorrected = false
+        while true {
+            attempt += 1
+            do {
+                let response = try await attemptOnce(service, operation: operation, url: url, body: body, headers: extra)
+                retry.quota.release(spent == 0 ? 1 : spent)
+                observer?(CallRecord(service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started))
+                return response
+            } catch let error as AWSError {
+                if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate, skew.learn(serverDate: serverDate, localNow: now()) {
+                    skewCorrected = true
+                    logger.warning("clock skew corrected", metadata: [
+                        "service": "\(service)", "operation": "\(operation)", "skew_seconds": "\(Int(skew.current))",
+                    ])
+                    attempt -= 1
+                    continue
+                }
+                guard error.isRetryable, attempt < retry.maxAttempts, let cost = retry.quota.acquire(timeout: error.isTimeout) else {
+                    observer?(CallRecord(service: service.name, operation: operation, outcome: error.code, attempts: attempt, duration: ContinuousClock.now - started))
+                    throw error
+                }
+                spent += cost
+                let wait = retry.backoff(retry: attempt)
+                logger.debug("retrying", metadata: [
+                    "service": "\(service)", "operation": "\(operation)", "code": "\(error.code)", "attempt": "\(attempt)",
+                    "backoff_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                ])
+                try await retry.sleep(wait)
+            }
+        }
+    }
+
+    private func attemptOnce(_ service: AWSService, operation: String, url: URL, body: Data, headers extra: [(name: String, value: String)]) async throws -> HTTPResponse {
+        let creds: AWSCredentials
+        do {
+            creds = try await credentials.credentials()
+        } catch let error as AWSError {
+            throw error
+        }
+        var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]
+        headers += extra
+        let signable = SignableRequest(
+            method: "POST", path: url.path.isEmpty ? "/" : url.path, headers: headers,
+            payloadHash: body.withUnsafeBytes { sha256Hex($0) })
+        let signingTime = now().addingTimeInterval(skew.current)
+        let signature = signers[service]!.signHeaders(
+            signable, credentials: creds.signing, date: AmzDate(secondsSince1970: Int(signingTime.timeIntervalSince1970)))
+        let request = HTTPRequest(method: "POST", url: url, headers: headers + signature.headers, body: body, timeout: timeout)
+
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch let error as TransportError {
+            throw AWSError.transport(error, service: service.name, operation: operation)
+        }
+        if (200..<300).contains(response.status) { return response }
+        switch service.wireProtocol {
+        case .query, .ec2: throw AWSError.fromXML(response, service: service.name, operation: operation)
+        case .json: throw AWSError.fromJSON(response, service: service.name, operation: operation)
+        }
+    }
+}
+
+extension URL {
+    /// `host` or `host:port` when the port is not the scheme's default: what is sent and signed.
+    var hostHeader: String {
+        let host = host ?? ""
+        guard let port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) else { return host }
+        return "\(host):\(port)"
+    }
+}

@@ -1,0 +1,28 @@
+/// The services lifeline speaks to, with what their wire protocols need.
+public struct AWSService: Sendable, Hashable, CustomStringConvertible {
+    public enum WireProtocol: Sendable, Hashable {
+        /// Form-encoded request, XML answer wrapped in `<OpResult>` (Auto Scaling, STS).
+        case query(version: String)
+        /// Form-encoded request, XML answer without a result wrapper, `<Errors>` envelope.
+        case ec2(version: String)
+        /// JSON body, `X-Amz-Target: <prefix>.<Op>`.
+        case json(version: String, targetPrefix: String)
+    }
+
+    /// SigV4 signing name and endpoint prefix (the same for these five).
+    public let name: String
+    /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>`.
+    public let environmentName: String
+    public let wireProtocol: WireProtocol
+
+    public var description: String { name }
+
+    public static let autoScaling = AWSService(name: "autoscaling", environmentName: "AUTO_SCALING", wireProtocol: .query(version: "2011-01-01"))
+    public static let ec2 = AWSService(name: "ec2", environmentName: "EC2", wireProtocol: .ec2(version: "2016-11-15"))
+    public static let codeDeploy = AWSService(
+        name: "codedeploy", environmentName: "CODEDEPLOY", wireProtocol: .json(version: "1.1", targetPrefix: "CodeDeploy_20141006"))
+    public static let sqs = AWSService(name: "sqs", environmentName: "SQS", wireProtocol: .json(version: "1.0", targetPrefix: "AmazonSQS"))
+    public static let sts = AWSService(name: "sts", environmentName: "STS", wireProtocol: .query(version: "2011-06-15"))
+
+    public static let all: [AWSService] = [.autoScaling, .ec2, .codeDeploy, .sqs, .sts]
+}

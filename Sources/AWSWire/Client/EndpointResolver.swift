@@ -1,0 +1,52 @@
+import Foundation
+
+/// Where each service is reached: `--endpoint-url` first, then `AWS_ENDPOINT_URL_<SERVICE>`, then
+/// `AWS_ENDPOINT_URL`, then the partition's default (`amazonaws.com`, `amazonaws.com.cn` in China).
+public struct EndpointResolver: Sendable {
+    public let region: String
+    public let endpointURL: String?
+    public let environment: [String: String]
+    public let allowInsecure: Bool
+
+    public init(region: String, endpointURL: String? = nil, environment: [String: String], allowInsecure: Bool = false) {
+        self.region = region
+        self.endpointURL = endpointURL
+        self.environment = environment
+        self.allowInsecure = allowInsecure
+    }
+
+    public func endpoint(for service: AWSService) throws -> URL {
+        if let endpointURL, !endpointURL.isEmpty { return try validated(endpointURL, source: "--endpoint-url") }
+        let specific = "AWS_ENDPOINT_URL_\(service.environmentName)"
+        if let url = environment[specific], !url.isEmpty { return try validated(url, source: specific) }
+        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty { return try validated(url, source: "AWS_ENDPOINT_URL") }
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return URL(string: "https://\(service.name).\(region).\(suffix)")!
+    }
+
+    private func validated(_ text: String, source: String) throws -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw AWSError(
+                kind: .invalidRequest, service: "config", operation: "endpoint", code: "InvalidEndpoint",
+                message: "\(source)=\(text) is not an http(s) URL with a host; give one like https://host:port")
+        }
+        if scheme == "http" && !url.isLoopback && !allowInsecure {
+            throw AWSError(
+                kind: .invalidRequest, service: "config", operation: "endpoint", code: "InsecureEndpoint",
+                message: "\(source)=\(url.redactedEndpoint) is plain HTTP to a non-loopback host; use https:// or pass --allow-insecure-endpoint")
+        }
+        return url
+    }
+}
+
+/// The region, as the AWS CLI finds it: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile.
+public enum RegionResolver {
+    public static func resolve(flag: String?, environment: [String: String], profileRegion: String?) throws -> String {
+        for candidate in [flag, environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], profileRegion] {
+            if let candidate, !candidate.isEmpty { return candidate }
+        }
+        throw AWSError(
+            kind: .invalidRequest, service: "config", operation: "region", code: "NoRegion",
+            message: "no AWS region: pass --region, set AWS_REGION, or set region in the profile of ~/.aws/config")
+    }
+}

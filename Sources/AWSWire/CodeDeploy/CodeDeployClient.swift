@@ -1,0 +1,134 @@
+import Foundation
+
+/// CodeDeploy over JSON 1.1 (`X-Amz-Target: CodeDeploy_20141006.<Op>`).
+public struct CodeDeployClient: CodeDeployAPI {
+    static let groupBatch = 100
+    static let deploymentBatch = 25
+    static let targetBatch = 25
+
+    let client: AWSClient
+
+    public init(client: AWSClient) { self.client = client }
+
+    private func call<Output: Decodable>(_ operation: String, _ input: some Encodable, as: Output.Type = Output.self) async throws -> Output {
+        try await client.json(.codeDeploy, operation, input)
+    }
+
+    public func listApplications() async throws -> [String] {
+        struct Input: Encodable { var nextToken: String? }
+        struct Output: Decodable { var applications: [String]?; var nextToken: String? }
+        var names: [String] = []
+        try await paginate { token in
+            let page: Output = try await call("ListApplications", Input(nextToken: token))
+            names += page.applications ?? []
+            return page.nextToken
+        }
+        return names
+    }
+
+    public func listDeploymentGroups(application: String) async throws -> [String] {
+        struct Input: Encodable { var applicationName: String; var nextToken: String? }
+        struct Output: Decodable { var deploymentGroups: [String]?; var nextToken: String? }
+        var names: [String] = []
+        try await paginate { token in
+            let page: Output = try await call("ListDeploymentGroups", Input(applicationName: application, nextToken: token))
+            names += page.deploymentGroups ?? []
+            return page.nextToken
+        }
+        return names
+    }
+
+    public func getDeploymentGroup(application: String, name: String) async throws -> DeploymentGroupInfo {
+        struct Input: Encodable { var applicationName: String; var deploymentGroupName: String }
+        struct Output: Decodable { var deploymentGroupInfo: DeploymentGroupInfo }
+        let output: Output = try await call("GetDeploymentGroup", Input(applicationName: application, deploymentGroupName: name))
+        return output.deploymentGroupInfo
+    }
+
+    public func batchGetDeploymentGroups(application: String, names: [String]) async throws -> [DeploymentGroupInfo] {
+        struct Input: Encodable { var applicationName: String; var deploymentGroupNames: [String] }
+        struct Output: Decodable { var deploymentGroupsInfo: [DeploymentGroupInfo]?; var errorMessage: String? }
+        var groups: [DeploymentGroupInfo] = []
+        for batch in names.chunked(Self.groupBatch) {
+            let output: Output = try await call("BatchGetDeploymentGroups", Input(applicationName: application, deploymentGroupNames: batch))
+            groups += output.deploymentGroupsInfo ?? []
+        }
+        return groups
+    }
+
+    public func createDeployment(_ input: CreateDeploymentInput) async throws -> String {
+        struct Output: Decodable { var deploymentId: String }
+        let output: Output = try await call("CreateDeployment", input)
+        return output.deploymentId
+    }
+
+    public func getDeployment(id: String) async throws -> DeploymentInfo {
+        struct Input: Encodable { var deploymentId: String }
+        struct Output: Decodable { var deploymentInfo: DeploymentInfo }
+        let output: Output = try await call("GetDeployment", Input(deploymentId: id))
+        return output.deploymentInfo
+    }
+
+    public func batchGetDeployments(ids: [String]) async throws -> [DeploymentInfo] {
+        struct Input: Encodable { var deploymentIds: [String] }
+        struct Output: Decodable { var deploymentsInfo: [DeploymentInfo]? }
+        var deployments: [DeploymentInfo] = []
+        for batch in ids.chunked(Self.deploymentBatch) {
+            let output: Output = try await call("BatchGetDeployments", Input(deploymentIds: batch))
+            deployments += output.deploymentsInfo ?? []
+        }
+        return deployments
+    }
+
+    public func listDeployments(application: String, group: String, statuses: [String], createdAfter: Date?) async throws -> [String] {
+        struct TimeRange: Encodable { var start: Date? }
+        struct Input: Encodable {
+            var applicationName: String
+            var deploymentGroupName: String
+            var includeOnlyStatuses: [String]?
+            var createTimeRange: TimeRange?
+            var nextToken: String?
+        }
+        struct Output: Decodable { var deployments: [String]?; var nextToken: String? }
+        var ids: [String] = []
+        try await paginate { token in
+            let input = Input(
+                applicationName: application, deploymentGroupName: group, includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
+                createTimeRange: createdAfter.map { TimeRange(start: $0) }, nextToken: token)
+            let page: Output = try await call("ListDeployments", input)
+            ids += page.deployments ?? []
+            return page.nextToken
+        }
+        return ids
+    }
+
+    public func listDeploymentTargets(deploymentID: String) async throws -> [String] {
+        struct Input: Encodable { var deploymentId: String; var nextToken: String? }
+        struct Output: Decodable { var targetIds: [String]?; var nextToken: String? }
+        var ids: [String] = []
+        try await paginate { token in
+            let page: Output = try await call("ListDeploymentTargets", Input(deploymentId: deploymentID, nextToken: token))
+            ids += page.targetIds ?? []
+            return page.nextToken
+        }
+        return ids
+    }
+
+    public func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget] {
+        struct Input: Encodable { var deploymentId: String; var targetIds: [String] }
+        struct Output: Decodable { var deploymentTargets: [DeploymentTarget]? }
+        var targets: [DeploymentTarget] = []
+        for batch in targetIDs.chunked(Self.targetBatch) {
+            let output: Output = try await call("BatchGetDeploymentTargets", Input(deploymentId: deploymentID, targetIds: batch))
+            targets += output.deploymentTargets ?? []
+        }
+        return targets
+    }
+
+    public func stopDeployment(id: String, autoRollbackEnabled: Bool?) async throws -> (status: String?, message: String?) {
+        struct Input: Encodable { var deploymentId: String; var autoRollbackEnabled: Bool? }
+        struct Output: Decodable { var status: String?; var statusMessage: String? }
+        let output: Output = try await call("StopDeployment", Input(deploymentId: id, autoRollbackEnabled: autoRollbackEnabled))
+        return (output.status, output.statusMessage)
+    }
+}

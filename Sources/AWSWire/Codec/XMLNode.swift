@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A small XML tree: AWS's Query and EC2 answers are read by walking it.
+public struct XMLNode: Sendable {
+    public var name: String
+    public var text: String
+    public var children: [XMLNode]
+
+    public init(name: String, text: String = "", children: [XMLNode] = []) {
+        self.name = name
+        self.text = text
+        self.children = children
+    }
+
+    /// The first child of that name.
+    public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
+
+    /// A path of child names: `node.at("Errors", "Error", "Code")`.
+    public func at(_ path: String...) -> XMLNode? {
+        var node: XMLNode? = self
+        for name in path { node = node?.child(name) }
+        return node
+    }
+
+    /// The text of a child, or nil when absent.
+    public func string(_ name: String) -> String? { child(name)?.text }
+
+    /// The `member` (Query) or `item` (EC2) elements of a list child.
+    public func list(_ name: String) -> [XMLNode] {
+        guard let container = child(name) else { return [] }
+        return container.children.filter { $0.name == "member" || $0.name == "item" }
+    }
+
+    /// Parses a whole document. Linux's `XMLParser` reports success on truncated input, so a parse
+    /// counts only if it says so, has no error, and closed the root element.
+    public static func parse(_ data: Data) throws -> XMLNode {
+        let builder = TreeBuilder()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = false
+        parser.delegate = builder
+        let ok = parser.parse()
+        guard ok, parser.parserError == nil, builder.stack.isEmpty, let root = builder.root else {
+            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "document ends before its root element closes"
+            throw XMLParseError(reason: reason)
+        }
+        return root
+    }
+}
+
+public struct XMLParseError: Error, Sendable { public var reason: String }
+
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    var stack: [XMLNode] = []
+    var root: XMLNode?
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        stack.append(XMLNode(name: name))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        guard var node = stack.popLast() else { return }
+        if !node.children.isEmpty { node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if stack.isEmpty {
+            root = node
+        } else {
+            stack[stack.count - 1].children.append(node)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE` / `AWS_CONFIG_FILE`):
+/// INI sections, `[name]` in the first, `[default]` or `[profile name]` in the second.
+public struct SharedConfigFiles: Sendable {
+    public let profileName: String
+    public let credentialsSection: [String: String]
+    public let configSection: [String: String]
+
+    public init(environment env: [String: String], profile explicitProfile: String? = nil) {
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let name = explicitProfile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+        profileName = name
+        let credentialsPath = env["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
+        let configPath = env["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
+        credentialsSection = Self.sections(atPath: credentialsPath)[name] ?? [:]
+        let config = Self.sections(atPath: configPath)
+        configSection = (name == "default" ? config["default"] : nil) ?? config["profile \(name)"] ?? [:]
+    }
+
+    public var region: String? { configSection["region"] }
+
+    static func sections(atPath path: String) -> [String: [String: String]] {
+        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else { return [:] }
+        return parse(text)
+    }
+
+    /// Comments (`#`, `;`) and blank lines are skipped; keys are trimmed and lower-cased.
+    static func parse(_ text: String) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        var current: String?
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                    .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                current = name
+                if result[name] == nil { result[name] = [:] }
+            } else if let current, let eq = line.firstIndex(of: "=") {
+                let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+                let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                result[current]?[key] = value
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+public struct EC2Instance: Sendable, Equatable {
+    public var instanceID: String
+    /// `pending`, `running`, `shutting-down`, `terminated`, `stopping`, `stopped`
+    public var state: String
+    public var launchTime: Date?
+    public var availabilityZone: String?
+    public var privateIPAddress: String?
+    public var stateReason: String?
+    public var tags: [String: String]
+
+    public init(instanceID: String, state: String, launchTime: Date? = nil, availabilityZone: String? = nil,
+                privateIPAddress: String? = nil, stateReason: String? = nil, tags: [String: String] = [:]) {
+        self.instanceID = instanceID; self.state = state; self.launchTime = launchTime
+        self.availabilityZone = availabilityZone; self.privateIPAddress = privateIPAddress
+        self.stateReason = stateReason; self.tags = tags
+    }
+}
+
+/// An EC2 `Filter`: `tag:Name`, `tag-key`, `instance-state-name`, `instance-id`, …
+public struct EC2Filter: Sendable, Equatable {
+    public var name: String
+    public var values: [String]
+
+    public init(_ name: String, _ values: [String]) {
+        self.name = name
+        self.values = values
+    }
+}
+
+/// The subset of EC2 lifeline uses.
+public protocol EC2API: Sendable {
+    /// Instances that match every filter, all pages.
+    func describeInstances(filters: [EC2Filter]) async throws -> [EC2Instance]
+    /// Instances by id through the `instance-id` filter, so that one unknown (or long terminated)
+    /// id does not fail the batch as the `InstanceId` parameter would.
+    func describeInstances(ids: [String]) async throws -> [EC2Instance]
+}
