@@ -25,10 +25,16 @@ let package = Package(
             dependencies: ["SigV4", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(
+            name: "LifelineRuntime",
+            dependencies: ["AWSWire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lifeline",
             dependencies: [
                 "AWSWire",
+                "LifelineRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

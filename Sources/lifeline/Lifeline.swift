@@ -4,5 +4,7 @@ import ArgumentParser
 struct Lifeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifeline",
-        abstract: "Keeps EC2 Auto Scaling groups and AWS CodeDeploy in step.")
+        abstract: "Keeps EC2 Auto Scaling groups and AWS CodeDeploy in step.",
+        version: "0.1.0",
+        subcommands: [DoctorCommand.self])
 }

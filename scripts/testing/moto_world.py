@@ -3,7 +3,7 @@
 on, creates an IAM user whose key lifeline must sign with, and builds a small world with boto3:
 an Auto Scaling group with instances and a lifecycle hook, an SQS queue with a message, a
 CodeDeploy application, deployment group and deployment. Prints one JSON line describing it,
-then serves until stdin closes, SIGTERM, or --max-seconds (default 300).
+then serves until stdin closes (or, with --until-killed, until SIGTERM), or --max-seconds (default 300).
 """
 import json, os, signal, sys, threading
 
@@ -67,6 +67,9 @@ timer = threading.Timer(max_seconds, lambda: os._exit(3))
 timer.daemon = True
 timer.start()
 try:
-    sys.stdin.read()
+    if "--until-killed" in sys.argv:
+        threading.Event().wait()
+    else:
+        sys.stdin.read()
 finally:
     os._exit(0)

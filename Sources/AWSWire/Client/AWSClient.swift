@@ -25,6 +25,8 @@ public final class AWSClient: Sendable {
         public var outcome: String
         public var attempts: Int
         public var duration: Duration
+        /// The `Date` header of the last answer, if any: how far AWS's clock is from ours.
+        public var serverDate: Date?
     }
 
     public init(
@@ -68,7 +70,9 @@ public final class AWSClient: Sendable {
             do {
                 let response = try await attemptOnce(service, operation: operation, url: url, body: body, headers: extra)
                 retry.quota.release(spent == 0 ? 1 : spent)
-                observer?(CallRecord(service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started))
+                observer?(CallRecord(
+                    service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started,
+                    serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)))
                 return response
             } catch let error as AWSError {
                 if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate, skew.learn(serverDate: serverDate, localNow: now()) {
@@ -80,7 +84,9 @@ public final class AWSClient: Sendable {
                     continue
                 }
                 guard error.isRetryable, attempt < retry.maxAttempts, let cost = retry.quota.acquire(timeout: error.isTimeout) else {
-                    observer?(CallRecord(service: service.name, operation: operation, outcome: error.code, attempts: attempt, duration: ContinuousClock.now - started))
+                    observer?(CallRecord(
+                        service: service.name, operation: operation, outcome: error.code, attempts: attempt,
+                        duration: ContinuousClock.now - started, serverDate: error.serverDate))
                     throw error
                 }
                 spent += cost

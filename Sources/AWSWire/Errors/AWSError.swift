@@ -44,6 +44,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
 
     /// One line: what failed, the code, AWS's words, and the request id to quote to AWS support.
     public var description: String {
+        if kind == .credentials || kind == .invalidRequest { return message }
         var s = "\(service) \(operation) failed: \(code)"
         if !message.isEmpty { s += ": \(message)" }
         if let httpStatus { s += " (HTTP \(httpStatus)" + (requestID.map { ", request id \($0))" } ?? ")") }
