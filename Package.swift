@@ -44,5 +44,7 @@ let package = Package(
 
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
+        // Runs the built executable: it must be built first (`swift build --build-tests` builds it).
+        .testTarget(name: "LifelineCommandTests", dependencies: ["lifeline"], swiftSettings: strict),
     ]
 )

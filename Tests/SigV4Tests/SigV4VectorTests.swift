@@ -23,6 +23,22 @@ struct SigV4VectorTests {
         #expect(Self.caseNames.count == Self.expectedCaseCount)
     }
 
+    /// Where the project's shared copy is present (the development machines), the repository's
+    /// copy must be the same, file for file.
+    @Test("the repository's copy is the shared suite's")
+    func sameAsShared() throws {
+        let shared = Self.suite.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/vectors/sigv4")
+        guard FileManager.default.fileExists(atPath: shared.path) else { return }
+        let files = { (root: URL) -> [String] in
+            (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".txt") || $0.hasSuffix(".json") }.sorted()
+        }
+        #expect(files(shared) == files(Self.suite))
+        for file in files(shared) {
+            #expect(try Data(contentsOf: shared.appendingPathComponent(file)) == Data(contentsOf: Self.suite.appendingPathComponent(file)), "\(file)")
+        }
+    }
+
     @Test("header signing matches the suite", arguments: caseNames)
     func headerSigning(name: String) throws {
         let c = try VectorCase(folder: Self.suite.appendingPathComponent(name))

@@ -14,28 +14,32 @@ public struct CodeDeployClient: CodeDeployAPI {
         try await client.json(.codeDeploy, operation, input)
     }
 
-    public func listApplications() async throws -> [String] {
-        struct Input: Encodable { var nextToken: String? }
-        struct Output: Decodable { var applications: [String]?; var nextToken: String? }
-        var names: [String] = []
+    /// A `List*` operation walked to its last page: `input` builds each page's request from the
+    /// token, `items` picks the page's names.
+    private func listAll<Input: Encodable, Output: Decodable & NextTokenPage>(
+        _ operation: String, _ input: (String?) -> Input, _ items: (Output) -> [String]?
+    ) async throws -> [String] {
+        var all: [String] = []
         try await paginate { token in
-            let page: Output = try await call("ListApplications", Input(nextToken: token))
-            names += page.applications ?? []
+            let page: Output = try await call(operation, input(token))
+            all += items(page) ?? []
             return page.nextToken
         }
-        return names
+        return all
+    }
+
+    public func listApplications() async throws -> [String] {
+        struct Input: Encodable { var nextToken: String? }
+        struct Output: Decodable, NextTokenPage { var applications: [String]?; var nextToken: String? }
+        return try await listAll("ListApplications", { Input(nextToken: $0) }) { (page: Output) in page.applications }
     }
 
     public func listDeploymentGroups(application: String) async throws -> [String] {
         struct Input: Encodable { var applicationName: String; var nextToken: String? }
-        struct Output: Decodable { var deploymentGroups: [String]?; var nextToken: String? }
-        var names: [String] = []
-        try await paginate { token in
-            let page: Output = try await call("ListDeploymentGroups", Input(applicationName: application, nextToken: token))
-            names += page.deploymentGroups ?? []
-            return page.nextToken
+        struct Output: Decodable, NextTokenPage { var deploymentGroups: [String]?; var nextToken: String? }
+        return try await listAll("ListDeploymentGroups", { Input(applicationName: application, nextToken: $0) }) { (page: Output) in
+            page.deploymentGroups
         }
-        return names
     }
 
     public func getDeploymentGroup(application: String, name: String) async throws -> DeploymentGroupInfo {
@@ -89,29 +93,20 @@ public struct CodeDeployClient: CodeDeployAPI {
             var createTimeRange: TimeRange?
             var nextToken: String?
         }
-        struct Output: Decodable { var deployments: [String]?; var nextToken: String? }
-        var ids: [String] = []
-        try await paginate { token in
-            let input = Input(
+        struct Output: Decodable, NextTokenPage { var deployments: [String]?; var nextToken: String? }
+        return try await listAll("ListDeployments", {
+            Input(
                 applicationName: application, deploymentGroupName: group, includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
-                createTimeRange: createdAfter.map { TimeRange(start: $0) }, nextToken: token)
-            let page: Output = try await call("ListDeployments", input)
-            ids += page.deployments ?? []
-            return page.nextToken
-        }
-        return ids
+                createTimeRange: createdAfter.map { TimeRange(start: $0) }, nextToken: $0)
+        }) { (page: Output) in page.deployments }
     }
 
     public func listDeploymentTargets(deploymentID: String) async throws -> [String] {
         struct Input: Encodable { var deploymentId: String; var nextToken: String? }
-        struct Output: Decodable { var targetIds: [String]?; var nextToken: String? }
-        var ids: [String] = []
-        try await paginate { token in
-            let page: Output = try await call("ListDeploymentTargets", Input(deploymentId: deploymentID, nextToken: token))
-            ids += page.targetIds ?? []
-            return page.nextToken
+        struct Output: Decodable, NextTokenPage { var targetIds: [String]?; var nextToken: String? }
+        return try await listAll("ListDeploymentTargets", { Input(deploymentId: deploymentID, nextToken: $0) }) { (page: Output) in
+            page.targetIds
         }
-        return ids
     }
 
     public func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget] {
@@ -131,4 +126,9 @@ public struct CodeDeployClient: CodeDeployAPI {
         let output: Output = try await call("StopDeployment", Input(deploymentId: id, autoRollbackEnabled: autoRollbackEnabled))
         return (output.status, output.statusMessage)
     }
+}
+
+/// A page of a CodeDeploy list answer.
+protocol NextTokenPage {
+    var nextToken: String? { get }
 }

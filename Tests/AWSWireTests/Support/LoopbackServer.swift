@@ -61,13 +61,7 @@ final class LoopbackServer: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let port = Int(String(decoding: out.firstLine(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
             throw LoopbackServerError.didNotStart
         }
@@ -95,3 +89,16 @@ final class LoopbackServer: @unchecked Sendable {
 }
 
 enum LoopbackServerError: Error { case didNotStart }
+
+extension Pipe {
+    /// Blocks until the child writes its first line (or closes): how the helper servers announce themselves.
+    func firstLine() -> Data {
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        return line
+    }
+}

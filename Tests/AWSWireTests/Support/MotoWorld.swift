@@ -32,12 +32,7 @@ final class MotoWorld: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         process.standardInput = stdin
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
+        let line = out.firstLine()
         guard let decoded = try? JSONDecoder().decode(Info.self, from: line) else {
             process.terminate()
             throw MotoError.didNotStart(String(decoding: line, as: UTF8.self))
