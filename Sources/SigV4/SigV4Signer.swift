@@ -55,8 +55,7 @@ public struct SigV4Signer: Sendable {
         added.append(("Authorization", String(decoding: authorization, as: UTF8.self)))
         if let token = credentials.sessionToken, omitSessionToken { added.append(("X-Amz-Security-Token", token)) }
         return SigV4Signature(
-            canonicalRequest: String(decoding: canonicalRequest, as: UTF8.self),
-            stringToSign: stringToSign, signature: signature, headers: added, query: [])
+            canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature, headers: added, query: [])
     }
 
     /// Query signing (a presigned request valid for `expires` seconds): the `X-Amz-*` parameters
@@ -83,8 +82,7 @@ public struct SigV4Signer: Sendable {
         let (stringToSign, signature) = sign(canonicalRequest, secret: credentials.secretAccessKey, date: date)
         auth.append(("X-Amz-Signature", signature))
         return SigV4Signature(
-            canonicalRequest: String(decoding: canonicalRequest, as: UTF8.self),
-            stringToSign: stringToSign, signature: signature, headers: [], query: auth)
+            canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature, headers: [], query: auth)
     }
 
     // MARK: - Stages
@@ -125,28 +123,27 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-cased names, sorted; repeated headers joined with commas in the order given.
     private func canonicalize(headers: [(name: String, value: String)]) -> ([UInt8], String) {
-        var groups: [(name: String, values: [String])] = []
-        for header in headers {
-            let name = header.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? header.name.lowercased() : header.name
-            if let i = groups.firstIndex(where: { $0.name == name }) {
-                groups[i].values.append(header.value)
-            } else {
-                groups.append((name, [header.value]))
-            }
-        }
-        groups.sort { $0.name < $1.name }
+        let names = headers.map { $0.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? $0.name.lowercased() : $0.name }
+        let order = names.indices.sorted { names[$0] == names[$1] ? $0 < $1 : names[$0] < names[$1] }
         var canonical = [UInt8]()
         canonical.reserveCapacity(256)
-        for group in groups {
-            canonical.append(group.name)
-            canonical.append(UInt8(ascii: ":"))
-            for (i, value) in group.values.enumerated() {
-                if i > 0 { canonical.append(UInt8(ascii: ",")) }
-                Canonical.appendTrimmedValue(value, to: &canonical)
+        var signed = [UInt8]()
+        signed.reserveCapacity(64)
+        var previous: String?
+        for i in order {
+            if names[i] == previous {
+                canonical[canonical.count - 1] = UInt8(ascii: ",")
+            } else {
+                if previous != nil { signed.append(UInt8(ascii: ";")) }
+                signed.append(names[i])
+                canonical.append(names[i])
+                canonical.append(UInt8(ascii: ":"))
             }
+            Canonical.appendTrimmedValue(headers[i].value, to: &canonical)
             canonical.append(0x0a)
+            previous = names[i]
         }
-        return (canonical, groups.map(\.name).joined(separator: ";"))
+        return (canonical, String(decoding: signed, as: UTF8.self))
     }
 
     private func appendScope(date: AmzDate, to out: inout [UInt8]) {
@@ -158,7 +155,7 @@ public struct SigV4Signer: Sendable {
         out.append("/aws4_request")
     }
 
-    private func sign(_ canonicalRequest: [UInt8], secret: String, date: AmzDate) -> (String, String) {
+    private func sign(_ canonicalRequest: [UInt8], secret: String, date: AmzDate) -> ([UInt8], String) {
         var stringToSign = [UInt8]()
         stringToSign.reserveCapacity(160)
         stringToSign.append(Self.algorithm)
@@ -170,7 +167,7 @@ public struct SigV4Signer: Sendable {
         Crypto.appendHex(Crypto.sha256(canonicalRequest), to: &stringToSign)
 
         let key = keys.key(secret: secret, day: date.day, region: region, service: service)
-        let signature = Crypto.hex(Crypto.hmacSHA256(key: key, data: stringToSign))
-        return (String(decoding: stringToSign, as: UTF8.self), signature)
+        let signature = Crypto.hex(key.authenticate(stringToSign))
+        return (stringToSign, signature)
     }
 }

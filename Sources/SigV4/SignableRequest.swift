@@ -22,8 +22,11 @@ public struct SignableRequest: Sendable {
 
 /// The result of signing: the three stages AWS documents, and what to add to the request.
 public struct SigV4Signature: Sendable {
-    public var canonicalRequest: String
-    public var stringToSign: String
+    /// Kept as bytes: most callers only send the request and never read the stages.
+    let canonicalRequestBytes: [UInt8]
+    let stringToSignBytes: [UInt8]
+    public var canonicalRequest: String { String(decoding: canonicalRequestBytes, as: UTF8.self) }
+    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
     public var signature: String
     /// Headers to add (header signing: `X-Amz-Date`, `Authorization`, perhaps the token and
     /// content hash), or nothing for query signing.
