@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: typed shims for the variadic C calls Swift cannot make live in shim.h.
@@ -25,9 +26,15 @@ let package = Package(
             dependencies: ["SigV4", "CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(name: "LifelineCore", swiftSettings: strict),
+        .target(
+            name: "LifelineStore",
+            dependencies: ["LifelineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "LifelineRuntime",
-            dependencies: ["AWSWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AWSWire", "LifelineCore", "LifelineStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -42,6 +49,7 @@ let package = Package(
         ),
         .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire"], swiftSettings: strict),
 
+        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).

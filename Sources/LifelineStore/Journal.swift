@@ -1,0 +1,87 @@
+import Foundation
+import LifelineCore
+
+/// lifeline's memory across restarts and crashes. Every write is durable when the call returns.
+/// Writes that change an action or a breaker check its `version` (optimistic concurrency):
+/// two workers cannot both complete one action.
+public protocol Journal: Sendable {
+    // MARK: Lifecycle actions
+
+    /// Records an action seen in a notification or an observation. Idempotent by token: a known
+    /// token keeps its state and gains any new message ids. Returns the stored action.
+    func recordAction(_ action: LifecycleAction) async throws -> LifecycleAction
+    /// `recordAction` for many, in one transaction.
+    func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction]
+    func action(token: String) async throws -> LifecycleAction?
+    /// Actions in `waiting`, `deploying` or `completing`, oldest first.
+    func openActions() async throws -> [LifecycleAction]
+    /// Stores `action` if the stored version is still `action.version`; returns it with the new
+    /// version, or throws `StoreError.conflict`.
+    func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction
+
+    // MARK: Write-ahead intents
+
+    /// Commits an intent before the AWS call; returns it with its id.
+    func beginIntent(_ intent: Intent) async throws -> Intent
+    /// Closes an intent with its outcome, and in the same transaction stores the action or the
+    /// deployment the outcome changed (versions checked as in `updateAction`).
+    func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String?, at: Date, action: LifecycleAction?, deployment: DeploymentRecord?) async throws
+    /// Intents without an outcome: what a crash interrupted.
+    func openIntents() async throws -> [Intent]
+
+    // MARK: Deployments, revisions, breakers
+
+    /// Inserts or replaces the deployment with that id.
+    func recordDeployment(_ deployment: DeploymentRecord) async throws
+    func deployment(id: String) async throws -> DeploymentRecord?
+    /// Newest first.
+    func deployments(deploymentGroup: String) async throws -> [DeploymentRecord]
+    func setLastGoodRevision(_ revision: LastGoodRevision) async throws
+    func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision?
+    func breaker(deploymentGroup: String) async throws -> BreakerState?
+    func breakers() async throws -> [BreakerState]
+    /// Stores the breaker if its version is current (0 for a new one); returns it with the new version.
+    func saveBreaker(_ breaker: BreakerState) async throws -> BreakerState
+
+    // MARK: Decision journal
+
+    func append(_ entry: JournalEntry) async throws
+    func entries(_ query: JournalQuery) async throws -> [JournalEntry]
+}
+
+extension Journal {
+    public func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String? = nil, at: Date, action: LifecycleAction? = nil) async throws {
+        try await finishIntent(id: id, outcome: outcome, detail: detail, at: at, action: action, deployment: nil)
+    }
+}
+
+/// The journal's one error type: a message naming the file and what to do.
+public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable {
+        /// Someone else changed the row first (stale version).
+        case conflict
+        /// The file cannot be opened, is not a database, or is damaged.
+        case unreadable
+        /// Written by a newer lifeline with migrations this one does not know.
+        case newerSchema
+        case notFound
+        case io
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Merges message ids without duplicates, keeping first-seen order.
+func merged(_ existing: [String], _ new: [String]) -> [String] {
+    var result = existing
+    for id in new where !result.contains(id) { result.append(id) }
+    return result
+}

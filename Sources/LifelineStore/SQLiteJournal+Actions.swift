@@ -1,0 +1,186 @@
+import Foundation
+import GRDB
+import LifelineCore
+
+/// Lifecycle actions and write-ahead intents.
+extension SQLiteJournal {
+    public func recordAction(_ action: LifecycleAction) async throws -> LifecycleAction {
+        try await recordActions([action])[0]
+    }
+
+    /// Records many actions in one transaction (an observation that finds many waiting instances).
+    public func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction] {
+        try await write { db in try actions.map { try Self.upsert($0, db) } }
+    }
+
+    static func upsert(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+                heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT(token) DO NOTHING
+            """)
+        try insert.execute(arguments: [
+            action.token, action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
+            action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
+            action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
+            action.state.rawValue, action.result?.rawValue, try jsonText(action.messageIDs),
+        ])
+        if db.changesCount == 1 {
+            var stored = action
+            stored.version = 1
+            return stored
+        }
+        guard var known = try fetchAction(token: action.token, db) else {
+            throw StoreError(.io, "lifecycle action \(action.token) vanished during its upsert")
+        }
+        let ids = merged(known.messageIDs, action.messageIDs)
+        if ids != known.messageIDs {
+            try db.execute(
+                sql: "UPDATE lifecycle_action SET message_ids = ?, version = version + 1 WHERE token = ?",
+                arguments: [try jsonText(ids), action.token])
+            known.messageIDs = ids
+            known.version += 1
+        }
+        return known
+    }
+
+    public func action(token: String) async throws -> LifecycleAction? {
+        try await read { db in try Self.fetchAction(token: token, db) }
+    }
+
+    public func openActions() async throws -> [LifecycleAction] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
+            ).map(Self.action(from:))
+        }
+    }
+
+    public func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction {
+        try await write { db in try Self.update(action, db) }
+    }
+
+    static func update(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
+        try db.execute(
+            sql: """
+                UPDATE lifecycle_action SET instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, transition = ?,
+                    first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?, last_heartbeat = ?, state = ?,
+                    result = ?, message_ids = ?, version = version + 1
+                WHERE token = ? AND version = ?
+                """,
+            arguments: [
+                action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
+                action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
+                action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
+                action.state.rawValue, action.result?.rawValue, try jsonText(action.messageIDs), action.token, action.version,
+            ])
+        guard db.changesCount == 1 else {
+            guard let stored = try fetchAction(token: action.token, db) else {
+                throw StoreError(.notFound, "no lifecycle action with token \(action.token)")
+            }
+            throw StoreError(.conflict, "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))")
+        }
+        var next = action
+        next.version += 1
+        return next
+    }
+
+    static func fetchAction(token: String, _ db: Database) throws -> LifecycleAction? {
+        try Row.fetchOne(db, sql: "SELECT * FROM lifecycle_action WHERE token = ?", arguments: [token]).map(action(from:))
+    }
+
+    static func action(from row: Row) throws -> LifecycleAction {
+        LifecycleAction(
+            token: row["token"], instanceID: row["instance_id"], hookName: row["hook"], autoScalingGroup: row["auto_scaling_group"],
+            deploymentGroup: row["deployment_group"], transition: row["transition"], firstSeen: date(row["first_seen"])!,
+            heartbeatDeadline: date(row["heartbeat_deadline"]), globalDeadline: date(row["global_deadline"]),
+            heartbeatsSent: row["heartbeats_sent"], lastHeartbeat: date(row["last_heartbeat"]),
+            state: try decodeEnum(row["state"], "state"), result: try (row["result"] as String?).map { try decodeEnum($0, "result") },
+            messageIDs: try jsonValue(row["message_ids"]), version: row["version"])
+    }
+
+    // MARK: - Intents
+
+    public func beginIntent(_ intent: Intent) async throws -> Intent {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO intent (kind, deployment_group, action_token, instance_id, plan_id, payload, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID, intent.payload,
+                    intent.createdAt.timeIntervalSince1970,
+                ])
+            var stored = intent
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String?, at: Date, action: LifecycleAction?, deployment: DeploymentRecord?) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE intent SET outcome = ?, detail = ?, finished_at = ? WHERE id = ? AND outcome IS NULL",
+                arguments: [outcome.rawValue, detail, at.timeIntervalSince1970, id])
+            guard db.changesCount == 1 else {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM intent WHERE id = ?", arguments: [id]) ?? false
+                throw exists
+                    ? StoreError(.conflict, "intent \(id) already has its outcome")
+                    : StoreError(.notFound, "no intent \(id)")
+            }
+            if let action { _ = try Self.update(action, db) }
+            if let deployment { try Self.upsert(deployment, db) }
+        }
+    }
+
+    public func openIntents() async throws -> [Intent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM intent WHERE outcome IS NULL ORDER BY id").map { row in
+                Intent(
+                    id: row["id"], kind: try decodeEnum(row["kind"], "intent kind"), deploymentGroup: row["deployment_group"],
+                    actionToken: row["action_token"], instanceID: row["instance_id"], planID: row["plan_id"], payload: row["payload"],
+                    createdAt: date(row["created_at"])!)
+            }
+        }
+    }
+}
+
+// MARK: - Column helpers
+
+func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
+
+func jsonText(_ value: some Encodable) throws -> String {
+    String(decoding: try JSONEncoder.journal.encode(value), as: UTF8.self)
+}
+
+func jsonValue<T: Decodable>(_ text: String) throws -> T {
+    do {
+        return try JSONDecoder.journal.decode(T.self, from: Data(text.utf8))
+    } catch {
+        throw StoreError(.unreadable, "a journal column holds unreadable JSON (\(text.prefix(40))…)")
+    }
+}
+
+func decodeEnum<T: RawRepresentable>(_ raw: String, _ what: String) throws -> T where T.RawValue == String {
+    guard let value = T(rawValue: raw) else { throw StoreError(.unreadable, "the journal holds an unknown \(what) '\(raw)'") }
+    return value
+}
+
+extension JSONEncoder {
+    static let journal: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .secondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+}
+
+extension JSONDecoder {
+    static let journal: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }()
+}

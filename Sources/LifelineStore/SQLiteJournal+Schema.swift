@@ -1,0 +1,99 @@
+import GRDB
+
+/// The journal's schema, as versioned migrations applied at open. Never edit a shipped migration:
+/// add the next one.
+extension SQLiteJournal {
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1-actions-and-intents", """
+            CREATE TABLE lifecycle_action (
+                token TEXT PRIMARY KEY NOT NULL,
+                instance_id TEXT NOT NULL,
+                hook TEXT NOT NULL,
+                auto_scaling_group TEXT NOT NULL,
+                deployment_group TEXT,
+                transition TEXT NOT NULL,
+                first_seen REAL NOT NULL,
+                heartbeat_deadline REAL,
+                global_deadline REAL,
+                heartbeats_sent INTEGER NOT NULL DEFAULT 0,
+                last_heartbeat REAL,
+                state TEXT NOT NULL,
+                result TEXT,
+                message_ids TEXT NOT NULL DEFAULT '[]',
+                version INTEGER NOT NULL
+            );
+            CREATE INDEX lifecycle_action_open ON lifecycle_action(first_seen) WHERE state IN ('waiting', 'deploying', 'completing');
+            CREATE INDEX lifecycle_action_instance ON lifecycle_action(instance_id);
+
+            CREATE TABLE intent (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                deployment_group TEXT,
+                action_token TEXT,
+                instance_id TEXT,
+                plan_id TEXT,
+                payload TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                outcome TEXT,
+                detail TEXT,
+                finished_at REAL
+            );
+            CREATE INDEX intent_open ON intent(id) WHERE outcome IS NULL;
+            """),
+        ("v2-deployments-breakers-journal", """
+            CREATE TABLE deployment (
+                id TEXT PRIMARY KEY NOT NULL,
+                deployment_group TEXT NOT NULL,
+                plan_id TEXT,
+                revision TEXT NOT NULL,
+                instances TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE INDEX deployment_by_group ON deployment(deployment_group, created_at);
+
+            CREATE TABLE last_good_revision (
+                deployment_group TEXT PRIMARY KEY NOT NULL,
+                revision TEXT NOT NULL,
+                deployment_id TEXT,
+                recorded_at REAL NOT NULL
+            );
+
+            CREATE TABLE breaker (
+                deployment_group TEXT PRIMARY KEY NOT NULL,
+                is_open INTEGER NOT NULL,
+                opened_at REAL,
+                reason TEXT,
+                cycles TEXT NOT NULL DEFAULT '[]',
+                version INTEGER NOT NULL
+            );
+
+            CREATE TABLE journal (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at REAL NOT NULL,
+                deployment_group TEXT,
+                instance_id TEXT,
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                observation TEXT
+            );
+            CREATE INDEX journal_by_time ON journal(at);
+            CREATE INDEX journal_by_group ON journal(deployment_group, at);
+            CREATE INDEX journal_by_instance ON journal(instance_id, at);
+            CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+                BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+            CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+                BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+            """),
+    ]
+
+    /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).
+    static func migrator(upTo count: Int = migrations.count) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in migrations.prefix(count) {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import LifelineCore
+import Testing
+@testable import LifelineStore
+
+@Suite("SQLite journal file")
+struct SQLiteJournalTests {
+    @Test("the database and its WAL files are created 0600, in WAL mode with synchronous=NORMAL")
+    func fileProperties() async throws {
+        let db = TempDB()
+        let journal = try SQLiteJournal(path: db.path)
+        _ = try await journal.recordAction(action("tok"))
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: db.path + suffix)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix)")
+        }
+        let (mode, sync) = try await journal.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(sync == 1)
+        #expect(try journal.integrityCheck() == "ok")
+    }
+
+    @Test("a looser existing file is tightened to 0600")
+    func tightens() throws {
+        let db = TempDB()
+        FileManager.default.createFile(atPath: db.path, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = try SQLiteJournal(path: db.path)
+        #expect((try FileManager.default.attributesOfItem(atPath: db.path)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test("what is written survives reopening")
+    func persists() async throws {
+        let db = TempDB()
+        do {
+            let journal = try SQLiteJournal(path: db.path)
+            _ = try await journal.recordAction(action("tok", messages: ["m1"]))
+            try await journal.append(JournalEntry(at: t0, deploymentGroup: "shop/prod", decision: "create-deployment", reason: "2 waiting"))
+        }
+        let reopened = try SQLiteJournal(path: db.path)
+        #expect(try await reopened.action(token: "tok")?.messageIDs == ["m1"])
+        #expect(try await reopened.entries(JournalQuery()).map(\.decision) == ["create-deployment"])
+    }
+
+    @Test("an old database is upgraded in place, its rows kept")
+    func upgrades() async throws {
+        let db = TempDB()
+        do {
+            let old = try SQLiteJournal(path: db.path, migrations: 1)
+            _ = try await old.recordAction(action("from-v1"))
+            let hasDeployments = try await old.pool.read { try $0.tableExists("deployment") }
+            #expect(!hasDeployments)
+        }
+        let upgraded = try SQLiteJournal(path: db.path)
+        #expect(try await upgraded.action(token: "from-v1") != nil)
+        try await upgraded.recordDeployment(DeploymentRecord(id: "d-1", deploymentGroup: "g", revision: revision, instances: [], status: "Created", createdAt: t0))
+        #expect(try await upgraded.deployment(id: "d-1") != nil)
+    }
+
+    @Test("a database from a newer lifeline is refused with a message naming it")
+    func refusesNewer() async throws {
+        let db = TempDB()
+        do {
+            let journal = try SQLiteJournal(path: db.path)
+            try await journal.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')") }
+        }
+        let error = #expect(throws: StoreError.self) { _ = try SQLiteJournal(path: db.path) }
+        #expect(error?.code == .newerSchema)
+        #expect(error?.message.contains(db.path) == true)
+        #expect(error?.message.contains("v9-from-the-future") == true)
+    }
+
+    @Test("a file that is not a database, or cannot be opened, gives one line naming it", arguments: ["garbage", "missing-folder"])
+    func unreadable(kind: String) throws {
+        let db = TempDB()
+        var path = db.path
+        if kind == "garbage" {
+            try Data(repeating: 0x5a, count: 8192).write(to: URL(fileURLWithPath: path))
+        } else {
+            path = db.folder.appendingPathComponent("no/such/folder/lifeline.db").path
+        }
+        let error = #expect(throws: StoreError.self) { _ = try SQLiteJournal(path: path) }
+        #expect(error?.code == .unreadable)
+        #expect(error?.message.contains(path) == true)
+        #expect(error?.message.contains("--db") == true)
+        #expect(error?.message.contains("\n") == false)
+    }
+
+    @Test("the decision journal cannot be rewritten")
+    func appendOnly() async throws {
+        let journal = try SQLiteJournal(path: TempDB().path)
+        try await journal.append(JournalEntry(at: t0, decision: "heartbeat", reason: "r"))
+        await #expect(throws: (any Error).self) { try await journal.pool.write { try $0.execute(sql: "UPDATE journal SET reason = 'rewritten'") } }
+        await #expect(throws: (any Error).self) { try await journal.pool.write { try $0.execute(sql: "DELETE FROM journal") } }
+        #expect(try await journal.entries(JournalQuery()).map(\.reason) == ["r"])
+    }
+
+    @Test("--db, then LIFELINE_DB, then ./lifeline.db")
+    func defaultPath() {
+        #expect(SQLiteJournal.defaultPath(flag: "/var/lib/lifeline/x.db", environment: ["LIFELINE_DB": "/y.db"]) == "/var/lib/lifeline/x.db")
+        #expect(SQLiteJournal.defaultPath(flag: nil, environment: ["LIFELINE_DB": "/y.db"]) == "/y.db")
+        #expect(SQLiteJournal.defaultPath(flag: nil, environment: [:]) == "lifeline.db")
+    }
+}
