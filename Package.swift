@@ -47,9 +47,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The writer the journal crash test kills (Tests/LifelineStoreTests/JournalCrashTests.swift).
+        .executableTarget(name: "JournalCrashChild", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
         .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire"], swiftSettings: strict),
 
-        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
+        .testTarget(
+            name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"], swiftSettings: strict),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).
