@@ -41,6 +41,8 @@ let package = Package(
             name: "lifeline",
             dependencies: [
                 "AWSWire",
+                "LifelineCore",
+                "LifelineStore",
                 "LifelineRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,13 +51,14 @@ let package = Package(
         ),
         // The writer the journal crash test kills (Tests/LifelineStoreTests/JournalCrashTests.swift).
         .executableTarget(name: "JournalCrashChild", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
-        .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire"], swiftSettings: strict),
+        .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire", "LifelineCore", "LifelineStore"], swiftSettings: strict),
 
         .testTarget(
             name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"], swiftSettings: strict),
+        .testTarget(name: "LifelineCoreTests", dependencies: ["LifelineCore"], swiftSettings: strict),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).
-        .testTarget(name: "LifelineCommandTests", dependencies: ["lifeline"], swiftSettings: strict),
+        .testTarget(name: "LifelineCommandTests", dependencies: ["lifeline", "LifelineStore", "LifelineCore"], swiftSettings: strict),
     ]
 )

@@ -14,7 +14,7 @@ struct LifelineBench {
         BenchRow.printTable(rows)
     }
 
-    static let benches: [any Bench] = [SigV4Bench()]
+    static let benches: [any Bench] = [SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench()]
 }
 
 protocol Bench: Sendable {

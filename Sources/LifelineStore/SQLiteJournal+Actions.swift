@@ -10,22 +10,25 @@ extension SQLiteJournal {
 
     /// Records many actions in one transaction (an observation that finds many waiting instances).
     public func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction] {
-        try await write { db in try actions.map { try Self.upsert($0, db) } }
+        try await write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+                    heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                ON CONFLICT(token) DO NOTHING
+                """)
+            return try actions.map { try Self.upsert($0, insert, db) }
+        }
     }
 
-    static func upsert(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
-                heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-            ON CONFLICT(token) DO NOTHING
-            """)
-        try insert.execute(arguments: [
+    static func upsert(_ action: LifecycleAction, _ insert: Statement, _ db: Database) throws -> LifecycleAction {
+        insert.setUncheckedArguments([
             action.token, action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
             action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
             action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
-            action.state.rawValue, action.result?.rawValue, try jsonText(action.messageIDs),
+            action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
         ])
+        try insert.execute()
         if db.changesCount == 1 {
             var stored = action
             stored.version = 1
@@ -38,7 +41,7 @@ extension SQLiteJournal {
         if ids != known.messageIDs {
             try db.execute(
                 sql: "UPDATE lifecycle_action SET message_ids = ?, version = version + 1 WHERE token = ?",
-                arguments: [try jsonText(ids), action.token])
+                arguments: [StringList.encode(ids), action.token])
             known.messageIDs = ids
             known.version += 1
         }
@@ -52,7 +55,7 @@ extension SQLiteJournal {
     public func openActions() async throws -> [LifecycleAction] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
+                db, sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
             ).map(Self.action(from:))
         }
     }
@@ -73,7 +76,7 @@ extension SQLiteJournal {
                 action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
                 action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
                 action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
-                action.state.rawValue, action.result?.rawValue, try jsonText(action.messageIDs), action.token, action.version,
+                action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs), action.token, action.version,
             ])
         guard db.changesCount == 1 else {
             guard let stored = try fetchAction(token: action.token, db) else {
@@ -87,17 +90,21 @@ extension SQLiteJournal {
     }
 
     static func fetchAction(token: String, _ db: Database) throws -> LifecycleAction? {
-        try Row.fetchOne(db, sql: "SELECT * FROM lifecycle_action WHERE token = ?", arguments: [token]).map(action(from:))
+        try Row.fetchOne(db, sql: "SELECT \(actionColumns) FROM lifecycle_action WHERE token = ?", arguments: [token]).map(action(from:))
     }
+
+    /// The columns `action(from:)` reads, in its order (by index: name lookups cost more than the rest).
+    static let actionColumns = """
+        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen, heartbeat_deadline, global_deadline,
+        heartbeats_sent, last_heartbeat, state, result, message_ids, version
+        """
 
     static func action(from row: Row) throws -> LifecycleAction {
         LifecycleAction(
-            token: row["token"], instanceID: row["instance_id"], hookName: row["hook"], autoScalingGroup: row["auto_scaling_group"],
-            deploymentGroup: row["deployment_group"], transition: row["transition"], firstSeen: date(row["first_seen"])!,
-            heartbeatDeadline: date(row["heartbeat_deadline"]), globalDeadline: date(row["global_deadline"]),
-            heartbeatsSent: row["heartbeats_sent"], lastHeartbeat: date(row["last_heartbeat"]),
-            state: try decodeEnum(row["state"], "state"), result: try (row["result"] as String?).map { try decodeEnum($0, "result") },
-            messageIDs: try jsonValue(row["message_ids"]), version: row["version"])
+            token: row[0], instanceID: row[1], hookName: row[2], autoScalingGroup: row[3], deploymentGroup: row[4], transition: row[5],
+            firstSeen: date(row[6])!, heartbeatDeadline: date(row[7]), globalDeadline: date(row[8]), heartbeatsSent: row[9],
+            lastHeartbeat: date(row[10]), state: try decodeEnum(row[11], "state"), result: try (row[12] as String?).map { try decodeEnum($0, "result") },
+            messageIDs: try StringList.decode(row[13]), version: row[14])
     }
 
     // MARK: - Intents

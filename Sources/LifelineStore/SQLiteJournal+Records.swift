@@ -103,11 +103,16 @@ extension SQLiteJournal {
 
     // MARK: - Decision journal
 
-    public func append(_ entry: JournalEntry) async throws {
+    public func append(_ entry: JournalEntry) async throws { try await appendMany([entry]) }
+
+    /// Appends many entries in one transaction.
+    public func appendMany(_ entries: [JournalEntry]) async throws {
         try await write { db in
-            try db.execute(
-                sql: "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [entry.at.timeIntervalSince1970, entry.deploymentGroup, entry.instanceID, entry.decision, entry.reason, entry.observation])
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES (?, ?, ?, ?, ?, ?)")
+            for e in entries {
+                try statement.execute(arguments: [e.at.timeIntervalSince1970, e.deploymentGroup, e.instanceID, e.decision, e.reason, e.observation])
+            }
         }
     }
 

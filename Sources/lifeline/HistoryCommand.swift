@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import LifelineCore
+import LifelineRuntime
+import LifelineStore
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "What lifeline decided, and why, from its journal.",
+        discussion: """
+            Examples:
+              lifeline history --since 2h
+              lifeline history --group shop/prod --instance i-0123456789abcdef0 --format json
+            """)
+
+    @Option(help: "How far back: 300s, 30m, 24h, 7d.")
+    var since: String = "24h"
+
+    @Option(help: "Only this deployment group (APP/GROUP).")
+    var group: String?
+
+    @Option(help: "Only this instance.")
+    var instance: String?
+
+    @Option(help: "Output: table or json.")
+    var format: String = "table"
+
+    @Option(help: "The journal (else $LIFELINE_DB, else ./lifeline.db).")
+    var db: String?
+
+    func run() async throws {
+        guard let seconds = DurationText.seconds(since) else {
+            throw CommandFailure.exit("lifeline history: --since \(since) is not a duration; write it like 30m, 24h or 7d")
+        }
+        guard ["table", "json"].contains(format) else {
+            throw CommandFailure.exit("lifeline history: --format \(format) is not known; use table or json")
+        }
+        let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
+        let query = JournalQuery(since: Date().addingTimeInterval(-seconds), deploymentGroup: group, instanceID: instance, limit: 10_000)
+        do {
+            let report = try await HistoryReport.load(path: path, query: query)
+            print(format == "json" ? report.json : report.table)
+        } catch {
+            throw CommandFailure.exit("lifeline history: \(error)")
+        }
+    }
+}
