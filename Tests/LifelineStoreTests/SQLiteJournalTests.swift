@@ -97,6 +97,24 @@ struct SQLiteJournalTests {
         #expect(try await journal.entries(JournalQuery()).map(\.reason) == ["r"])
     }
 
+    @Test("a writer waits out another connection's write lock instead of failing with SQLITE_BUSY")
+    func busyTimeout() async throws {
+        let db = TempDB()
+        let first = try SQLiteJournal(path: db.path)
+        let second = try SQLiteJournal(path: db.path)  // a second pool: as another process would
+        let holding = Task {
+            try await first.pool.write { db in
+                try db.execute(sql: "INSERT INTO journal (at, decision, reason) VALUES (0, 'hold', 'lock')")
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await second.recordAction(action("while-locked"))
+        try await holding.value
+        #expect(try await first.action(token: "while-locked") != nil)
+        #expect(try await second.entries(JournalQuery()).map(\.decision) == ["hold"])
+    }
+
     @Test("--db, then LIFELINE_DB, then ./lifeline.db")
     func defaultPath() {
         #expect(SQLiteJournal.defaultPath(flag: "/var/lib/lifeline/x.db", environment: ["LIFELINE_DB": "/y.db"]) == "/var/lib/lifeline/x.db")
