@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries: typed shims for the variadic C calls Swift cannot make live in shim.h.
@@ -32,6 +33,12 @@ let package = Package(
             dependencies: ["LifelineCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The loopback AWS simulator. Its codecs are its own: it never imports AWSWire.
+        .target(
+            name: "LifelineSim",
+            dependencies: ["SigV4", "COpenSSL", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .target(
             name: "LifelineRuntime",
             dependencies: ["AWSWire", "LifelineCore", "LifelineStore", .product(name: "Logging", package: "swift-log")],
@@ -44,6 +51,7 @@ let package = Package(
                 "LifelineCore",
                 "LifelineStore",
                 "LifelineRuntime",
+                "LifelineSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,0 +1,37 @@
+import Foundation
+
+/// How the simulated account behaves: what a scenario file sets (fixtures/scenarios/*.json).
+struct SimConfig: Sendable {
+    var accountID = "123456789012"
+    var region = "us-east-1"
+    /// Access key → secret. The AWS documentation's example key is always accepted.
+    var credentials: [String: String] = ["AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"]
+    /// Skip signature and clock checks (for tools that cannot sign).
+    var skipAuth = false
+    /// How long a deployment takes on one instance.
+    var deploymentSeconds = 2.0
+    /// How long CodeDeploy waits for an agent that never answers before failing the target.
+    var agentTimeoutSeconds = 3600.0
+    /// How long terminated instances stay visible in DescribeInstances (AWS: about an hour).
+    var terminatedVisibleSeconds = 3600.0
+    /// Allow hook heartbeat timeouts under AWS's 30 s minimum, for fast tests.
+    var allowShortHeartbeat = false
+    /// `direct`, `sns` or `eventbridge`: the shape of lifecycle notifications in SQS.
+    var notificationShape = "direct"
+    /// Revision keys (or substrings of them) whose deployments fail, and at which lifecycle event.
+    var failingRevisions: [String: String] = [:]
+    /// Launches whose agent cannot reach CodeDeploy: per group, how many of the next launches.
+    var hangingLaunches: [String: Int] = [:]
+    var faults = Faults()
+
+    struct Faults: Sendable {
+        /// Share of calls answered with a throttling error, per operation (`*` for all).
+        var throttleRate: [String: Double] = [:]
+        var serverErrorRate = 0.0
+        var resetRate = 0.0
+        var latencyMilliseconds = 0.0
+        /// Seconds the simulator's clock is ahead of the real one (negative: behind).
+        var clockSkewSeconds = 0.0
+        var seed: UInt64 = 1
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Time moves the world: hook timeouts apply their default result, detaches finish, deployments
+/// progress, and terminated instances are finally forgotten.
+extension World {
+    func tick() {
+        finishDetaches()
+        for action in actions.values where action.result == nil {
+            guard let hook = groups[action.group]?.hooks[action.hook] else { continue }
+            if now >= action.globalDeadline {
+                finishAction(action.token, result: hook.defaultResult, why: "the global timeout passed")
+            } else if now >= action.heartbeatDeadline {
+                finishAction(action.token, result: hook.defaultResult, why: "the heartbeat timeout passed")
+            }
+        }
+        progressDeployments()
+        // Forget what AWS forgets: terminated instances after their visibility, finished actions after a while.
+        for (id, instance) in instances where isPurged(instance) && !deployments.values.contains(where: { $0.isActive && $0.targets[id] != nil }) {
+            instances[id] = nil
+        }
+        for (token, action) in actions where action.result != nil && now.timeIntervalSince(action.start) > 86_400 {
+            actions[token] = nil
+        }
+    }
+}

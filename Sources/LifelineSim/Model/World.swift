@@ -1,0 +1,105 @@
+import Foundation
+
+/// The simulated account: Auto Scaling, EC2, CodeDeploy and SQS state, advanced by `tick`.
+/// Every AWS operation and control request goes through this actor, so the world is consistent.
+actor World {
+    var config: SimConfig
+    var groups: [String: SimGroup] = [:]
+    var instances: [String: SimInstance] = [:]
+    var actions: [String: SimAction] = [:]
+    var activities: [SimActivity] = []
+    var queues: [String: SimQueue] = [:]
+    var applications: [String: (id: String, created: Date, platform: String)] = [:]
+    var deploymentGroups: [String: SimDeploymentGroup] = [:]
+    var deployments: [String: SimDeployment] = [:]
+    var deploymentOrder: [String] = []
+    /// Launch actions CodeDeploy's own hook holds until its group's active deployment ends.
+    var codeDeployWaiting: [String: [String]] = [:]
+    /// When each detach began: it completes a moment later, as on AWS.
+    var detaching: [String: Date] = [:]
+    var callCounts: [String: Int] = [:]
+    var events: [[String: String]] = []
+    var counter = 0
+    /// Where the simulator listens: queue URLs are built on it.
+    var serverURL = "http://127.0.0.1"
+    var random: SimRandom
+
+    init(config: SimConfig) {
+        self.config = config
+        random = SimRandom(seed: config.faults.seed)
+    }
+
+    /// The simulator's clock: real time, shifted by the clock-skew fault.
+    var now: Date { Date().addingTimeInterval(config.faults.clockSkewSeconds) }
+
+    func next() -> Int {
+        counter += 1
+        return counter
+    }
+
+    func log(_ kind: String, _ detail: [String: String]) {
+        var event = detail
+        event["kind"] = kind
+        event["time"] = XMLWriter.timestamp(now)
+        events.append(event)
+        if events.count > 10_000 { events.removeFirst(events.count - 10_000) }
+    }
+
+    func count(_ service: SimRequest.Service, _ operation: String) {
+        callCounts["\(service.rawValue).\(operation)", default: 0] += 1
+    }
+
+    // MARK: - Dispatch
+
+    /// Answers one AWS request: the body and content type, or a `SimError`.
+    func handle(_ request: SimRequest) throws -> (contentType: String, body: String) {
+        count(request.service, request.operation)
+        switch request.service {
+        case .autoscaling: return ("text/xml", try autoScaling(request))
+        case .ec2: return ("text/xml;charset=UTF-8", try ec2(request))
+        case .codedeploy: return ("application/x-amz-json-1.1", try codeDeploy(request))
+        case .sqs: return ("application/x-amz-json-1.0", try sqs(request))
+        }
+    }
+
+    /// The fault to inject for this call, if any (seeded, so runs repeat).
+    func fault(for service: SimRequest.Service, operation: String) -> InjectedFault? {
+        let faults = config.faults
+        let throttle = faults.throttleRate[operation] ?? faults.throttleRate["\(service.rawValue).\(operation)"] ?? faults.throttleRate["*"] ?? 0
+        if throttle > 0, random.unit() < throttle { return .throttle }
+        if faults.serverErrorRate > 0, random.unit() < faults.serverErrorRate { return .serverError }
+        if faults.resetRate > 0, random.unit() < faults.resetRate { return .reset }
+        return nil
+    }
+
+    func latency() -> Double { config.faults.latencyMilliseconds }
+
+    func secret(for accessKeyID: String) -> String? { config.credentials[accessKeyID] }
+
+    var skipAuth: Bool { config.skipAuth }
+
+    func setServerURL(_ url: String) { serverURL = url }
+
+    func resetFaults(_ faults: SimConfig.Faults) {
+        config.faults = faults
+        random = SimRandom(seed: faults.seed)
+    }
+}
+
+enum InjectedFault: Sendable {
+    case throttle, serverError, reset
+}
+
+/// SplitMix64: small, seeded, reproducible.
+struct SimRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
