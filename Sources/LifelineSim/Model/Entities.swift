@@ -154,7 +154,10 @@ struct SimDeployment {
 
 /// Identifiers in AWS's shapes.
 enum SimID {
-    static func instance(_ n: Int) -> String { String(format: "i-0%016x", 0x5f3a_0000_0000 + n) }
+    static func instance(_ n: Int) -> String {
+        let hex = String(0x5f3a_0000_0000 + n, radix: 16)
+        return "i-0" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+    }
     static func token() -> String { UUID().uuidString.lowercased() }
     static func deployment(_ n: Int) -> String {
         let digits = String(n, radix: 36).uppercased()

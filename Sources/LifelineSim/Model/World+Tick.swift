@@ -4,6 +4,7 @@ import Foundation
 /// progress, and terminated instances are finally forgotten.
 extension World {
     func tick() {
+        runDueSteps()
         finishDetaches()
         for action in actions.values where action.result == nil {
             guard let hook = groups[action.group]?.hooks[action.hook] else { continue }

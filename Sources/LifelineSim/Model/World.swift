@@ -20,6 +20,8 @@ actor World {
     var callCounts: [String: Int] = [:]
     var events: [[String: String]] = []
     var counter = 0
+    /// Scenario steps not yet run, with when they are due.
+    var scheduled: [(Date, Scenario.Step)] = []
     /// Where the simulator listens: queue URLs are built on it.
     var serverURL = "http://127.0.0.1"
     var random: SimRandom
