@@ -36,7 +36,10 @@ let package = Package(
         // The loopback AWS simulator. Its codecs are its own: it never imports AWSWire.
         .target(
             name: "LifelineSim",
-            dependencies: ["SigV4", "COpenSSL", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "SigV4", "COpenSSL", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -52,11 +52,14 @@ extension World {
             if let revision = dg.deployed {
                 // The revision everything runs today: a finished, successful deployment.
                 let id = startDeployment(group, revision: revision, targets: matchSet(group), description: "initial release", creator: "user", outdatedOnly: false)
-                for target in deployments[id]?.targetOrder ?? [] {
-                    deployments[id]?.targets[target] = finished(deployments[id]!.targets[target]!, failedAt: nil, code: nil, message: nil)
-                    instances[target]?.revisions[group.key] = deployments[id]!.revisionKey
+                if var initial = deployments[id] {
+                    for target in initial.targetOrder {
+                        initial.targets[target] = finished(initial.targets[target]!, failedAt: nil, code: nil, message: nil)
+                        instances[target]?.revisions[group.key] = initial.revisionKey
+                    }
+                    initial.status = "Succeeded"
+                    deployments[id] = initial
                 }
-                deployments[id]?.status = "Succeeded"
                 endDeployment(id)
             }
         }

@@ -55,7 +55,6 @@ actor World {
 
     /// Answers one AWS request: the body and content type, or a `SimError`.
     func handle(_ request: SimRequest) throws -> (contentType: String, body: String) {
-        count(request.service, request.operation)
         switch request.service {
         case .autoscaling: return ("text/xml", try autoScaling(request))
         case .ec2: return ("text/xml;charset=UTF-8", try ec2(request))

@@ -52,6 +52,7 @@ struct AWSFrontDoor: Sendable {
             sim.operation = form["Action"] ?? ""
         }
 
+        await world.count(service, sim.operation)
         let latency = await world.latency()
         if latency > 0 { try? await Task.sleep(for: .milliseconds(Int(latency))) }
         let fault = await world.fault(for: service, operation: sim.operation)

@@ -1,6 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import Logging
 import NIOCore
+import NIOPosix
+import ServiceLifecycle
 
 /// `lifeline sim`: Auto Scaling, EC2, CodeDeploy and SQS on one loopback port, plus the control
 /// API under `/_sim/`. Serves until SIGTERM or SIGINT.
@@ -24,8 +28,24 @@ public struct Simulator: Sendable {
         router.post("**") { request, _ in try await aws.respond(request) }
         let world = self.world
         let scenario = self.scenario
-        let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        let responder = router.buildResponder()
+        let logger = Logger(label: "lifeline.sim")
+        // The server is built from HummingbirdCore rather than `Application`, which would overwrite
+        // every Date header with the real time: the clock-skew fault needs the simulated one.
+        let server = try HTTPServerBuilder.http1().buildServer(
+            configuration: ServerConfiguration(address: .hostname(host, port: port)),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            responder: { request, responseWriter, channel in
+                let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
+                var response: Response
+                do {
+                    response = try await responder.respond(to: request, context: context)
+                } catch {
+                    response = Response(status: .internalServerError)
+                }
+                if response.headers[.date] == nil { response.headers[.date] = AWSFrontDoor.httpDate(await world.now) }
+                try await responseWriter.write(response: response.head, body: response.body)
+            },
             onServerRunning: { channel in
                 let url = "http://\(host):\(channel.localAddress?.port ?? port)"
                 await world.setServerURL(url)
@@ -39,6 +59,7 @@ public struct Simulator: Sendable {
             }
         }
         defer { ticker.cancel() }
-        try await app.runService()
+        let services = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
