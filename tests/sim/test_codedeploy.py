@@ -53,15 +53,23 @@ def test_outdated_only_deploys_to_new_instances(sim):
     assert targets[0] in old  # the newest instance, the only one not on REV1
 
 
-@pytest.mark.parametrize("scenario_sim", ["broken-revision.json"], indirect=True)
-def test_failing_revision_fails_at_its_event(scenario_sim):
-    cd = scenario_sim.client("codedeploy")
+def test_failing_revision_fails_at_its_event(sim):
+    status, body = sim.control("scenario", {
+        "name": "fails-at-after-install", "settings": {"deploymentSeconds": 1, "failingRevisions": {"app-2.zip": "AfterInstall"}},
+        "groups": [{"name": "web", "min": 1, "max": 4, "desired": 2, "tags": {"app": "shop"}}],
+        "deploymentGroups": [{"application": "shop", "name": "prod", "ec2TagFilters": [{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}],
+                              "deployedRevision": REV1}]})
+    assert (status, body) == (200, {"ok": True})
+    cd = sim.client("codedeploy")
     deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV2)["deploymentId"]
     done = wait_done(cd, deployment)
     assert done["status"] == "Failed" and done["errorInformation"]["code"] == "HEALTH_CONSTRAINTS"
     target = cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"][:1])["deploymentTargets"][0]
     events = {e["lifecycleEventName"]: e["status"] for e in target["instanceTarget"]["lifecycleEvents"]}
     assert events["AfterInstall"] == "Failed" and events["ApplicationStart"] == "Skipped" and events["Install"] == "Succeeded"
+    # One at a time: the second instance is skipped once the first fails.
+    statuses = sorted(t["instanceTarget"]["status"] for t in cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"])["deploymentTargets"])
+    assert statuses == ["Failed", "Skipped"]
     info = cd.get_deployment_group(applicationName="shop", deploymentGroupName="prod")["deploymentGroupInfo"]
     assert info["lastAttemptedDeployment"]["deploymentId"] == deployment
     assert info["lastSuccessfulDeployment"]["deploymentId"] != deployment

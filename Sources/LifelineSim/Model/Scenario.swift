@@ -13,6 +13,8 @@ struct Scenario: Sendable {
         var tagSet: [[[String: String]]]
         /// A revision (CodeDeploy's RevisionLocation JSON) already deployed to the matching instances.
         var deployed: Data?
+        /// A revision being deployed when the scenario starts.
+        var deploying: Data?
     }
     struct Step: Sendable { var at: Double; var action: String; var fields: [String: String] }
 
@@ -60,6 +62,7 @@ struct Scenario: Sendable {
         }
         for dg in try r.objects("deploymentGroups") ?? [] {
             let deployed = try dg.object("deployedRevision").map { try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys]) }
+            let deploying = try dg.object("deployingRevision").map { try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys]) }
             deploymentGroups.append(DeploymentGroup(
                 application: try dg.requiredString("application"), name: try dg.requiredString("name"),
                 autoScalingGroups: try dg.strings("autoScalingGroups") ?? [], tagFilters: try dg.stringMaps("ec2TagFilters") ?? [],
@@ -67,11 +70,11 @@ struct Scenario: Sendable {
                     guard let list = set as? [[String: String]] else { throw ScenarioError("\(dg.path).ec2TagSet[\(i)] must be a list of tag filters") }
                     return list
                 },
-                deployed: deployed))
+                deployed: deployed, deploying: deploying))
         }
         for s in try r.objects("steps") ?? [] {
             var fields: [String: String] = [:]
-            for (k, v) in s.raw where k != "at" && k != "action" { fields[k] = "\(v)" }
+            for (k, v) in s.raw where k != "at" && k != "action" { fields[k] = ControlAPI.text(of: v) }
             steps.append(Step(at: try s.double("at") ?? 0, action: try s.requiredString("action"), fields: fields))
         }
     }

@@ -69,8 +69,11 @@ extension World {
     func progressDeployments() {
         for id in deploymentOrder where deployments[id]?.isActive == true {
             guard var deployment = deployments[id] else { continue }
+            let oneAtATime = deployment.configName == "CodeDeployDefault.OneAtATime"
             for instanceID in deployment.targetOrder {
                 guard var target = deployment.targets[instanceID], target.status == "Pending" || target.status == "InProgress" else { continue }
+                // One at a time: the next target starts when the one before it is done.
+                if oneAtATime, target.status == "Pending", deployment.targets.values.contains(where: { $0.status == "InProgress" }) { continue }
                 let instance = instances[instanceID]
                 if target.startedAt == nil {
                     target.startedAt = now
@@ -101,6 +104,15 @@ extension World {
                 }
                 target.lastUpdated = now
                 deployment.targets[instanceID] = target
+                // One at a time, a failure ends the deployment: the targets still waiting are skipped.
+                if oneAtATime, target.status == "Failed" {
+                    for (other, t) in deployment.targets where t.status == "Pending" {
+                        var skipped = t
+                        skipped.status = "Skipped"
+                        skipped.lastUpdated = now
+                        deployment.targets[other] = skipped
+                    }
+                }
             }
             deployments[id] = deployment
             if deployment.targets.values.allSatisfy({ !["Pending", "InProgress"].contains($0.status) }) {
@@ -154,9 +166,10 @@ extension World {
             deploymentGroups[key]?.targetRevision = deployment.revision
         }
         log("deployment-ended", ["deployment": id, "group": key, "status": deployment.status])
+        // CodeDeploy completes the launch actions it held by the deployment's result.
         for token in deployment.heldActions {
-            guard let action = actions[token], action.result == nil else { continue }
-            let ok = deployment.targets[action.instanceID]?.status == "Succeeded"
+            guard actions[token]?.result == nil else { continue }
+            let ok = deployment.status == "Succeeded"
             finishAction(token, result: ok ? "CONTINUE" : "ABANDON", why: "CodeDeploy deployment \(id) \(deployment.status.lowercased())")
         }
         if let waiting = codeDeployWaiting.removeValue(forKey: key), !waiting.isEmpty, let dg = deploymentGroups[key] {

@@ -165,7 +165,7 @@ extension World {
     }
 
     /// Detaching takes a moment, as on AWS: a terminate that lands meanwhile leaves a ghost (seed 004).
-    func detach(_ id: String, decrement: Bool) {
+    func detach(_ id: String, decrement: Bool, reconcile: Bool = true) {
         guard let groupName = instances[id]?.group else { return }
         instances[id]?.lifecycleState = "Detaching"
         detaching[id] = now
@@ -175,7 +175,7 @@ extension World {
             cause: "At \(XMLWriter.timestamp(now)) instance \(id) was detached in response to a user request\(decrement ? ", shrinking the capacity" : "").",
             start: now, end: nil, status: "InProgress"))
         log("detach", ["group": groupName, "instance": id, "decrement": String(decrement)])
-        reconcileCapacity(groupName)
+        if reconcile { reconcileCapacity(groupName) }
     }
 
     /// Ends detaches that have had their moment (called by `tick`).

@@ -15,6 +15,10 @@ extension World {
                 name: name, url: "\(serverURL)/\(config.accountID)/\(name)", arn: "arn:aws:sqs:\(config.region):\(config.accountID):\(name)",
                 visibilityTimeout: 30, attributes: [:], createdAt: now)
         }
+        // Scripted hangs are for launches the scenario causes, not for the starting instances.
+        let hanging = config.hangingLaunches
+        config.hangingLaunches = [:]
+        defer { config.hangingLaunches = hanging }
         for g in scenario.groups {
             groups[g.name] = SimGroup(
                 name: g.name, arn: "arn:aws:autoscaling:\(config.region):\(config.accountID):autoScalingGroup:\(UUID().uuidString.lowercased()):autoScalingGroupName/\(g.name)",
@@ -62,6 +66,9 @@ extension World {
                 }
                 endDeployment(id)
             }
+            if let revision = dg.deploying {
+                _ = startDeployment(group, revision: revision, targets: matchSet(group), description: "release in progress", creator: "user", outdatedOnly: false)
+            }
         }
         let start = now
         scheduled = scenario.steps.map { (start.addingTimeInterval($0.at), $0) }
@@ -81,7 +88,15 @@ extension World {
             return v
         }
         func instance() throws -> String {
-            let id = try field("instance")
+            var id = try field("instance")
+            // `@group[n]`: the group's n-th instance, for scenario steps written before ids exist.
+            if id.hasPrefix("@"), let open = id.firstIndex(of: "["), id.hasSuffix("]") {
+                let group = String(id[id.index(after: id.startIndex)..<open])
+                guard let n = Int(id[id.index(after: open)..<id.index(before: id.endIndex)]), let members = groups[group]?.instances, members.indices.contains(n) else {
+                    throw ScenarioError("instance: \(id) names no instance")
+                }
+                id = members[n]
+            }
             guard instances[id] != nil else { throw ScenarioError("instance: no instance \(id)") }
             return id
         }
@@ -109,8 +124,10 @@ extension World {
             // Seed 004: terminate the instance while its detach is still in flight.
             let id = try instance()
             guard instances[id]?.group != nil else { throw ScenarioError("instance: \(id) is in no group") }
-            detach(id, decrement: f["decrement"] == "true")
+            let group = instances[id]?.group
+            detach(id, decrement: f["decrement"] == "true", reconcile: false)
             terminateNow(id)
+            if let group { reconcileCapacity(group) }
         case "hang-next-launches":
             let name = try field("group")
             config.hangingLaunches[name, default: 0] += Int(f["count"] ?? "1") ?? 1
