@@ -62,7 +62,8 @@ let package = Package(
         ),
         // The writer the journal crash test kills (Tests/LifelineStoreTests/JournalCrashTests.swift).
         .executableTarget(name: "JournalCrashChild", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
-        .executableTarget(name: "LifelineBench", dependencies: ["SigV4", "AWSWire", "LifelineCore", "LifelineStore"], swiftSettings: strict),
+        .executableTarget(
+            name: "LifelineBench", dependencies: ["SigV4", "AWSWire", "LifelineCore", "LifelineStore", "LifelineSim"], swiftSettings: strict),
 
         .testTarget(
             name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"], swiftSettings: strict),

@@ -14,7 +14,7 @@ struct LifelineBench {
         BenchRow.printTable(rows)
     }
 
-    static let benches: [any Bench] = [SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench()]
+    static let benches: [any Bench] = [SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench(), SimPageBench(), SimMemoryBench()]
 }
 
 protocol Bench: Sendable {

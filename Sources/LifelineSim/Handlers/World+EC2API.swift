@@ -15,7 +15,9 @@ extension World {
                 throw SimError(code: "InvalidParameterCombination", message: "The parameter instancesSet cannot be used with the parameter maxResults", status: 400)
             }
             let filters = r.ec2Filters
-            var found = instances.values.filter { !isPurged($0) && (ids.isEmpty || ids.contains($0.id)) }
+            let cutoff = now.addingTimeInterval(-config.terminatedVisibleSeconds)
+            let wanted = Set(ids)
+            var found = instances.values.filter { ($0.state != "terminated" || $0.stateChangedAt >= cutoff) && (wanted.isEmpty || wanted.contains($0.id)) }
             for filter in filters { found = try found.filter { try Self.matches($0, filter) } }
             found.sort { $0.launchIndex < $1.launchIndex }
             let requested = r.int("MaxResults") ?? 1000
@@ -102,7 +104,14 @@ extension World {
     }
 
     static func stateCode(_ state: String) -> Int {
-        ["pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80][state] ?? 0
+        switch state {
+        case "running": 16
+        case "shutting-down": 32
+        case "terminated": 48
+        case "stopping": 64
+        case "stopped": 80
+        default: 0
+        }
     }
 
     func writeInstance(_ w: inout XMLWriter, _ i: SimInstance) {
@@ -112,11 +121,11 @@ extension World {
             w.element("code", Self.stateCode(i.state))
             w.element("name", i.state)
         }
-        w.element("privateDnsName", "ip-\(i.privateIP.replacingOccurrences(of: ".", with: "-")).ec2.internal")
+        w.element("privateDnsName", "ip-" + String(i.privateIP.map { $0 == "." ? "-" : $0 }) + ".ec2.internal")
         w.element("reason", i.state == "terminated" ? "User initiated (\(XMLWriter.timestamp(i.stateChangedAt)))" : "")
         w.element("amiLaunchIndex", 0)
         w.element("instanceType", i.instanceType)
-        w.element("launchTime", i.launchTime)
+        w.element("launchTime", i.launchTimeText)
         w.open("placement") { w in
             w.element("availabilityZone", i.availabilityZone)
             w.element("tenancy", "default")

@@ -23,6 +23,8 @@ struct SimInstance {
     /// Terminated while a detach was still in flight: it stays among CodeDeploy's matches until purged (seed 004).
     var lingers = false
     var launchIndex = 0
+    /// `launchTime` as the wire shows it, formatted once.
+    var launchTimeText = ""
 }
 
 struct SimHook {

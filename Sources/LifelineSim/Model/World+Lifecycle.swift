@@ -32,7 +32,7 @@ extension World {
         var instance = SimInstance(
             id: id, state: "running", launchTime: now, stateChangedAt: now, tags: tags, availabilityZone: az,
             privateIP: "10.0.\(n / 250 % 250).\(n % 250 + 4)", imageID: "ami-0abcdef1234567890", instanceType: "t3.micro",
-            group: groupName, lifecycleState: "Pending", launchIndex: n)
+            group: groupName, lifecycleState: "Pending", launchIndex: n, launchTimeText: XMLWriter.timestamp(now))
         if let hanging = config.hangingLaunches[groupName], hanging > 0 {
             instance.agentHangs = true
             config.hangingLaunches[groupName] = hanging - 1

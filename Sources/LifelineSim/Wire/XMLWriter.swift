@@ -2,11 +2,36 @@ import Foundation
 
 /// Writes the XML answers of the Query and EC2 protocols.
 struct XMLWriter {
-    private(set) var text = ""
+    /// Bytes, not a String: a page of 1,000 instances is some 40,000 small appends.
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(64 * 1024) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    private mutating func put(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func open(_ name: String) {
+        bytes.append(0x3C)
+        put(name)
+        bytes.append(0x3E)
+    }
+
+    private mutating func close(_ name: String) {
+        bytes.append(0x3C)
+        bytes.append(0x2F)
+        put(name)
+        bytes.append(0x3E)
+    }
 
     mutating func element(_ name: String, _ value: String?) {
         guard let value else { return }
-        text += "<\(name)>\(Self.escape(value))</\(name)>"
+        open(name)
+        put(Self.escape(value))
+        close(name)
     }
 
     mutating func element(_ name: String, _ value: Int?) { element(name, value.map(String.init)) }
@@ -16,25 +41,27 @@ struct XMLWriter {
     mutating func element(_ name: String, _ value: Date?) { element(name, value.map(Self.timestamp)) }
 
     mutating func open(_ name: String, _ body: (inout XMLWriter) -> Void) {
-        text += "<\(name)>"
+        open(name)
         body(&self)
-        text += "</\(name)>"
+        close(name)
     }
 
     /// A list: `<Name><member>…</member>…</Name>` (Query) or with `item` (EC2).
     mutating func list<T>(_ name: String, _ items: [T], member: String = "member", _ body: (inout XMLWriter, T) -> Void) {
-        text += "<\(name)>"
+        open(name)
         for item in items {
-            text += "<\(member)>"
+            open(member)
             body(&self, item)
-            text += "</\(member)>"
+            close(member)
         }
-        text += "</\(name)>"
+        close(name)
     }
 
-    mutating func appendRaw(_ s: String) { text += s }
+    mutating func appendRaw(_ s: String) { put(s) }
 
     static func escape(_ s: String) -> String {
+        // Most values (ids, states, names) need no escaping: skip the per-character walk.
+        if !s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -50,7 +77,7 @@ struct XMLWriter {
         return out
     }
 
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func timestamp(_ date: Date) -> String { date.formatted(timestampStyle) }
 }
