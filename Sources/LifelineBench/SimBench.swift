@@ -55,7 +55,6 @@ struct SimPageBench: Bench {
             precondition(groupCount == 100 && instanceCount == 1000)
             // The simulator's own share: the same signed requests, the answers not parsed.
             let transport = CurlTransport(proxy: ProxySettings())
-            let signer = SigV4Signer(service: "autoscaling", region: "us-east-1")
             func raw(_ service: String, _ body: String) async throws -> Double {
                 let bytes = Array(body.utf8)
                 let host = URL(string: url)!.host! + ":" + String(URL(string: url)!.port!)
@@ -69,7 +68,6 @@ struct SimPageBench: Bench {
                 for _ in 0..<11 { times.append(try await milliseconds { _ = try await transport.send(http) }) }
                 return times.sorted()[5]
             }
-            _ = signer
             let asgServer = try await raw("autoscaling", groups.formEncoded)
             let ec2Server = try await raw("ec2", instances.formEncoded)
             return BenchRow(

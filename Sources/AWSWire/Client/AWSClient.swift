@@ -101,12 +101,7 @@ public final class AWSClient: Sendable {
     }
 
     private func attemptOnce(_ service: AWSService, operation: String, url: URL, body: Data, headers extra: [(name: String, value: String)]) async throws -> HTTPResponse {
-        let creds: AWSCredentials
-        do {
-            creds = try await credentials.credentials()
-        } catch let error as AWSError {
-            throw error
-        }
+        let creds = try await credentials.credentials()
         var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]
         headers += extra
         let signable = SignableRequest(
