@@ -70,9 +70,11 @@ public final class AWSClient: Sendable {
             do {
                 let response = try await attemptOnce(service, operation: operation, url: url, body: body, headers: extra)
                 retry.quota.release(spent == 0 ? 1 : spent)
-                observer?(CallRecord(
-                    service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started,
-                    serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)))
+                if let observer {
+                    observer(CallRecord(
+                        service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started,
+                        serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)))
+                }
                 return response
             } catch let error as AWSError {
                 if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate, skew.learn(serverDate: serverDate, localNow: now()) {

@@ -33,7 +33,8 @@ extension World {
             return "s3://\(s3["bucket"] ?? "")/\(s3["key"] ?? "")@\(s3["version"] ?? "")#\(s3["eTag"] ?? "")"
         }
         if let gh = revision["gitHubLocation"] as? [String: Any] { return "github:\(gh["repository"] ?? "")@\(gh["commitId"] ?? "")" }
-        return "content:\(ErrorEnvelope.json(revision).hashValue)"
+        // Sorted-key JSON: the same revision always gives the same key (hashValue is seeded per process).
+        return "content:" + ErrorEnvelope.json(revision)
     }
 
     /// Starts a deployment to `targets`; returns its id.
