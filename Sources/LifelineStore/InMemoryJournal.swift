@@ -44,6 +44,11 @@ public final class InMemoryJournal: Journal {
 
     public func action(token: String) async throws -> LifecycleAction? { state.withLock { $0.actions[token] } }
 
+    public func actions(instanceIDs: [String]) async throws -> [LifecycleAction] {
+        let wanted = Set(instanceIDs)
+        return state.withLock { $0.actions.values.filter { wanted.contains($0.instanceID) }.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) } }
+    }
+
     public func openActions() async throws -> [LifecycleAction] {
         state.withLock { $0.actions.values.filter { $0.state.isOpen }.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) } }
     }
@@ -121,11 +126,15 @@ public final class InMemoryJournal: Journal {
         }
     }
 
-    public func append(_ entry: JournalEntry) async throws {
+    public func append(_ entry: JournalEntry) async throws { try await appendMany([entry]) }
+
+    public func appendMany(_ entries: [JournalEntry]) async throws {
         state.withLock { s in
-            var stored = entry
-            stored.id = Int64(s.entries.count + 1)
-            s.entries.append(stored)
+            for entry in entries {
+                var stored = entry
+                stored.id = Int64(s.entries.count + 1)
+                s.entries.append(stored)
+            }
         }
     }
 

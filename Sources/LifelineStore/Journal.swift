@@ -15,6 +15,8 @@ public protocol Journal: Sendable {
     func action(token: String) async throws -> LifecycleAction?
     /// Actions in `waiting`, `deploying` or `completing`, oldest first.
     func openActions() async throws -> [LifecycleAction]
+    /// Every action on record (open or finished) for these instances, oldest first.
+    func actions(instanceIDs: [String]) async throws -> [LifecycleAction]
     /// Stores `action` if the stored version is still `action.version`; returns it with the new
     /// version, or throws `StoreError.conflict`.
     func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction
@@ -46,6 +48,8 @@ public protocol Journal: Sendable {
     // MARK: Decision journal
 
     func append(_ entry: JournalEntry) async throws
+    /// Many entries in one transaction (a pass's decisions).
+    func appendMany(_ entries: [JournalEntry]) async throws
     func entries(_ query: JournalQuery) async throws -> [JournalEntry]
 }
 

@@ -52,6 +52,21 @@ extension SQLiteJournal {
         try await read { db in try Self.fetchAction(token: token, db) }
     }
 
+    public func actions(instanceIDs: [String]) async throws -> [LifecycleAction] {
+        guard !instanceIDs.isEmpty else { return [] }
+        return try await read { db in
+            var found: [LifecycleAction] = []
+            // SQLite's default limit on bound variables is well above 500.
+            for batch in stride(from: 0, to: instanceIDs.count, by: 500).map({ Array(instanceIDs[$0..<min($0 + 500, instanceIDs.count)]) }) {
+                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+                found += try Row.fetchAll(
+                    db, sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE instance_id IN (\(marks))", arguments: StatementArguments(batch)
+                ).map(Self.action(from:))
+            }
+            return found.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) }
+        }
+    }
+
     public func openActions() async throws -> [LifecycleAction] {
         try await read { db in
             try Row.fetchAll(

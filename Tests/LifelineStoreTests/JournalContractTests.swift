@@ -69,6 +69,17 @@ struct JournalContractTests {
         #expect(try await journal.action(token: "missing") == nil)
     }
 
+    @Test("actions by instance include finished ones, so a completed instance is never adopted again", arguments: JournalKind.allCases)
+    func actionsByInstance(kind: JournalKind) async throws {
+        let journal = try kind.make()
+        _ = try await journal.recordActions([
+            action("old", instance: "i-1", at: t0, state: .completed), action("new", instance: "i-1", at: t0.addingTimeInterval(5)),
+            action("other", instance: "i-2"),
+        ])
+        #expect(try await journal.actions(instanceIDs: ["i-1", "i-9"]).map(\.token) == ["old", "new"])
+        #expect(try await journal.actions(instanceIDs: []).isEmpty)
+    }
+
     @Test("two workers completing one action: exactly one wins, the other gets a conflict", arguments: JournalKind.allCases)
     func optimisticConcurrency(kind: JournalKind) async throws {
         let journal = try kind.make()

@@ -46,6 +46,10 @@ public struct S3Location: Codable, Sendable, Equatable, Hashable {
 public struct GitHubLocation: Codable, Sendable, Equatable, Hashable {
     public var repository: String?
     public var commitId: String?
+    public init(repository: String?, commitId: String?) {
+        self.repository = repository
+        self.commitId = commitId
+    }
 }
 
 public struct RawContent: Codable, Sendable, Equatable, Hashable {

@@ -1,0 +1,100 @@
+import Foundation
+
+/// What one pass saw of one deployment group in AWS. Built by the runtime's observer; read by
+/// `Reconciler.decide`. Plain values, so a test can write one down in a table.
+public struct Observation: Sendable, Equatable {
+    public var deploymentGroup: DeploymentGroupName
+    /// False when CodeDeploy does not know the deployment group.
+    public var exists: Bool
+    /// The ARN of lifeline's queue, where its hooks should notify (nil: no queue configured).
+    public var queueARN: String?
+    /// The Auto Scaling groups the deployment group covers.
+    public var autoScalingGroups: [ObservedAutoScalingGroup]
+    /// CodeDeploy's `lastSuccessfulDeployment`, with its revision.
+    public var lastSuccessful: ObservedDeployment?
+    /// The active deployment and those lifeline tracks for its open actions, with their targets.
+    public var deployments: [ObservedDeployment]
+    /// Launch times from EC2 for instances waiting without a known action (when their wait began, at the latest).
+    public var launchTimes: [String: Date]
+
+    public init(
+        deploymentGroup: DeploymentGroupName, exists: Bool = true, queueARN: String? = nil, autoScalingGroups: [ObservedAutoScalingGroup] = [],
+        lastSuccessful: ObservedDeployment? = nil, deployments: [ObservedDeployment] = [], launchTimes: [String: Date] = [:]
+    ) {
+        self.deploymentGroup = deploymentGroup; self.exists = exists; self.queueARN = queueARN; self.autoScalingGroups = autoScalingGroups
+        self.lastSuccessful = lastSuccessful; self.deployments = deployments; self.launchTimes = launchTimes
+    }
+
+    public func group(_ name: String) -> ObservedAutoScalingGroup? { autoScalingGroups.first { $0.name == name } }
+    public var activeDeployment: ObservedDeployment? { deployments.first(where: \.isActive) }
+}
+
+public struct ObservedAutoScalingGroup: Sendable, Equatable {
+    public var name: String
+    /// Instance id → lifecycle state (`Pending:Wait`, `InService`, `Terminating`, …).
+    public var instances: [String: String]
+    public var hooks: [ObservedHook]
+
+    public init(name: String, instances: [String: String] = [:], hooks: [ObservedHook] = []) {
+        self.name = name; self.instances = instances; self.hooks = hooks
+    }
+
+    public func hook(_ name: String) -> ObservedHook? { hooks.first { $0.name == name } }
+
+    /// CodeDeploy's own launch hooks (`CodeDeploy-managed-automatic-launch-deployment-hook-…`).
+    public var codeDeployLaunchHooks: [ObservedHook] {
+        hooks.filter { $0.isLaunching && $0.name.hasPrefix("CodeDeploy-managed-automatic-launch-deployment-hook") }
+    }
+}
+
+public struct ObservedHook: Sendable, Equatable, Codable {
+    public var name: String
+    public var transition: String
+    public var heartbeatTimeout: Int
+    public var defaultResult: String
+    public var notificationTargetARN: String?
+    public var roleARN: String?
+    public var metadata: String?
+
+    public init(name: String, transition: String = "autoscaling:EC2_INSTANCE_LAUNCHING", heartbeatTimeout: Int, defaultResult: String = "ABANDON",
+                notificationTargetARN: String? = nil, roleARN: String? = nil, metadata: String? = nil) {
+        self.name = name; self.transition = transition; self.heartbeatTimeout = heartbeatTimeout; self.defaultResult = defaultResult
+        self.notificationTargetARN = notificationTargetARN; self.roleARN = roleARN; self.metadata = metadata
+    }
+
+    public var isLaunching: Bool { transition == "autoscaling:EC2_INSTANCE_LAUNCHING" }
+}
+
+public struct ObservedDeployment: Sendable, Equatable, Codable {
+    public var id: String
+    /// `Created`, `Queued`, `InProgress`, `Baking`, `Ready`, `Succeeded`, `Failed`, `Stopped`
+    public var status: String
+    public var revision: Revision?
+    public var description: String?
+    public var createdAt: Date?
+    /// Instance id → target status, for the instances of open actions; nil when not read.
+    public var targets: [String: String]?
+
+    public init(id: String, status: String, revision: Revision? = nil, description: String? = nil, createdAt: Date? = nil, targets: [String: String]? = nil) {
+        self.id = id; self.status = status; self.revision = revision; self.description = description; self.createdAt = createdAt; self.targets = targets
+    }
+
+    public static let activeStatuses: Set<String> = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+    public var isActive: Bool { Self.activeStatuses.contains(status) }
+}
+
+/// What the journal knows of one deployment group, as `decide` needs it.
+public struct JournalView: Sendable, Equatable {
+    /// Open actions of the group's Auto Scaling groups.
+    public var openActions: [LifecycleAction]
+    /// Instances with any action on record (open or finished), so a finished one is not adopted again.
+    public var knownInstances: Set<String>
+    /// Deployments lifeline created or tracks for the group.
+    public var deployments: [DeploymentRecord]
+    public var lastGood: LastGoodRevision?
+
+    public init(openActions: [LifecycleAction] = [], knownInstances: Set<String> = [], deployments: [DeploymentRecord] = [], lastGood: LastGoodRevision? = nil) {
+        self.openActions = openActions; self.knownInstances = knownInstances.union(openActions.map(\.instanceID))
+        self.deployments = deployments; self.lastGood = lastGood
+    }
+}

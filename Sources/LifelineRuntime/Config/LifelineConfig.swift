@@ -1,0 +1,45 @@
+import Foundation
+import LifelineCore
+
+/// `lifeline.yaml` (DESIGN §5): the groups lifeline manages and how.
+public struct LifelineConfig: Sendable, Equatable {
+    public struct ManagedGroup: Sendable, Equatable {
+        public var name: DeploymentGroupName
+        public var policy: GroupPolicy
+        public var loopBreaker: LoopBreakerPolicy
+
+        public init(name: DeploymentGroupName, policy: GroupPolicy = GroupPolicy(), loopBreaker: LoopBreakerPolicy = LoopBreakerPolicy()) {
+            self.name = name; self.policy = policy; self.loopBreaker = loopBreaker
+        }
+    }
+
+    /// DESIGN §4's loop breaker settings; read and checked here, acted on by the breaker.
+    public struct LoopBreakerPolicy: Sendable, Equatable {
+        public var maxCycles = 3
+        public var window: TimeInterval = 1800
+        public var result: LifecycleAction.Result = .continue
+        public init() {}
+    }
+
+    public var region: String?
+    public var queueURL: String?
+    public var resyncInterval: TimeInterval = 60
+    public var pollInterval: TimeInterval = 10
+    public var groups: [ManagedGroup] = []
+
+    public init(region: String? = nil, queueURL: String? = nil, groups: [ManagedGroup] = []) {
+        self.region = region; self.queueURL = queueURL; self.groups = groups
+    }
+
+    public func group(_ name: DeploymentGroupName) -> ManagedGroup? { groups.first { $0.name == name } }
+}
+
+/// A config that cannot be used: the file, the line and the field, and what would be right.
+public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var file: String
+    public var line: Int?
+    public var field: String
+    public var problem: String
+
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(field): \(problem)" }
+}

@@ -1,0 +1,94 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+
+/// Lifecycle notifications from SQS (DESIGN §3): events only say where to look. An action is
+/// recorded in the journal before its message is deleted; a body that cannot be read is deleted
+/// after its third receive; messages for groups lifeline does not manage go back to the queue.
+struct EventIngest: Sendable {
+    let sqs: any SQSAPI
+    let journal: any Journal
+    let reconciler: Reconciler
+    let queueURL: String
+    let logger: Logger
+    let now: @Sendable () -> Date
+    var waitSeconds = 20
+    /// Receives before an unreadable body is deleted (SQS's maxReceiveCount, without a DLQ).
+    static let maxReceives = 3
+
+    /// Long-polls until cancelled; `wake` asks for a pass.
+    func run(wake: @escaping @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            do {
+                let messages = try await sqs.receiveMessages(queueURL: queueURL, max: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
+                guard !messages.isEmpty else { continue }
+                let outcome = try await handle(messages)
+                if outcome.recorded > 0 { await wake() }
+                // Only messages for others: give their owner a moment before polling again.
+                if outcome.released == messages.count { try? await Task.sleep(for: .seconds(1)) }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("receiving from \(queueURL) failed: \(error); trying again in 5s")
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+
+    struct Outcome: Equatable { var recorded = 0, deleted = 0, released = 0, kept = 0 }
+
+    func handle(_ messages: [SQSMessage]) async throws -> Outcome {
+        var outcome = Outcome()
+        var toDelete: [String] = []
+        var toRecord: [(LifecycleAction, String)] = []
+        for message in messages {
+            switch Result(catching: { try LifecycleMessageParser.parse(message.body) }) {
+            case let .failure(error):
+                if message.receiveCount >= Self.maxReceives {
+                    logger.warning("deleting unreadable message \(message.messageId) after \(message.receiveCount) receives: \(error)")
+                    toDelete.append(message.receiptHandle)
+                } else {
+                    logger.warning("unreadable message \(message.messageId) (receive \(message.receiveCount) of \(Self.maxReceives)): \(error)")
+                    try? await sqs.changeMessageVisibility(queueURL: queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: 5)
+                    outcome.kept += 1
+                }
+            case let .success(.testNotification(group)):
+                logger.info("test notification for \(group ?? "a group") acknowledged", metadata: ["message": "\(message.messageId)"])
+                toDelete.append(message.receiptHandle)
+            case let .success(.action(n)):
+                guard n.isLaunching, let owner = await reconciler.owner(ofAutoScalingGroup: n.autoScalingGroup), n.hookName == owner.hookName,
+                      let policy = await reconciler.policy(of: owner)
+                else {
+                    logger.debug("message \(message.messageId) is for \(n.autoScalingGroup)/\(n.hookName), which lifeline does not manage: released")
+                    try? await sqs.changeMessageVisibility(queueURL: queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: 0)
+                    outcome.released += 1
+                    continue
+                }
+                let start = n.time ?? now()
+                toRecord.append((LifecycleAction(
+                    token: n.token, instanceID: n.instanceID, hookName: n.hookName, autoScalingGroup: n.autoScalingGroup, deploymentGroup: owner.description,
+                    transition: n.transition, firstSeen: start, heartbeatDeadline: start.addingTimeInterval(Double(policy.heartbeatTimeout)),
+                    globalDeadline: start.addingTimeInterval(LifecycleAction.globalTimeout(heartbeatTimeout: policy.heartbeatTimeout)),
+                    messageIDs: [message.messageId]), message.receiptHandle))
+            }
+        }
+        if !toRecord.isEmpty {
+            // One action per instance: a resync may have found it first (without its token).
+            let known = Set(try await journal.actions(instanceIDs: toRecord.map(\.0.instanceID)).filter { !$0.hasInstanceToken }.map(\.instanceID))
+            let fresh = toRecord.map(\.0).filter { !known.contains($0.instanceID) }
+            _ = try await journal.recordActions(fresh)
+            for action in fresh { logger.info("lifecycle action for \(action.instanceID) recorded", metadata: ["group": "\(action.deploymentGroup ?? "")"]) }
+            outcome.recorded = fresh.count
+            toDelete += toRecord.map(\.1)
+        }
+        if !toDelete.isEmpty {
+            let failed = try await sqs.deleteMessages(queueURL: queueURL, receiptHandles: toDelete)
+            for f in failed { logger.warning("could not delete a message: \(f.code) \(f.message ?? "")") }
+            outcome.deleted = toDelete.count - failed.count
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,163 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+
+/// Step 3 of a pass (DESIGN §3): carries out a plan through the AWS clients, write-ahead: the
+/// intent is in the journal before the call that changes AWS, the outcome after it.
+struct PlanExecutor: Sendable {
+    let aws: AWSServices
+    let journal: any Journal
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Executes every step; a failed step is logged and left for the next pass, never fatal.
+    /// Returns the failures, one line each.
+    func execute(_ plan: Plan) async -> [String] {
+        var failures: [String] = []
+        let adopted = plan.steps.compactMap { if case let .adopt(a, _) = $0 { a } else { nil } }
+        if !adopted.isEmpty {
+            do { _ = try await journal.recordActions(adopted) } catch { return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"] }
+        }
+        for step in plan.steps {
+            do {
+                try await execute(step, plan)
+            } catch {
+                let (kind, target, _) = step.summary
+                let line = "\(plan.deploymentGroup): \(kind) \(target) failed: \(error)"
+                logger.warning("\(line)", metadata: ["group": "\(plan.deploymentGroup)"])
+                failures.append(line)
+            }
+        }
+        return failures
+    }
+
+    private func execute(_ step: PlanStep, _ plan: Plan) async throws {
+        let group = plan.deploymentGroup
+        switch step {
+        case .adopt:
+            break  // recorded above, in one transaction
+        case let .setLastGood(good):
+            try await journal.setLastGoodRevision(good)
+        case let .track(record, _):
+            try await journal.recordDeployment(record)
+        case let .putHook(spec, _):
+            let intent = try await journal.beginIntent(Intent(kind: .putHook, deploymentGroup: group.description, payload: json(spec), createdAt: now()))
+            do {
+                try await aws.autoScaling.putLifecycleHook(LifecycleHook(
+                    name: spec.name, groupName: spec.autoScalingGroup, transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    notificationTargetARN: spec.notificationTargetARN, roleARN: spec.roleARN, notificationMetadata: spec.metadata,
+                    heartbeatTimeout: spec.heartbeatTimeout, defaultResult: spec.defaultResult))
+                try await journal.finishIntent(id: intent.id!, outcome: .done, at: now())
+            } catch {
+                try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+                throw error
+            }
+        case let .createDeployment(followOn):
+            try await createDeployment(followOn)
+        case let .markDeploying(action, deploymentID):
+            try await update(action) { $0.state = .deploying }
+            _ = deploymentID
+        case let .heartbeat(action, _):
+            try await heartbeat(action, plan)
+        case let .complete(action, result, _):
+            try await complete(action, result)
+        case let .close(action, state, _):
+            try await update(action) { $0.state = state }
+        }
+    }
+
+    private func createDeployment(_ d: FollowOnDeployment) async throws {
+        guard let revision = d.revision.location else {
+            throw RuntimeError("\(d.deploymentGroup): the last good revision is \(d.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)")
+        }
+        let intent = try await journal.beginIntent(Intent(
+            kind: .createDeployment, deploymentGroup: d.deploymentGroup.description, planID: d.planID, payload: json(d), createdAt: now()))
+        let id: String
+        do {
+            id = try await aws.codeDeploy.createDeployment(CreateDeploymentInput(
+                applicationName: d.deploymentGroup.application, deploymentGroupName: d.deploymentGroup.name, revision: revision,
+                description: d.description, updateOutdatedInstancesOnly: true))
+        } catch let error as AWSError where error.code == "DeploymentLimitExceededException" {
+            // Someone started a deployment since the observation: wait for it, deploy after.
+            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
+            return
+        } catch {
+            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+            throw error
+        }
+        let record = DeploymentRecord(
+            id: id, deploymentGroup: d.deploymentGroup.description, planID: d.planID, revision: d.revision, instances: d.instances,
+            status: "Created", createdAt: now())
+        try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now(), action: nil, deployment: record)
+        let covered = Set(d.instances)
+        for action in try await journal.openActions() where covered.contains(action.instanceID) && action.state == .waiting {
+            try await update(action) { $0.state = .deploying }
+        }
+        logger.info("created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)", metadata: ["group": "\(d.deploymentGroup)"])
+    }
+
+    private func heartbeat(_ action: LifecycleAction, _ plan: Plan) async throws {
+        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
+        do {
+            try await aws.autoScaling.recordLifecycleActionHeartbeat(group: current.autoScalingGroup, hook: current.hookName, action: current.reference)
+        } catch let error as AWSError where error.isNoActiveLifecycleAction {
+            try await update(current) { $0.state = .closed }
+            return
+        }
+        let at = now()
+        let timeout = current.heartbeatDeadline.map { dl in dl.timeIntervalSince(current.lastHeartbeat ?? current.firstSeen) } ?? 0
+        try await update(current) {
+            $0.lastHeartbeat = at
+            $0.heartbeatsSent += 1
+            if timeout > 0 { $0.heartbeatDeadline = at.addingTimeInterval(timeout) }
+        }
+    }
+
+    private func complete(_ action: LifecycleAction, _ result: LifecycleAction.Result) async throws {
+        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
+        let payload = "{\"result\":\"\(result.rawValue)\"}"
+        let intent = try await journal.beginIntent(Intent(
+            kind: .complete, deploymentGroup: current.deploymentGroup, actionToken: current.token, instanceID: current.instanceID, payload: payload, createdAt: now()))
+        var done = current
+        do {
+            try await aws.autoScaling.completeLifecycleAction(
+                group: current.autoScalingGroup, hook: current.hookName, action: current.reference, result: result == .continue ? .continue : .abandon)
+            done.state = .completed
+            done.result = result
+            try await journal.finishIntent(id: intent.id!, outcome: .done, at: now(), action: done)
+        } catch let error as AWSError where error.isNoActiveLifecycleAction {
+            // Closed already: by lifeline before a restart (it was completing), else by someone else.
+            done.state = current.state == .completing ? .completed : .closed
+            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now(), action: done)
+        } catch {
+            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+            throw error
+        }
+    }
+
+    /// Reads the action's current version, changes it, stores it (optimistic concurrency).
+    private func update(_ action: LifecycleAction, _ change: (inout LifecycleAction) -> Void) async throws {
+        guard var current = try await journal.action(token: action.token), current.state.isOpen else { return }
+        change(&current)
+        _ = try await journal.updateAction(current)
+    }
+
+    private func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+extension LifecycleAction {
+    /// How AWS is told which action: its token, or the instance when the token is unknown.
+    var reference: LifecycleActionReference { hasInstanceToken ? .instance(instanceID) : .token(token) }
+}
+
+/// A runtime failure a person reads: one line naming the input and what to do.
+public struct RuntimeError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import LifelineCore
+
+/// A pass's plans for people (`table`) and programs (`json`).
+public enum PlanReport {
+    public static func table(_ report: Reconciler.PassReport, dryRun: Bool) -> String {
+        var rows: [[String]] = [["GROUP", "STEP", "TARGET", "DETAIL"]]
+        for plan in report.plans {
+            for step in plan.steps {
+                let (kind, target, detail) = step.summary
+                rows.append([plan.deploymentGroup.description, kind, target, detail])
+            }
+        }
+        var lines: [String] = []
+        if rows.count == 1 {
+            lines.append(dryRun ? "nothing to do" : "nothing was done")
+        } else {
+            let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for row in rows { lines.append((0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3]) }
+        }
+        for plan in report.plans {
+            for note in plan.notes { lines.append("note: \(plan.deploymentGroup): \(note)") }
+        }
+        for failure in report.failures { lines.append("failed: \(failure)") }
+        let pending = report.plans.filter(\.pending).map(\.deploymentGroup.description)
+        lines.append(pending.isEmpty && report.failures.isEmpty ? "settled" : "work still pending" + (pending.isEmpty ? "" : ": " + pending.joined(separator: ", ")))
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ report: Reconciler.PassReport, dryRun: Bool) -> String {
+        let plans: [[String: Any]] = report.plans.map { plan in
+            [
+                "group": plan.deploymentGroup.description, "plan": plan.id, "pending": plan.pending,
+                "next_pass_at": plan.nextPassAt.formatted(.iso8601), "notes": plan.notes,
+                "steps": plan.steps.map { step -> [String: Any] in
+                    let (kind, target, detail) = step.summary
+                    return ["step": kind, "target": target, "detail": detail]
+                },
+            ]
+        }
+        let object: [String: Any] = ["dry_run": dryRun, "pending": report.pending, "failures": report.failures, "plans": plans]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

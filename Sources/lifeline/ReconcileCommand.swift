@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import LifelineCore
+import LifelineRuntime
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "One reconcile pass over the managed deployment groups, then exit.",
+        discussion: """
+            Observes AWS, decides, acts (unless --dry-run) and prints the plan. Exit status: 0 settled,
+            2 work still pending (a deployment runs, instances wait), 1 error. Run it again, or run
+            `lifeline serve`, to carry pending work on.
+
+            Examples:
+              lifeline reconcile --config lifeline.yaml
+              lifeline reconcile --config lifeline.yaml --group shop/prod --dry-run --output json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The config file (YAML). Without one, lifeline manages the groups that carry its hook.")
+    var config: String?
+
+    @Option(help: "Only this deployment group (APP/GROUP); repeat for more.")
+    var group: [String] = []
+
+    @Flag(help: "Print the plan and change nothing.")
+    var dryRun = false
+
+    @Option(help: "Output: table or json.")
+    var output: String = "table"
+
+    @Option(help: "The journal (else $LIFELINE_DB, else ./lifeline.db).")
+    var db: String?
+
+    func run() async throws {
+        global.bootstrapLogging()
+        guard ["table", "json"].contains(output) else { throw CommandFailure.exit("lifeline reconcile: --output \(output) is not known; use table or json") }
+        let setup = try await ReconcileSetup.make(command: "reconcile", global: global, configPath: config, queueURL: nil, db: db, only: group)
+        let only = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
+        let report: Reconciler.PassReport
+        do {
+            report = try await setup.reconciler.pass(only: only, dryRun: dryRun)
+        } catch {
+            throw CommandFailure.exit("lifeline reconcile: \(error)")
+        }
+        print(output == "json" ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
+        if report.pending { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineRuntime
+import LifelineStore
+import Logging
+
+/// What `serve` and `reconcile` share: the config (or discovery), the journal, the AWS clients.
+struct ReconcileSetup {
+    let reconciler: Reconciler
+    let config: LifelineConfig
+    let queueURL: String?
+
+    static func make(command: String, global: GlobalOptions, configPath: String?, queueURL: String?, db: String?, only: [String]) async throws -> ReconcileSetup {
+        func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
+        var config = LifelineConfig()
+        if let configPath {
+            do { config = try LifelineConfig.load(path: configPath) } catch { throw fail("\(error)") }
+        }
+        let selected = try only.map { text in
+            guard let name = DeploymentGroupName(text) else { throw fail("--group \(text) is not APP/GROUP (e.g. shop/prod)") }
+            if configPath != nil, config.group(name) == nil { throw fail("--group \(text) is not in \(configPath!); add it under groups") }
+            return name
+        }
+        let client: AWSClient
+        do {
+            client = try AWSClient.fromEnvironment(
+                AWSClient.Options(region: global.region ?? config.region, profile: global.profile, endpointURL: global.endpointURL, allowInsecureEndpoint: global.allowInsecureEndpoint),
+                logger: Logger(label: "lifeline.aws"))
+        } catch {
+            throw fail("\(error)")
+        }
+        let aws = AWSServices(client: client)
+        if configPath == nil {
+            if selected.isEmpty {
+                do {
+                    config.groups = try await Discovery.managedGroups(aws)
+                } catch {
+                    throw fail("finding the groups that carry lifeline's hook: \(error)")
+                }
+            } else {
+                config.groups = selected.map { LifelineConfig.ManagedGroup(name: $0) }
+            }
+        }
+        let journal: SQLiteJournal
+        let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
+        do { journal = try SQLiteJournal(path: path) } catch { throw fail("\(error)") }
+        let queue = queueURL ?? config.queueURL
+        let reconciler = Reconciler(aws: aws, journal: journal, groups: config.groups, queueURL: queue, logger: Logger(label: "lifeline.reconcile"))
+        return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue)
+    }
+}
+
