@@ -20,6 +20,8 @@ struct SimInstance {
     var revisions: [String: String] = [:]
     /// The agent on it cannot reach CodeDeploy: its deployments never progress (seed 000).
     var agentHangs = false
+    /// Its deployments fail at AfterInstall whatever the revision (a bad host, a full disk).
+    var deploysFail = false
     /// Terminated while a detach was still in flight: it stays among CodeDeploy's matches until purged (seed 004).
     var lingers = false
     var launchIndex = 0

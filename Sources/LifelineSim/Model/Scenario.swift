@@ -44,6 +44,7 @@ struct Scenario: Sendable {
             for (key, secret) in try s.stringMap("credentials") ?? [:] { config.credentials[key] = secret }
             config.failingRevisions = try s.stringMap("failingRevisions") ?? [:]
             config.hangingLaunches = try s.intMap("hangingLaunches") ?? [:]
+            config.failingLaunches = try s.intMap("failingLaunches") ?? [:]
         }
         if let f = try r.object("faults") { config.faults = try Self.faults(f) }
         queues = try r.strings("queues") ?? []

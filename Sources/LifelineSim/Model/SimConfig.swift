@@ -22,6 +22,8 @@ struct SimConfig: Sendable {
     var failingRevisions: [String: String] = [:]
     /// Launches whose agent cannot reach CodeDeploy: per group, how many of the next launches.
     var hangingLaunches: [String: Int] = [:]
+    /// Launches whose deployments fail at AfterInstall: per group, how many of the next launches.
+    var failingLaunches: [String: Int] = [:]
     var faults = Faults()
 
     struct Faults: Sendable {

@@ -89,7 +89,7 @@ extension World {
                         target = finished(target, failedAt: "ApplicationStop", code: "UnknownError", message: "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent logs on your host and make sure the agent is running and can connect to the CodeDeploy server.")
                     }
                 } else if elapsed >= config.deploymentSeconds {
-                    if let event = config.failingRevisions.first(where: { deployment.revisionKey.contains($0.key) })?.value {
+                    if let event = config.failingRevisions.first(where: { deployment.revisionKey.contains($0.key) })?.value ?? (instance!.deploysFail ? "AfterInstall" : nil) {
                         target = finished(target, failedAt: event, code: "ScriptFailed", message: "Script at specified location: scripts/\(event.lowercased()).sh run as user root failed with exit code 1")
                     } else {
                         target = finished(target, failedAt: nil, code: nil, message: nil)

@@ -37,6 +37,10 @@ extension World {
             instance.agentHangs = true
             config.hangingLaunches[groupName] = hanging - 1
         }
+        if let failing = config.failingLaunches[groupName], failing > 0 {
+            instance.deploysFail = true
+            config.failingLaunches[groupName] = failing - 1
+        }
         instances[id] = instance
         group.instances.append(id)
         groups[groupName] = group

@@ -16,9 +16,9 @@ extension World {
                 visibilityTimeout: 30, attributes: [:], createdAt: now)
         }
         // Scripted hangs are for launches the scenario causes, not for the starting instances.
-        let hanging = config.hangingLaunches
-        config.hangingLaunches = [:]
-        defer { config.hangingLaunches = hanging }
+        let (hanging, failing) = (config.hangingLaunches, config.failingLaunches)
+        (config.hangingLaunches, config.failingLaunches) = ([:], [:])
+        defer { (config.hangingLaunches, config.failingLaunches) = (hanging, failing) }
         for g in scenario.groups {
             groups[g.name] = SimGroup(
                 name: g.name, arn: "arn:aws:autoscaling:\(config.region):\(config.accountID):autoScalingGroup:\(UUID().uuidString.lowercased()):autoScalingGroupName/\(g.name)",

@@ -1,0 +1,105 @@
+"""The built `lifeline serve` / `lifeline reconcile` against a simulator: config, process, and what to look at."""
+import os
+import signal
+import subprocess
+import time
+
+from conftest import BINARY, KEY, SECRET, wait_for
+
+ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
+
+
+def env():
+    return dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
+                AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_MAX_ATTEMPTS="5")
+
+
+def write_config(path, queue_url, groups=(("shop", "prod"),), heartbeat="300s", resync="2s", poll="1s", extra=""):
+    lines = [f"queue_url: {queue_url}" if queue_url else "", f"resync_interval: {resync}", f"poll_interval: {poll}", "groups:"]
+    for app, dg in groups:
+        lines += [f"  - application: {app}", f"    deployment_group: {dg}", f"    hook: {{heartbeat_timeout: {heartbeat}, role_arn: {ROLE}}}"]
+        if extra:
+            lines.append(extra)
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+class Serve:
+    """`lifeline serve` in the background; its log in a file. Every instance is stopped by its test."""
+
+    def __init__(self, sim, config, db, log):
+        self.sim, self.config, self.db, self.log_path = sim, config, db, log
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config, "--endpoint-url", self.sim.url, "--db", self.db],
+                                        stdout=self.log, stderr=subprocess.STDOUT, env=env())
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self):
+        """SIGTERM: in-flight calls finish, exit 0."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                raise AssertionError("lifeline serve did not stop within 40s of SIGTERM")
+        self.log.close()
+        return self.process.returncode
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+
+def run(*args, timeout=60):
+    return subprocess.run([BINARY, *args], env=env(), capture_output=True, text=True, timeout=timeout)
+
+
+# What the simulated account shows.
+
+def instances(sim, group="shop-prod"):
+    return [i for g in sim.state()["groups"] if g["name"] == group for i in g["instances"]]
+
+
+def in_service(sim, group="shop-prod"):
+    return [i["id"] for i in instances(sim, group) if i["lifecycleState"] == "InService"]
+
+
+def events(sim, kind):
+    return [e for e in sim.control("events")[1] if e["kind"] == kind]
+
+
+def completions(sim):
+    return events(sim, "lifecycle-complete")
+
+
+def lifeline_deployments(sim):
+    return [d for d in sim.state()["deployments"] if (d.get("description") or "").startswith("lifeline:")]
+
+
+def settled(sim, capacity, group="shop-prod"):
+    """The group holds `capacity` instances, all InService, none waiting."""
+    members = instances(sim, group)
+    live = [i for i in members if i["lifecycleState"] in ("Pending", "Pending:Wait", "Pending:Proceed", "InService")]
+    return len(live) == capacity and all(i["lifecycleState"] == "InService" for i in live)
+
+
+def wait_settled(sim, capacity, timeout=60, group="shop-prod"):
+    wait_for(lambda: settled(sim, capacity, group), timeout, interval=0.25, what=f"{group} at {capacity} InService")
+
+
+def no_timeouts(sim):
+    """No action ended at its hook's timeout: lifeline completed each one."""
+    return [c for c in completions(sim) if "timeout" in c["why"]]
+
+
+def queue_url(sim, name="lifeline-events"):
+    return sim.client("sqs", retries=10).get_queue_url(QueueName=name)["QueueUrl"]

@@ -1,0 +1,160 @@
+"""`lifeline serve` and `lifeline reconcile`, built, against the simulator: one test per scenario (issue 5)."""
+import collections
+import json
+import random
+import time
+
+import pytest
+
+from conftest import Sim, wait_for
+from lifeline_proc import (Serve, completions, events, in_service, instances, lifeline_deployments, no_timeouts, queue_url, run,
+                           wait_settled, write_config)
+
+
+@pytest.fixture
+def world(request, tmp_path):
+    """A simulator with the test's scenario, and a way to start lifeline serve against it."""
+    sim = Sim(request.param)
+    started = []
+
+    def serve(**config):
+        path = write_config(tmp_path / "lifeline.yaml", queue_url(sim), **config)
+        s = Serve(sim, path, str(tmp_path / "lifeline.db"), str(tmp_path / "serve.log"))
+        started.append(s)
+        return s
+
+    yield sim, serve, tmp_path
+    for s in started:
+        if s.process.poll() is None:
+            s.process.kill()
+            s.process.wait()
+    sim.stop()
+
+
+def by_token(sim):
+    return collections.Counter(c["token"] for c in completions(sim))
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_clean_scale_out_is_deployed_and_continued(world):
+    sim, serve, _ = world
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=30)
+    assert lifeline.stop() == 0
+    done = completions(sim)
+    assert [c["result"] for c in done] == ["CONTINUE", "CONTINUE"] and all(c["why"] == "CompleteLifecycleAction" for c in done)
+    created = lifeline_deployments(sim)
+    assert len(created) == 1, "one follow-on deployment covers both new instances"
+    assert created[0]["revision"].startswith("s3://shop-artifacts/app-1.zip")
+    assert sorted(created[0]["targets"]) == sorted(c["instance"] for c in done)
+    assert "complete CONTINUE" in lifeline.output()
+
+
+@pytest.mark.parametrize("world", ["failed-launch.json"], indirect=True)
+def test_a_failed_deployment_abandons_and_the_replacement_gets_the_last_good_revision(world):
+    sim, serve, tmp_path = world
+    wait_for(lambda: any(d["status"] == "Failed" for d in sim.state()["deployments"]), 10, what="the failed release of app-2")
+    lifeline = serve()
+    wait_for(lambda: len([c for c in completions(sim) if c["result"] == "CONTINUE"]) >= 1, 40, what="the replacement continued")
+    wait_settled(sim, 3, timeout=30)
+    assert lifeline.stop() == 0
+    results = [c["result"] for c in completions(sim)]
+    assert results == ["ABANDON", "CONTINUE"], results
+    created = lifeline_deployments(sim)
+    assert len(created) == 2 and all(d["revision"].startswith("s3://shop-artifacts/app-1.zip") for d in created), created
+    assert [d["status"] for d in created] == ["Failed", "Succeeded"]
+    history = json.loads(run("history", "--db", str(tmp_path / "lifeline.db"), "--format", "json").stdout)
+    good = [e for e in history if e["decision"] == "last-good-revision"]
+    assert good and all("app-1.zip" in e["reason"] for e in good), "app-2's failure never became the last good revision"
+
+
+@pytest.mark.parametrize("world", ["scale-out-during-deployment.json"], indirect=True)
+def test_scale_out_during_a_deployment_gets_a_follow_on_deployment_after_it(world):
+    sim, serve, _ = world
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=60)
+    assert lifeline.stop() == 0
+    deployments = sim.state()["deployments"]
+    release = next(d for d in deployments if d["description"] == "release in progress")
+    follow_on = lifeline_deployments(sim)
+    assert len(follow_on) == 1
+    assert follow_on[0]["revision"].startswith("s3://shop-artifacts/app-2.zip"), "the release that just succeeded is the last good revision"
+    created = {e["deployment"]: e["time"] for e in events(sim, "deployment-created")}
+    ended = {e["deployment"]: e["time"] for e in events(sim, "deployment-ended")}
+    assert created[follow_on[0]["id"]] >= ended[release["id"]], "the follow-on deployment starts after the release ends"
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
+    assert "waits for deployment" in lifeline.output()
+
+
+@pytest.mark.parametrize("world", ["slow-deployment-short-hook.json"], indirect=True)
+def test_heartbeats_keep_a_two_second_hook_alive_through_a_five_second_deployment(world):
+    sim, serve, _ = world
+    lifeline = serve(heartbeat="2s")
+    wait_settled(sim, 2, timeout=30)
+    assert lifeline.stop() == 0
+    assert no_timeouts(sim) == []
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE"]
+    beats = sim.control("calls")[1].get("autoscaling.RecordLifecycleActionHeartbeat", 0)
+    assert beats >= 4, f"a 5 s deployment under a 2 s hook needs a heartbeat every second, saw {beats}"
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_a_lost_message_is_found_by_the_resync(world):
+    sim, serve, _ = world
+    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    sqs, url = sim.client("sqs"), queue_url(sim)
+    sqs.purge_queue(QueueUrl=url)
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=30)
+    assert lifeline.stop() == 0
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
+    assert all(c["token"] == "" or c["why"] == "CompleteLifecycleAction" for c in completions(sim))
+    assert "no message reported it" in lifeline.output()
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(world):
+    sim, serve, _ = world
+    sqs, url = sim.client("sqs"), queue_url(sim)
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Event": "autoscaling:TEST_NOTIFICATION", "AutoScalingGroupName": "shop-prod"}))
+    bad = sqs.send_message(QueueUrl=url, MessageBody="{this is not json")["MessageId"]
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=30)
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
+    wait_for(lambda: f"deleting unreadable message {bad} after 3 receives" in lifeline.output(), 30, what="the malformed message deleted at its third receive")
+    assert lifeline.stop() == 0
+    log = lifeline.output()
+    assert f"unreadable message {bad} (receive 1 of 3)" in log
+    assert "test notification for shop-prod acknowledged" in log
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0" and attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+
+@pytest.mark.parametrize("world", ["scale-out-wave.json"], indirect=True)
+def test_sigkill_in_the_middle_of_a_wave_then_restart_completes_every_action_once(world):
+    sim, serve, _ = world
+    rng = random.Random(5)
+    lifeline = serve()
+    wait_for(lambda: lifeline_deployments(sim), 20, what="the wave's deployment")
+    for _ in range(3):
+        time.sleep(rng.uniform(0.2, 2.5))
+        lifeline.kill()
+        lifeline.start()
+    wait_settled(sim, 12, timeout=60)
+    assert lifeline.stop() == 0
+    counts = by_token(sim)
+    assert len(counts) == 10 and set(counts.values()) == {1}, counts
+    assert all(c["result"] == "CONTINUE" for c in completions(sim))
+    assert no_timeouts(sim) == []
+    assert len(lifeline_deployments(sim)) == 1, "one follow-on deployment for the wave, never a second"
+
+
+@pytest.mark.parametrize("world", ["throttling-storm.json"], indirect=True)
+def test_a_throttling_storm_ends_the_same_only_slower(world):
+    sim, serve, _ = world
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=90)
+    assert lifeline.stop() == 0
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
+    assert len(lifeline_deployments(sim)) == 1
+    assert no_timeouts(sim) == []
