@@ -46,6 +46,10 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw CommandFailure.exit("lifeline reconcile: \(error)")
         }
         print(output == "json" ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
+        if let unknown = report.unknownGroups.first {
+            let more = report.unknownGroups.count > 1 ? " (and \(report.unknownGroups.count - 1) more)" : ""
+            throw CommandFailure.exit("lifeline reconcile: CodeDeploy does not know \(unknown)\(more) in this account and region; check application, deployment_group and --region")
+        }
         if report.pending { throw ExitCode(2) }
     }
 }

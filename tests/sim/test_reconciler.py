@@ -158,3 +158,99 @@ def test_a_throttling_storm_ends_the_same_only_slower(world):
     assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
     assert len(lifeline_deployments(sim)) == 1
     assert no_timeouts(sim) == []
+
+
+@pytest.mark.parametrize("world", ["double-hooks.json"], indirect=True)
+def test_with_codedeploys_own_hook_too_lifeline_says_so_and_does_not_deploy_twice(world):
+    sim, serve, _ = world
+    lifeline = serve()
+    wait_settled(sim, 2, timeout=30)
+    assert lifeline.stop() == 0
+    assert lifeline_deployments(sim) == [], "CodeDeploy deploys; lifeline must not deploy a second time"
+    launch = [d for d in sim.state()["deployments"] if d["creator"] == "autoscaling"]
+    assert len(launch) == 1 and launch[0]["status"] == "Succeeded"
+    mine = [c for c in completions(sim) if c["hook"] == "lifeline-launch-prod"]
+    assert [c["result"] for c in mine] == ["CONTINUE"] and mine[0]["why"] == "CompleteLifecycleAction"
+    assert "double deployments" in lifeline.output()
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_a_deleted_or_drifted_hook_is_put_back(world):
+    sim, serve, tmp_path = world
+    autoscaling = sim.client("autoscaling")
+    autoscaling.delete_lifecycle_hook(AutoScalingGroupName="shop-prod", LifecycleHookName="lifeline-launch-prod")
+    config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), heartbeat="120s")
+    out = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"))
+    assert out.returncode in (0, 2), out.stderr
+    assert "put-hook" in out.stdout and "missing" in out.stdout
+    hook = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="shop-prod")["LifecycleHooks"][0]
+    assert (hook["LifecycleHookName"], hook["HeartbeatTimeout"], hook["DefaultResult"]) == ("lifeline-launch-prod", 120, "ABANDON")
+    assert hook["NotificationTargetARN"] == "arn:aws:sqs:us-east-1:123456789012:lifeline-events"
+    assert hook["NotificationMetadata"] == "shop/prod"
+    autoscaling.put_lifecycle_hook(AutoScalingGroupName="shop-prod", LifecycleHookName="lifeline-launch-prod", HeartbeatTimeout=900)
+    out = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json")
+    steps = [s for p in json.loads(out.stdout)["plans"] for s in p["steps"] if s["step"] == "put-hook"]
+    assert len(steps) == 1 and "heartbeat timeout 900s, configured 120s" in steps[0]["detail"]
+    assert autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="shop-prod")["LifecycleHooks"][0]["HeartbeatTimeout"] == 120
+
+
+MUTATING = ("CreateDeployment", "PutLifecycleHook", "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat", "DeleteMessage", "StopDeployment")
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(world):
+    sim, _, tmp_path = world
+    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    config = write_config(tmp_path / "lifeline.yaml", queue_url(sim))
+    db = str(tmp_path / "l.db")
+    sim.control("calls/reset", {})
+    dry = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db, "--dry-run", "--output", "json")
+    assert dry.returncode == 2, dry.stderr
+    plan = json.loads(dry.stdout)
+    assert plan["dry_run"] is True and plan["pending"] is True
+    kinds = [s["step"] for p in plan["plans"] for s in p["steps"]]
+    assert "create-deployment" in kinds and kinds.count("adopt") == 2
+    assert not [op for op in sim.control("calls")[1] if op.split(".")[1] in MUTATING]
+    assert lifeline_deployments(sim) == []
+    # One real pass creates the deployment; later passes finish the wave; then it is settled.
+    first = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db)
+    assert first.returncode == 2 and "create-deployment" in first.stdout and "work still pending" in first.stdout
+    wait_for(lambda: run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db).returncode == 0, 30, interval=1, what="a settled pass")
+    assert in_service(sim) and len(in_service(sim)) == 4
+    assert len(lifeline_deployments(sim)) == 1
+    last = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db)
+    assert last.returncode == 0 and "settled" in last.stdout
+
+
+def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("queue_url: https://sqs.us-east-1.amazonaws.com/1/q\ngroups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n")
+    out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [f"lifeline reconcile: {bad}:5: groups[0].mode: 'owned' is not one of own, supervise"]
+    bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    hook: {heartbeat_timeout: soon}\n")
+    out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and f"{bad}:4: groups[0].hook.heartbeat_timeout: 'soon' is not a duration" in out.stderr
+    bad.write_text("groups: [\n")
+    out = run("serve", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1 and "not valid YAML" in out.stderr
+    bad.write_text("region: us-east-1\n")
+    out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and "groups: is required" in out.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text("groups:\n  - application: shop\n    deployment_group: prod\n")
+    out = run("reconcile", "--config", str(good), "--group", "shop/staging", "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and out.stderr.strip() == f"lifeline reconcile: --group shop/staging is not in {good}; add it under groups"
+    out = run("reconcile", "--config", str(good), "--group", "staging", "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and "is not APP/GROUP" in out.stderr
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_a_deployment_group_codedeploy_does_not_know_is_a_one_line_error(world):
+    sim, _, tmp_path = world
+    config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), groups=(("shop", "prod"), ("shop", "nope")))
+    out = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--log-level", "critical")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region; check application, deployment_group and --region"]
+    assert "shop/prod" in out.stdout, "the known group is still reconciled"

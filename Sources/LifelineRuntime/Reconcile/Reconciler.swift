@@ -27,6 +27,8 @@ public actor Reconciler {
         /// One line per step that failed; the next pass tries again.
         public var failures: [String]
         public var nextPassAt: Date
+        /// Configured deployment groups CodeDeploy does not know.
+        public var unknownGroups: [DeploymentGroupName]
         /// Open actions remain (or a step failed): `reconcile` exits 2.
         public var pending: Bool { !failures.isEmpty || plans.contains(where: \.pending) }
     }
@@ -57,7 +59,10 @@ public actor Reconciler {
             failures = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }.flatMap { $0 }
         }
         let next = plans.map(\.nextPassAt).min() ?? at.addingTimeInterval(60)
-        return PassReport(plans: plans, failures: failures, nextPassAt: failures.isEmpty ? next : min(next, at.addingTimeInterval(5)))
+        let unknown = seen.filter { !$0.observation.exists }.map(\.group.name)
+        for name in unknown { logger.error("CodeDeploy does not know \(name) in this account and region: check the config and the region") }
+        return PassReport(
+            plans: plans, failures: failures, nextPassAt: failures.isEmpty ? next : min(next, at.addingTimeInterval(5)), unknownGroups: unknown)
     }
 
     /// One log line per decision.
