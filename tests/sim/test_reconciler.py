@@ -1,12 +1,13 @@
 """`lifeline serve` and `lifeline reconcile`, built, against the simulator: one test per scenario (issue 5)."""
 import collections
 import json
+import os
 import random
 import time
 
 import pytest
 
-from conftest import Sim, wait_for
+from conftest import ROOT, Sim, wait_for
 from lifeline_proc import (Serve, completions, events, in_service, instances, lifeline_deployments, no_timeouts, queue_url, run,
                            wait_settled, write_config)
 
@@ -118,6 +119,9 @@ def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(w
     sqs, url = sim.client("sqs"), queue_url(sim)
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Event": "autoscaling:TEST_NOTIFICATION", "AutoScalingGroupName": "shop-prod"}))
     bad = sqs.send_message(QueueUrl=url, MessageBody="{this is not json")["MessageId"]
+    foreign = json.dumps({"LifecycleHookName": "their-hook", "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING", "AutoScalingGroupName": "not-ours",
+                          "EC2InstanceId": "i-0123456789abcdef0", "LifecycleActionToken": "c613620e-07e2-4ed2-a9e2-ef8258911ade"})
+    sqs.send_message(QueueUrl=url, MessageBody=foreign)
     lifeline = serve()
     wait_settled(sim, 4, timeout=30)
     assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
@@ -126,8 +130,9 @@ def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(w
     log = lifeline.output()
     assert f"unreadable message {bad} (receive 1 of 3)" in log
     assert "test notification for shop-prod acknowledged" in log
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert attributes["ApproximateNumberOfMessages"] == "0" and attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+    # Only the message for a group lifeline does not manage is left, for its owner.
+    left = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"), 10, what="the foreign message")
+    assert [m["Body"] for m in left] == [foreign]
 
 
 @pytest.mark.parametrize("world", ["scale-out-wave.json"], indirect=True)
@@ -254,3 +259,24 @@ def test_a_deployment_group_codedeploy_does_not_know_is_a_one_line_error(world):
     assert out.stderr.strip().splitlines() == [
         "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region; check application, deployment_group and --region"]
     assert "shop/prod" in out.stdout, "the known group is still reconciled"
+
+
+@pytest.mark.parametrize("shape", ["sns", "eventbridge"])
+def test_sns_wrapped_and_eventbridge_notifications_drive_the_same_outcome(shape, tmp_path):
+    with open(os.path.join(ROOT, "fixtures", "scenarios", "clean-scale-out.json")) as f:
+        scenario = json.load(f)
+    scenario["settings"]["notificationShape"] = shape
+    sim = Sim()
+    try:
+        assert sim.control("scenario", scenario)[0] == 200
+        config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), resync="60s")
+        lifeline = Serve(sim, config, str(tmp_path / "l.db"), str(tmp_path / "serve.log"))
+        try:
+            wait_settled(sim, 4, timeout=30)
+        finally:
+            assert lifeline.stop() == 0
+        log = lifeline.output()
+        assert log.count("lifecycle action for") == 2 and "adopt" not in log, "the messages, not the resync, reported the actions"
+        assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
+    finally:
+        sim.stop()
