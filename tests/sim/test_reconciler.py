@@ -280,3 +280,15 @@ def test_sns_wrapped_and_eventbridge_notifications_drive_the_same_outcome(shape,
         assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
     finally:
         sim.stop()
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_without_a_config_lifeline_manages_the_groups_that_carry_its_hook(world):
+    sim, _, tmp_path = world
+    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    out = run("reconcile", "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json")
+    assert out.returncode == 2, out.stderr
+    plans = json.loads(out.stdout)["plans"]
+    assert [p["group"] for p in plans] == ["shop/prod"], "found from lifeline-launch-prod's metadata on shop-prod"
+    assert [s["step"] for s in plans[0]["steps"] if s["step"] == "create-deployment"] == ["create-deployment"]
+    assert len(lifeline_deployments(sim)) == 1
