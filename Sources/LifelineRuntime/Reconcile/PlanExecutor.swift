@@ -91,8 +91,7 @@ struct PlanExecutor: Sendable {
             id: id, deploymentGroup: d.deploymentGroup.description, planID: d.planID, revision: d.revision, instances: d.instances,
             status: "Created", createdAt: now())
         try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now(), action: nil, deployment: record)
-        let covered = Set(d.instances)
-        for action in try await journal.openActions() where covered.contains(action.instanceID) && action.state == .waiting {
+        for action in try await journal.actions(instanceIDs: d.instances) where action.state == .waiting {
             try await update(action) { $0.state = .deploying }
         }
         logger.info("created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)", metadata: ["group": "\(d.deploymentGroup)"])
