@@ -56,9 +56,8 @@ struct PlanExecutor: Sendable {
             }
         case let .createDeployment(followOn):
             try await createDeployment(followOn)
-        case let .markDeploying(action, deploymentID):
+        case let .markDeploying(action, _):
             try await update(action) { $0.state = .deploying }
-            _ = deploymentID
         case let .heartbeat(action, _):
             try await heartbeat(action, plan)
         case let .complete(action, result, _):
