@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if setup.queueURL == nil { logger.notice("no queue: waiting instances are found by the resync only") }
         logger.notice("lifeline serve: \(setup.config.groups.count) deployment group(s)", metadata: ["groups": "\(setup.config.groups.map(\.name.description).joined(separator: ","))"])
-        let service = await ReconcileService(reconciler: setup.reconciler, queueURL: setup.queueURL, logger: logger)
+        let service = ReconcileService(reconciler: setup.reconciler, queueURL: setup.queueURL, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         try await ServiceGroup(configuration: configuration).run()

@@ -174,7 +174,7 @@ struct DecideTests {
             switch step {
             case let .complete(a, _, _):
                 #expect(completed.insert(a.token).inserted, "two completions of \(a.token)")
-            case let .heartbeat(a, _):
+            case let .heartbeat(a, _, _):
                 #expect(!completed.contains(a.token), "heartbeat after completing \(a.token)")
                 beaten.insert(a.token)
             default: break

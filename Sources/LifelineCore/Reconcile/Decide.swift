@@ -230,7 +230,7 @@ struct Decision {
             due = now  // when the wait began is unknown: keep it alive now
         }
         if due <= now {
-            steps.append(.heartbeat(action, reason: "half of the \(heartbeatTimeout)s heartbeat timeout has passed"))
+            steps.append(.heartbeat(action, timeout: heartbeatTimeout, reason: "half of the \(heartbeatTimeout)s heartbeat timeout has passed"))
             wakeups.append(now.addingTimeInterval(half))
         } else {
             wakeups.append(due)

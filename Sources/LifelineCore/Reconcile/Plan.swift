@@ -32,7 +32,8 @@ public enum PlanStep: Sendable, Equatable {
     case createDeployment(FollowOnDeployment)
     /// The action is covered by a running deployment.
     case markDeploying(LifecycleAction, deploymentID: String)
-    case heartbeat(LifecycleAction, reason: String)
+    /// `timeout`: the hook's heartbeat timeout, seconds: the new deadline is now + timeout.
+    case heartbeat(LifecycleAction, timeout: Int, reason: String)
     case complete(LifecycleAction, LifecycleAction.Result, reason: String)
     /// Journal only: the action ended without lifeline (instance gone, completed elsewhere), or
     /// its completion was confirmed.
@@ -48,7 +49,7 @@ public enum PlanStep: Sendable, Equatable {
         case let .createDeployment(d):
             ("create-deployment", d.instances.joined(separator: ","), "\(d.revision.summary), outdated instances only, \(d.description)")
         case let .markDeploying(action, id): ("deploying", action.instanceID, "covered by \(id)")
-        case let .heartbeat(action, reason): ("heartbeat", action.instanceID, reason)
+        case let .heartbeat(action, _, reason): ("heartbeat", action.instanceID, reason)
         case let .complete(action, result, reason): ("complete \(result.rawValue)", action.instanceID, reason)
         case let .close(action, state, reason): ("close", action.instanceID, "\(state.rawValue): \(reason)")
         }
@@ -57,7 +58,7 @@ public enum PlanStep: Sendable, Equatable {
     /// The action a step changes, if any.
     public var action: LifecycleAction? {
         switch self {
-        case let .adopt(a, _), let .markDeploying(a, _), let .heartbeat(a, _), let .complete(a, _, _), let .close(a, _, _): a
+        case let .adopt(a, _), let .markDeploying(a, _), let .heartbeat(a, _, _), let .complete(a, _, _), let .close(a, _, _): a
         default: nil
         }
     }

@@ -75,7 +75,7 @@ struct Observer: Sendable {
             let success = info.lastSuccessfulDeployment?.deploymentId
             var others = Set<String>()
             if let last = info.lastAttemptedDeployment, let id = last.deploymentId {
-                let earliest = groupOpen.map(\.firstSeen).min() ?? launchTimes.filter { interesting.contains($0.key) }.values.min()
+                let earliest = groupOpen.map(\.firstSeen).min() ?? interesting.compactMap { launchTimes[$0] }.min()
                 if ObservedDeployment.activeStatuses.contains(last.status ?? "") || (!interesting.isEmpty && (last.createTime ?? .distantPast) >= (earliest ?? .distantFuture)) {
                     others.insert(id)
                 }
@@ -120,7 +120,7 @@ struct Observer: Sendable {
             let groupWaiting = waiting[g.name] ?? []
             let observation = Observation(
                 deploymentGroup: g.name, queueARN: queueARN, autoScalingGroups: asgs, lastSuccessful: lastSuccessful, deployments: deployments,
-                launchTimes: launchTimes.filter { groupWaiting.contains($0.key) })
+                launchTimes: Dictionary(uniqueKeysWithValues: groupWaiting.compactMap { id in launchTimes[id].map { (id, $0) } }))
             let view = JournalView(
                 openActions: openByGroup[g.name.description] ?? [], knownInstances: known.intersection(groupWaiting),
                 deployments: records[g.name] ?? [], lastGood: lastGood[g.name])

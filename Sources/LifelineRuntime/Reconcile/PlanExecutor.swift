@@ -58,8 +58,8 @@ struct PlanExecutor: Sendable {
             try await createDeployment(followOn)
         case let .markDeploying(action, _):
             try await update(action) { $0.state = .deploying }
-        case let .heartbeat(action, _):
-            try await heartbeat(action, plan)
+        case let .heartbeat(action, timeout, _):
+            try await heartbeat(action, timeout: timeout)
         case let .complete(action, result, _):
             try await complete(action, result)
         case let .close(action, state, _):
@@ -96,7 +96,7 @@ struct PlanExecutor: Sendable {
         logger.info("created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)", metadata: ["group": "\(d.deploymentGroup)"])
     }
 
-    private func heartbeat(_ action: LifecycleAction, _ plan: Plan) async throws {
+    private func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
         do {
             try await aws.autoScaling.recordLifecycleActionHeartbeat(group: current.autoScalingGroup, hook: current.hookName, action: current.reference)
@@ -105,19 +105,18 @@ struct PlanExecutor: Sendable {
             return
         }
         let at = now()
-        let timeout = current.heartbeatDeadline.map { dl in dl.timeIntervalSince(current.lastHeartbeat ?? current.firstSeen) } ?? 0
         try await update(current) {
             $0.lastHeartbeat = at
             $0.heartbeatsSent += 1
-            if timeout > 0 { $0.heartbeatDeadline = at.addingTimeInterval(timeout) }
+            $0.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
         }
     }
 
     private func complete(_ action: LifecycleAction, _ result: LifecycleAction.Result) async throws {
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
-        let payload = "{\"result\":\"\(result.rawValue)\"}"
         let intent = try await journal.beginIntent(Intent(
-            kind: .complete, deploymentGroup: current.deploymentGroup, actionToken: current.token, instanceID: current.instanceID, payload: payload, createdAt: now()))
+            kind: .complete, deploymentGroup: current.deploymentGroup, actionToken: current.token, instanceID: current.instanceID,
+            payload: json(CompletionIntent(result: result)), createdAt: now()))
         var done = current
         do {
             try await aws.autoScaling.completeLifecycleAction(
@@ -147,6 +146,11 @@ struct PlanExecutor: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// What a `complete` intent records: the result lifeline is about to send.
+struct CompletionIntent: Codable {
+    var result: LifecycleAction.Result
 }
 
 extension LifecycleAction {

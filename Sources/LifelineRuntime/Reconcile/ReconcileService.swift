@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import LifelineCore
 import Logging
 import ServiceLifecycle
@@ -12,7 +11,7 @@ public struct ReconcileService: Service {
     let ingest: EventIngest?
     let logger: Logger
 
-    public init(reconciler: Reconciler, queueURL: String?, logger: Logger, receiveWaitSeconds: Int = 20) async {
+    public init(reconciler: Reconciler, queueURL: String?, logger: Logger, receiveWaitSeconds: Int = 20) {
         self.reconciler = reconciler
         self.logger = logger
         ingest = queueURL.map {
@@ -23,10 +22,9 @@ public struct ReconcileService: Service {
 
     public func run() async throws {
         let waker = Waker()
-        let stopping = Flag()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await passes(waker: waker, stopping: stopping) }
+                group.addTask { await passes(waker: waker) }
                 if let ingest {
                     group.addTask {
                         try await cancelWhenGracefulShutdown {
@@ -37,15 +35,14 @@ public struct ReconcileService: Service {
                 try await group.waitForAll()
             }
         } onGracefulShutdown: {
-            stopping.set()
             Task { await waker.wake() }
         }
         logger.notice("lifeline serve stopped")
     }
 
-    private func passes(waker: Waker, stopping: Flag) async {
+    private func passes(waker: Waker) async {
         var failuresInARow = 0
-        while !stopping.isSet {
+        while !Task.isShuttingDownGracefully {
             var wait: TimeInterval
             do {
                 let report = try await reconciler.pass()
@@ -56,16 +53,9 @@ public struct ReconcileService: Service {
                 wait = min(60, 2 * Double(failuresInARow))
                 logger.error("reconcile pass failed: \(error); next try in \(Int(wait))s")
             }
-            if stopping.isSet { break }
+            if Task.isShuttingDownGracefully { break }
             // A short pause lets a burst of messages land in one pass.
             await waker.wait(seconds: max(wait, 0.02))
         }
     }
-}
-
-/// A flag set once, read from any task.
-final class Flag: Sendable {
-    private let state = Mutex(false)
-    func set() { state.withLock { $0 = true } }
-    var isSet: Bool { state.withLock { $0 } }
 }

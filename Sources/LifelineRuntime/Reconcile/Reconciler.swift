@@ -102,7 +102,7 @@ public actor Reconciler {
                 }
             case .complete:
                 if let token = intent.actionToken, var action = try await journal.action(token: token), action.state.isOpen, action.state != .completing,
-                   let result = intent.payload.contains("ABANDON") ? LifecycleAction.Result.abandon : intent.payload.contains("CONTINUE") ? .continue : nil {
+                   let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?.result {
                     action.state = .completing
                     action.result = result
                     try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted; completing again", at: at, action: action)
