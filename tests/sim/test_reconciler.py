@@ -131,7 +131,8 @@ def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(w
     assert f"unreadable message {bad} (receive 1 of 3)" in log
     assert "test notification for shop-prod acknowledged" in log
     # Only the message for a group lifeline does not manage is left, for its owner.
-    left = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"), 10, what="the foreign message")
+    # A receive cut off by the shutdown hides it for at most lifeline's 10 s receive visibility.
+    left = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"), 15, what="the foreign message")
     assert [m["Body"] for m in left] == [foreign]
 
 

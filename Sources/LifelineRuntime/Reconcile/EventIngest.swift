@@ -17,14 +17,20 @@ struct EventIngest: Sendable {
     var waitSeconds = 20
     /// Receives before an unreadable body is deleted (SQS's maxReceiveCount, without a DLQ).
     static let maxReceives = 3
+    /// How long a received message stays hidden. Handling takes milliseconds; if lifeline dies or
+    /// is stopped between a receive and its release, the message is back for its owner this soon
+    /// instead of after the queue's own visibility timeout (30 s by default, often minutes).
+    static let receiveVisibility = 10
 
     /// Long-polls until cancelled; `wake` asks for a pass.
     func run(wake: @escaping @Sendable () async -> Void) async {
         while !Task.isCancelled {
             do {
-                let messages = try await sqs.receiveMessages(queueURL: queueURL, max: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
+                let messages = try await sqs.receiveMessages(queueURL: queueURL, max: 10, waitSeconds: waitSeconds, visibilityTimeout: Self.receiveVisibility)
                 guard !messages.isEmpty else { continue }
-                let outcome = try await handle(messages)
+                // Received messages are handled to the end even when shutdown begins meanwhile:
+                // a release or delete cut off by cancellation would strand them.
+                let outcome = try await Task { try await handle(messages) }.value
                 if outcome.recorded > 0 { await wake() }
                 // Only messages for others: give their owner a moment before polling again.
                 if outcome.released == messages.count { try? await Task.sleep(for: .seconds(1)) }
