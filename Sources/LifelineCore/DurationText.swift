@@ -16,4 +16,12 @@ public enum DurationText {
         guard let value = Double(trimmed.dropLast()), value >= 0 else { return nil }
         return value * factor
     }
+
+    /// The shortest exact spelling: `1800` → `30m`, `90` → `90s`.
+    public static func text(_ seconds: TimeInterval) -> String {
+        let whole = Int(seconds)
+        guard Double(whole) == seconds, whole > 0 else { return "\(seconds)s" }
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where whole % size == 0 { return "\(whole / size)\(unit)" }
+        return "\(whole)s"
+    }
 }

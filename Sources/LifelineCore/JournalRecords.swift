@@ -81,11 +81,19 @@ public struct BreakerState: Sendable, Equatable, Codable {
     public var reason: String?
     /// When each launch → failed deployment → ABANDON → relaunch cycle was seen, for the sliding window.
     public var cycles: [Date]
+    /// The group's last attempted deployment when its failures were last counted: a scan is due
+    /// only when a newer deployment exists.
+    public var scannedThrough: String?
+    /// When `lifeline breaker reset` closed it: cycles before this no longer count.
+    public var resetAt: Date?
     public var version: Int
 
-    public init(deploymentGroup: String, isOpen: Bool = false, openedAt: Date? = nil, reason: String? = nil, cycles: [Date] = [], version: Int = 0) {
+    public init(
+        deploymentGroup: String, isOpen: Bool = false, openedAt: Date? = nil, reason: String? = nil, cycles: [Date] = [], scannedThrough: String? = nil,
+        resetAt: Date? = nil, version: Int = 0
+    ) {
         self.deploymentGroup = deploymentGroup; self.isOpen = isOpen; self.openedAt = openedAt; self.reason = reason
-        self.cycles = cycles; self.version = version
+        self.cycles = cycles; self.scannedThrough = scannedThrough; self.resetAt = resetAt; self.version = version
     }
 }
 

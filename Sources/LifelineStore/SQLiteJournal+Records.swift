@@ -75,14 +75,14 @@ extension SQLiteJournal {
 
     public func saveBreaker(_ b: BreakerState) async throws -> BreakerState {
         try await write { db in
-            let arguments: StatementArguments = [b.isOpen, b.openedAt?.timeIntervalSince1970, b.reason, try jsonText(b.cycles), b.deploymentGroup]
+            let arguments: StatementArguments = [b.isOpen, b.openedAt?.timeIntervalSince1970, b.reason, try jsonText(b.cycles), b.scannedThrough, b.resetAt?.timeIntervalSince1970, b.deploymentGroup]
             if b.version == 0 {
                 try db.execute(
-                    sql: "INSERT INTO breaker (is_open, opened_at, reason, cycles, deployment_group, version) VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                    sql: "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
                     arguments: arguments)
             } else {
                 try db.execute(
-                    sql: "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
+                    sql: "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, scanned_through = ?, reset_at = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
                     arguments: arguments + [b.version])
             }
             guard db.changesCount == 1 else {
@@ -98,7 +98,7 @@ extension SQLiteJournal {
     static func breaker(from row: Row) throws -> BreakerState {
         BreakerState(
             deploymentGroup: row["deployment_group"], isOpen: row["is_open"], openedAt: date(row["opened_at"]), reason: row["reason"],
-            cycles: try jsonValue(row["cycles"]), version: row["version"])
+            cycles: try jsonValue(row["cycles"]), scannedThrough: row["scanned_through"], resetAt: date(row["reset_at"]), version: row["version"])
     }
 
     // MARK: - Decision journal

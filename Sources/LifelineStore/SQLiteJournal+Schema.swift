@@ -86,6 +86,10 @@ extension SQLiteJournal {
             CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
                 BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
             """),
+        ("v3-breaker-scanned-through", """
+            ALTER TABLE breaker ADD COLUMN scanned_through TEXT;
+            ALTER TABLE breaker ADD COLUMN reset_at REAL;
+            """),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

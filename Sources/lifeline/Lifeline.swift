@@ -6,5 +6,5 @@ struct Lifeline: AsyncParsableCommand {
         commandName: "lifeline",
         abstract: "Keeps EC2 Auto Scaling groups and AWS CodeDeploy in step.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, ReconcileCommand.self, DoctorCommand.self, HistoryCommand.self, SimCommand.self])
+        subcommands: [ServeCommand.self, ReconcileCommand.self, AuditCommand.self, BreakerCommand.self, HistoryCommand.self, DoctorCommand.self, SimCommand.self])
 }

@@ -4,7 +4,9 @@ import signal
 import subprocess
 import time
 
-from conftest import BINARY, KEY, SECRET, wait_for
+import pytest
+
+from conftest import BINARY, KEY, SECRET, Sim, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
 
@@ -103,3 +105,23 @@ def no_timeouts(sim):
 
 def queue_url(sim, name="lifeline-events"):
     return sim.client("sqs", retries=10).get_queue_url(QueueName=name)["QueueUrl"]
+
+
+@pytest.fixture
+def world(request, tmp_path):
+    """A simulator with the test's scenario, and a way to start lifeline serve against it."""
+    sim = Sim(request.param)
+    started = []
+
+    def serve(**config):
+        path = write_config(tmp_path / "lifeline.yaml", queue_url(sim), **config)
+        s = Serve(sim, path, str(tmp_path / "lifeline.db"), str(tmp_path / "serve.log"))
+        started.append(s)
+        return s
+
+    yield sim, serve, tmp_path
+    for s in started:
+        if s.process.poll() is None:
+            s.process.kill()
+            s.process.wait()
+    sim.stop()

@@ -8,28 +8,8 @@ import time
 import pytest
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import (Serve, completions, events, in_service, instances, lifeline_deployments, no_timeouts, queue_url, run,
+from lifeline_proc import (Serve, completions, events, in_service, instances, lifeline_deployments, no_timeouts, queue_url, run, world,
                            wait_settled, write_config)
-
-
-@pytest.fixture
-def world(request, tmp_path):
-    """A simulator with the test's scenario, and a way to start lifeline serve against it."""
-    sim = Sim(request.param)
-    started = []
-
-    def serve(**config):
-        path = write_config(tmp_path / "lifeline.yaml", queue_url(sim), **config)
-        s = Serve(sim, path, str(tmp_path / "lifeline.db"), str(tmp_path / "serve.log"))
-        started.append(s)
-        return s
-
-    yield sim, serve, tmp_path
-    for s in started:
-        if s.process.poll() is None:
-            s.process.kill()
-            s.process.wait()
-    sim.stop()
 
 
 def by_token(sim):

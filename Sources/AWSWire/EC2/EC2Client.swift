@@ -45,6 +45,6 @@ extension EC2Instance: XMLDecodable {
         self.init(
             instanceID: try xml.required("instanceId"), state: xml.at("instanceState", "name")?.text ?? "unknown",
             launchTime: xml.date("launchTime"), availabilityZone: xml.at("placement", "availabilityZone")?.text,
-            privateIPAddress: xml.string("privateIpAddress"), stateReason: xml.string("stateTransitionReason"), tags: tags)
+            privateIPAddress: xml.string("privateIpAddress"), stateReason: xml.string("reason"), tags: tags)
     }
 }

@@ -7,6 +7,7 @@ public struct EC2Instance: Sendable, Equatable {
     public var launchTime: Date?
     public var availabilityZone: String?
     public var privateIPAddress: String?
+    /// `StateTransitionReason` (`<reason>`): "User initiated (2026-11-21 10:00:00 GMT)".
     public var stateReason: String?
     public var tags: [String: String]
 
@@ -15,6 +16,20 @@ public struct EC2Instance: Sendable, Equatable {
         self.instanceID = instanceID; self.state = state; self.launchTime = launchTime
         self.availabilityZone = availabilityZone; self.privateIPAddress = privateIPAddress
         self.stateReason = stateReason; self.tags = tags
+    }
+}
+
+extension EC2Instance {
+    /// When the instance last changed state, where the reason says (EC2 writes the time of a
+    /// user-initiated stop or terminate into it).
+    public var stateChangedAt: Date? {
+        guard let reason = stateReason, let open = reason.lastIndex(of: "("), let close = reason.lastIndex(of: ")"), open < close else { return nil }
+        let text = reason[reason.index(after: open)..<close].replacingOccurrences(of: " GMT", with: "").replacingOccurrences(of: "T", with: " ")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.date(from: String(text.prefix(19)))
     }
 }
 

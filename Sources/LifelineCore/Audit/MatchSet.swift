@@ -9,7 +9,7 @@ public struct MatchSet: Sendable, Equatable {
         case orphanAction = "orphan-action"
     }
 
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public var instanceID: String
         public var `class`: Class
         public var why: String
@@ -30,7 +30,8 @@ public struct MatchSet: Sendable, Equatable {
             self.id = id; self.state = state; self.tags = tags; self.stateChangedAt = stateChangedAt; self.revision = revision
         }
 
-        public var isGone: Bool { ["shutting-down", "terminated", "stopping", "stopped"].contains(state) }
+        /// `unknown`: EC2 does not know the instance (terminated long ago).
+        public var isGone: Bool { ["shutting-down", "terminated", "stopping", "stopped", "unknown"].contains(state) }
     }
 
     public var entries: [Entry]
@@ -41,17 +42,26 @@ public struct MatchSet: Sendable, Equatable {
     ///   - groups: the deployment group's Auto Scaling groups: name → (instance → lifecycle state).
     ///   - instances: EC2's view of every candidate (members and tag-matched).
     ///   - activeTargets: instances an active deployment of the group still waits on.
+    ///   - targetedAt: instance → when the newest deployment that targets it was created.
+    ///     CodeDeploy drops terminated instances from its matches; one a deployment targets after
+    ///     it was terminated is a ghost (seed 004), and stale.
     ///   - openActions: the journal's open lifecycle actions for the group.
     public static func compute(
         groups: [String: [String: String]], tagFilters: [TagFilter], tagSet: [[TagFilter]], instances: [Instance], activeTargets: Set<String> = [],
-        openActions: [LifecycleAction] = [], lastGood: Revision? = nil
+        targetedAt: [String: Date] = [:], openActions: [LifecycleAction] = [], lastGood: Revision? = nil
     ) -> MatchSet {
         let byID = Dictionary(instances.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var membership: [String: (group: String, state: String)] = [:]
         for (group, members) in groups {
             for (id, state) in members { membership[id] = (group, state) }
         }
-        let tagMatched = Set(instances.filter { TagFilter.anyMatches(tagFilters, $0.tags) || TagFilter.setMatches(tagSet, $0.tags) }.map(\.id))
+        let tagMatched = Set(instances.filter { i in
+            guard TagFilter.anyMatches(tagFilters, i.tags) || TagFilter.setMatches(tagSet, i.tags) else { return false }
+            guard ["terminated", "shutting-down", "unknown"].contains(i.state) else { return true }
+            if activeTargets.contains(i.id) { return true }
+            guard let targeted = targetedAt[i.id], let gone = i.stateChangedAt else { return false }
+            return targeted > gone
+        }.map(\.id))
         let matched = Set(membership.keys).union(tagMatched)
         let waiting = Set(openActions.map(\.instanceID))
         var entries: [Entry] = []

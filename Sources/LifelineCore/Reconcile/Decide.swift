@@ -32,19 +32,26 @@ struct Decision {
             notes.append("CodeDeploy does not know \(group) in this account and region: fix the config or create the deployment group")
             return plan()
         }
+        let breakerOpen = loopBreaker()
+        let stuck = stuckDeployment(breakerOpen: breakerOpen)
         if policy.mode == .supervise {
-            notes.append("supervise mode: CodeDeploy owns the hooks; lifeline reports (lifeline audit) and does not deploy")
+            supervise(breakerOpen: breakerOpen, stuck: stuck)
+            if pending || stuck != nil { wakeups.append(now.addingTimeInterval(policy.pollInterval)) }
             return plan()
         }
         repairHooks()
         let lastGood = lastGoodRevision()
         var needDeployment: [LifecycleAction] = []
         for action in actionsToHandle() {
-            if let needing = handle(action, lastGood: lastGood) { needDeployment.append(needing) }
+            if let needing = handle(action, lastGood: lastGood, breakerOpen: breakerOpen, stuck: stuck) { needDeployment.append(needing) }
         }
         if let revision = lastGood?.revision, !needDeployment.isEmpty {
             let instances = needDeployment.map(\.instanceID).sorted()
             steps.append(.createDeployment(FollowOnDeployment(deploymentGroup: group, planID: planID, revision: revision, instances: instances)))
+            wakeups.append(now.addingTimeInterval(policy.pollInterval))
+        }
+        if let stuck {
+            steps.append(stop(stuck))
             wakeups.append(now.addingTimeInterval(policy.pollInterval))
         }
         return plan()
@@ -107,14 +114,7 @@ struct Decision {
         for asg in o.autoScalingGroups {
             guard let hook = asg.hook(group.hookName), hook.isLaunching else { continue }
             for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key }) where state == "Pending:Wait" && !journal.knownInstances.contains(instance) {
-                let launched = o.launchTimes[instance]
-                let action = LifecycleAction(
-                    token: LifecycleAction.instanceToken(instance), instanceID: instance, hookName: hook.name, autoScalingGroup: asg.name,
-                    deploymentGroup: group.description, firstSeen: launched ?? now,
-                    heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)),
-                    globalDeadline: (launched ?? now).addingTimeInterval(LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)))
-                steps.append(.adopt(action, reason: "waits in Pending:Wait on \(hook.name) and no message reported it"))
-                actions.append(action)
+                actions.append(adopt(instance, on: hook, of: asg, reason: "waits in Pending:Wait on \(hook.name) and no message reported it"))
             }
         }
         // Two records of one instance (a message and a resync raced): keep the one with AWS's token.
@@ -129,7 +129,7 @@ struct Decision {
     }
 
     /// Decides one action; returns it when it needs the follow-on deployment.
-    mutating func handle(_ action: LifecycleAction, lastGood: LastGoodRevision?) -> LifecycleAction? {
+    mutating func handle(_ action: LifecycleAction, lastGood: LastGoodRevision?, breakerOpen: Bool, stuck: ObservedDeployment?) -> LifecycleAction? {
         guard let asg = o.group(action.autoScalingGroup) else {
             steps.append(.close(action, as: .closed, reason: "Auto Scaling group \(action.autoScalingGroup) is gone"))
             return nil
@@ -143,6 +143,14 @@ struct Decision {
         pending = true
         if action.state == .completing, let result = action.result {
             steps.append(.complete(action, result, reason: "finishing a completion that was interrupted"))
+            return nil
+        }
+        if breakerOpen {
+            steps.append(.complete(action, policy.loopBreaker.result, reason: "the loop breaker is open: no follow-on deployment"))
+            return nil
+        }
+        if let stuck, stuck.targets?[action.instanceID] == "Succeeded" {
+            steps.append(.complete(action, .continue, reason: "deployment \(stuck.id) succeeded on the instance; completing before it is stopped"))
             return nil
         }
         let heartbeat = asg.hook(action.hookName)?.heartbeatTimeout ?? policy.heartbeatTimeout

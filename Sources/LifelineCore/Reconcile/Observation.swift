@@ -16,14 +16,28 @@ public struct Observation: Sendable, Equatable {
     public var deployments: [ObservedDeployment]
     /// Launch times from EC2 for instances waiting without a known action (when their wait began, at the latest).
     public var launchTimes: [String: Date]
+    /// EC2's view of the instances that were looked up (state `unknown`: EC2 does not know it).
+    public var ec2: [String: MatchSet.Instance]
+    /// The group's failed launch deployments, when they were counted this pass (DESIGN §4).
+    public var loopScan: LoopScan?
+    /// Auto Scaling group → the hook `GetDeploymentGroup` says CodeDeploy installed on it.
+    public var namedHooks: [String: String]
+    public var tagFilters: [TagFilter]
+    public var tagSet: [[TagFilter]]
 
     public init(
         deploymentGroup: DeploymentGroupName, exists: Bool = true, queueARN: String? = nil, autoScalingGroups: [ObservedAutoScalingGroup] = [],
-        lastSuccessful: ObservedDeployment? = nil, deployments: [ObservedDeployment] = [], launchTimes: [String: Date] = [:]
+        lastSuccessful: ObservedDeployment? = nil, deployments: [ObservedDeployment] = [], launchTimes: [String: Date] = [:],
+        ec2: [String: MatchSet.Instance] = [:], loopScan: LoopScan? = nil, namedHooks: [String: String] = [:], tagFilters: [TagFilter] = [],
+        tagSet: [[TagFilter]] = []
     ) {
         self.deploymentGroup = deploymentGroup; self.exists = exists; self.queueARN = queueARN; self.autoScalingGroups = autoScalingGroups
         self.lastSuccessful = lastSuccessful; self.deployments = deployments; self.launchTimes = launchTimes
+        self.ec2 = ec2; self.loopScan = loopScan; self.namedHooks = namedHooks; self.tagFilters = tagFilters; self.tagSet = tagSet
     }
+
+    /// EC2 says the instance is gone (terminated, shutting down, stopped, or unknown); false when not looked up.
+    public func isGone(_ instanceID: String) -> Bool { ec2[instanceID]?.isGone ?? false }
 
     public func group(_ name: String) -> ObservedAutoScalingGroup? { autoScalingGroups.first { $0.name == name } }
     public var activeDeployment: ObservedDeployment? { deployments.first(where: \.isActive) }
@@ -74,13 +88,30 @@ public struct ObservedDeployment: Sendable, Equatable, Codable {
     public var createdAt: Date?
     /// Instance id → target status, for the instances of open actions; nil when not read.
     public var targets: [String: String]?
+    /// `targets` holds every target of the deployment, not only the waiting instances.
+    public var targetsComplete: Bool
 
-    public init(id: String, status: String, revision: Revision? = nil, description: String? = nil, createdAt: Date? = nil, targets: [String: String]? = nil) {
+    public init(
+        id: String, status: String, revision: Revision? = nil, description: String? = nil, createdAt: Date? = nil, targets: [String: String]? = nil,
+        targetsComplete: Bool = false
+    ) {
         self.id = id; self.status = status; self.revision = revision; self.description = description; self.createdAt = createdAt; self.targets = targets
+        self.targetsComplete = targetsComplete
     }
 
     public static let activeStatuses: Set<String> = ["Created", "Queued", "InProgress", "Baking", "Ready"]
     public var isActive: Bool { Self.activeStatuses.contains(status) }
+}
+
+/// The group's failed or stopped launch deployments in the loop window, counted when a
+/// deployment newer than the last count exists.
+public struct LoopScan: Sendable, Equatable {
+    /// The last attempted deployment when counted.
+    public var through: String
+    /// When each failed launch deployment ended.
+    public var cycles: [Date]
+
+    public init(through: String, cycles: [Date]) { self.through = through; self.cycles = cycles }
 }
 
 /// What the journal knows of one deployment group, as `decide` needs it.
@@ -92,9 +123,13 @@ public struct JournalView: Sendable, Equatable {
     /// Deployments lifeline created or tracks for the group.
     public var deployments: [DeploymentRecord]
     public var lastGood: LastGoodRevision?
+    public var breaker: BreakerState?
 
-    public init(openActions: [LifecycleAction] = [], knownInstances: Set<String> = [], deployments: [DeploymentRecord] = [], lastGood: LastGoodRevision? = nil) {
+    public init(
+        openActions: [LifecycleAction] = [], knownInstances: Set<String> = [], deployments: [DeploymentRecord] = [], lastGood: LastGoodRevision? = nil,
+        breaker: BreakerState? = nil
+    ) {
         self.openActions = openActions; self.knownInstances = knownInstances.union(openActions.map(\.instanceID))
-        self.deployments = deployments; self.lastGood = lastGood
+        self.deployments = deployments; self.lastGood = lastGood; self.breaker = breaker
     }
 }

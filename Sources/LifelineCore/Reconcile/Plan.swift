@@ -38,6 +38,10 @@ public enum PlanStep: Sendable, Equatable {
     /// Journal only: the action ended without lifeline (instance gone, completed elsewhere), or
     /// its completion was confirmed.
     case close(LifecycleAction, as: LifecycleAction.State, reason: String)
+    /// Stop a deployment that only waits on instances that are gone (DESIGN §4).
+    case stopDeployment(id: String, reason: String)
+    /// Store the group's loop breaker: new cycle counts, or opened.
+    case saveBreaker(BreakerState, reason: String)
 
     /// `(kind, target, detail)`: one line of the plan for people and logs.
     public var summary: (kind: String, target: String, detail: String) {
@@ -52,6 +56,8 @@ public enum PlanStep: Sendable, Equatable {
         case let .heartbeat(action, _, reason): ("heartbeat", action.instanceID, reason)
         case let .complete(action, result, reason): ("complete \(result.rawValue)", action.instanceID, reason)
         case let .close(action, state, reason): ("close", action.instanceID, "\(state.rawValue): \(reason)")
+        case let .stopDeployment(id, reason): ("stop-deployment", id, reason)
+        case let .saveBreaker(breaker, reason): (breaker.isOpen ? "breaker open" : "breaker", breaker.deploymentGroup, reason)
         }
     }
 

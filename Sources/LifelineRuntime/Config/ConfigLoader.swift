@@ -35,7 +35,7 @@ extension LifelineConfig {
         }
         for (i, node) in groups.enumerated() {
             let g = try Fields(node, path: "groups[\(i)]", file: file, allowed: [
-                "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "auto_scaling_groups",
+                "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "allow", "auto_scaling_groups",
             ])
             let name = DeploymentGroupName(application: try g.required("application"), name: try g.required("deployment_group"))
             guard !config.groups.contains(where: { $0.name == name }) else { throw g.error("deployment_group", "\(name) is listed twice") }
@@ -54,6 +54,15 @@ extension LifelineConfig {
                 }
                 policy.hookRoleARN = try hook.string("role_arn")
             }
+            if let allowed = try g.strings("allow") {
+                guard policy.mode == .supervise else { throw g.error("allow", "applies to mode: supervise only (in own mode lifeline acts anyway)") }
+                for word in allowed {
+                    guard let action = SuperviseAction(rawValue: word) else {
+                        throw g.error("allow", "'\(word)' is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    policy.allow.insert(action)
+                }
+            }
             var breaker = LoopBreakerPolicy()
             if let node = g.node("loop_breaker") {
                 let b = try Fields(node, path: "\(g.path).loop_breaker", file: file, allowed: ["max_cycles", "window", "result"])
@@ -64,7 +73,8 @@ extension LifelineConfig {
                 breaker.window = try b.duration("window") ?? breaker.window
                 breaker.result = try b.result("result") ?? breaker.result
             }
-            config.groups.append(ManagedGroup(name: name, policy: policy, loopBreaker: breaker))
+            policy.loopBreaker = breaker
+            config.groups.append(ManagedGroup(name: name, policy: policy))
         }
         return config
     }

@@ -6,19 +6,10 @@ public struct LifelineConfig: Sendable, Equatable {
     public struct ManagedGroup: Sendable, Equatable {
         public var name: DeploymentGroupName
         public var policy: GroupPolicy
-        public var loopBreaker: LoopBreakerPolicy
 
-        public init(name: DeploymentGroupName, policy: GroupPolicy = GroupPolicy(), loopBreaker: LoopBreakerPolicy = LoopBreakerPolicy()) {
-            self.name = name; self.policy = policy; self.loopBreaker = loopBreaker
+        public init(name: DeploymentGroupName, policy: GroupPolicy = GroupPolicy()) {
+            self.name = name; self.policy = policy
         }
-    }
-
-    /// DESIGN §4's loop breaker settings; read and checked here, acted on by the breaker.
-    public struct LoopBreakerPolicy: Sendable, Equatable {
-        public var maxCycles = 3
-        public var window: TimeInterval = 1800
-        public var result: LifecycleAction.Result = .continue
-        public init() {}
     }
 
     public var region: String?

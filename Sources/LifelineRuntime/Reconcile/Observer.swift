@@ -8,6 +8,9 @@ import LifelineStore
 struct Observer: Sendable {
     let aws: AWSServices
     let journal: any Journal
+    let now: @Sendable () -> Date
+    /// Read every target of every active deployment (the audit), not only where lifeline may stop it.
+    var everyTarget = false
 
     struct Seen: Sendable {
         var group: LifelineConfig.ManagedGroup
@@ -87,17 +90,32 @@ struct Observer: Sendable {
             }
             wanted[g.name] = (success == lastGood[g.name]?.deploymentID ? nil : success, others)
         }
-        let ids = Set(wanted.values.flatMap { [$0.lastSuccessful].compactMap { $0 } + $0.others }).sorted()
+        let breakers = Dictionary(try await journal.breakers().map { ($0.deploymentGroup, $0) }, uniquingKeysWith: { a, _ in a })
+        let failed = try await failedDeployments(groups, infos: infos, breakers: breakers)
+        let ids = Set(wanted.values.flatMap { [$0.lastSuccessful].compactMap { $0 } + $0.others }).union(failed.values.joined()).sorted()
         let infosByID = ids.isEmpty ? [:] : Dictionary(
             try await aws.codeDeploy.batchGetDeployments(ids: ids).compactMap { d in d.deploymentId.map { ($0, d) } }, uniquingKeysWith: { a, _ in a })
 
-        // Targets, only for the instances that wait.
-        let targetJobs: [(DeploymentGroupName, String, Set<String>)] = groups.flatMap { g in
-            (wanted[g.name]?.others ?? []).sorted().map { (g.name, $0, Set((openByGroup[g.name.description] ?? []).map(\.instanceID)).union(waiting[g.name] ?? [])) }
+        // Targets: only for the instances that wait, except for an active deployment lifeline
+        // may stop, whose every target is read to see whether it only waits on gone instances.
+        let targetJobs: [(DeploymentGroupName, String, Set<String>?)] = groups.flatMap { g in
+            let mayStop = everyTarget || g.policy.may(.stopStuck) || g.policy.may(.openBreaker) || breakers[g.name.description]?.isOpen == true
+            return (wanted[g.name]?.others ?? []).sorted().map { id in
+                let whole = mayStop && ObservedDeployment.activeStatuses.contains(infosByID[id]?.status ?? "")
+                return (g.name, id, whole ? nil : Set((openByGroup[g.name.description] ?? []).map(\.instanceID)).union(waiting[g.name] ?? []))
+            }
         }
         let targetMaps = try await concurrentMap(targetJobs) { job in try await targets(deployment: job.1, of: job.2) }
         var targetsByID: [String: [String: String]] = [:]
         for (job, map) in zip(targetJobs, targetMaps) { targetsByID[job.1] = map }
+        let wholeTargets = Set(targetJobs.filter { $0.2 == nil }.map(\.1))
+
+        // EC2 state of the targets such a deployment still waits on, and of the instances waiting
+        // on CodeDeploy's hook in supervise mode.
+        var lookups = Set<String>()
+        for id in wholeTargets { lookups.formUnion((targetsByID[id] ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys) }
+        for g in groups where g.policy.mode == .supervise { lookups.formUnion(waiting[g.name] ?? []) }
+        let ec2 = try await instanceStates(lookups.sorted())
 
         return groups.map { g in
             guard let info = infos[g.name] else {
@@ -116,14 +134,21 @@ struct Observer: Sendable {
                     lastSuccessful = ObservedDeployment(id: id, status: "Succeeded", revision: good.revision)
                 }
             }
-            let deployments = (wanted[g.name]?.others ?? []).sorted().compactMap { id in infosByID[id].map { ObservedDeployment($0, targets: targetsByID[id]) } }
+            let deployments = (wanted[g.name]?.others ?? []).sorted().compactMap { id in
+                infosByID[id].map { ObservedDeployment($0, targets: targetsByID[id], targetsComplete: wholeTargets.contains(id)) }
+            }
             let groupWaiting = waiting[g.name] ?? []
+            var relevant = groupWaiting
+            for d in deployments { relevant.formUnion(d.targets?.keys ?? [:].keys) }
             let observation = Observation(
                 deploymentGroup: g.name, queueARN: queueARN, autoScalingGroups: asgs, lastSuccessful: lastSuccessful, deployments: deployments,
-                launchTimes: Dictionary(uniqueKeysWithValues: groupWaiting.compactMap { id in launchTimes[id].map { (id, $0) } }))
+                launchTimes: Dictionary(uniqueKeysWithValues: groupWaiting.compactMap { id in launchTimes[id].map { (id, $0) } }),
+                ec2: ec2.filter { relevant.contains($0.key) }, loopScan: loopScan(g, info: info, failed: failed[g.name], infos: infosByID),
+                namedHooks: Dictionary((info.autoScalingGroups ?? []).compactMap { r in r.name.map { ($0, r.hook ?? "") } }, uniquingKeysWith: { a, _ in a }),
+                tagFilters: (info.ec2TagFilters ?? []).map(TagFilter.init), tagSet: (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) })
             let view = JournalView(
                 openActions: openByGroup[g.name.description] ?? [], knownInstances: known.intersection(groupWaiting),
-                deployments: records[g.name] ?? [], lastGood: lastGood[g.name])
+                deployments: records[g.name] ?? [], lastGood: lastGood[g.name], breaker: breakers[g.name.description])
             return Seen(group: g, observation: observation, journal: view)
         }
     }
@@ -146,9 +171,9 @@ struct Observer: Sendable {
         return result
     }
 
-    /// Instance id → target status, for the given instances among the deployment's targets.
-    private func targets(deployment id: String, of instances: Set<String>) async throws -> [String: String] {
-        let ids = try await aws.codeDeploy.listDeploymentTargets(deploymentID: id).filter { instances.contains($0) }
+    /// Instance id → target status, for the given instances among the deployment's targets (all when nil).
+    private func targets(deployment id: String, of instances: Set<String>?) async throws -> [String: String] {
+        let ids = try await aws.codeDeploy.listDeploymentTargets(deploymentID: id).filter { instances?.contains($0) ?? true }
         guard !ids.isEmpty else { return [:] }
         var map: [String: String] = [:]
         for target in try await aws.codeDeploy.batchGetDeploymentTargets(deploymentID: id, targetIDs: ids) {
@@ -168,9 +193,9 @@ extension ObservedHook {
 }
 
 extension ObservedDeployment {
-    init(_ d: DeploymentInfo, targets: [String: String]?) {
+    init(_ d: DeploymentInfo, targets: [String: String]?, targetsComplete: Bool = false) {
         self.init(
             id: d.deploymentId ?? "", status: d.status ?? "Unknown", revision: d.revision.map(Revision.init), description: d.description,
-            createdAt: d.createTime, targets: targets)
+            createdAt: d.createTime, targets: targets, targetsComplete: targetsComplete)
     }
 }

@@ -64,6 +64,30 @@ struct PlanExecutor: Sendable {
             try await complete(action, result)
         case let .close(action, state, _):
             try await update(action) { $0.state = state }
+        case let .stopDeployment(id, reason):
+            try await stopDeployment(id, group: group, reason: reason)
+        case let .saveBreaker(breaker, reason):
+            // Version-checked: a `breaker reset` since the observation wins, and the next pass decides again.
+            let opened = try await journal.breaker(deploymentGroup: breaker.deploymentGroup)?.isOpen != true && breaker.isOpen
+            _ = try await journal.saveBreaker(breaker)
+            if opened {
+                logger.warning("loop breaker opened: \(breaker.reason ?? reason)", metadata: ["group": "\(group)"])
+            }
+        }
+    }
+
+    /// StopDeployment, write-ahead; a deployment that already ended needs no stop.
+    private func stopDeployment(_ id: String, group: DeploymentGroupName, reason: String) async throws {
+        let intent = try await journal.beginIntent(Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now()))
+        do {
+            _ = try await aws.codeDeploy.stopDeployment(id: id, autoRollbackEnabled: false)
+            try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now())
+            logger.warning("stopped deployment \(id): \(reason)", metadata: ["group": "\(group)"])
+        } catch let error as AWSError where error.code == "DeploymentAlreadyCompletedException" {
+            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
+        } catch {
+            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+            throw error
         }
     }
 

@@ -15,8 +15,7 @@ public enum PlanReport {
         if rows.count == 1 {
             lines.append(dryRun ? "nothing to do" : "nothing was done")
         } else {
-            let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
-            for row in rows { lines.append((0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3]) }
+            lines += TextTable.render(rows)
         }
         for plan in report.plans {
             for note in plan.notes { lines.append("note: \(plan.deploymentGroup): \(note)") }

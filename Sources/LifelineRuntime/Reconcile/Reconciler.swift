@@ -37,10 +37,8 @@ public actor Reconciler {
     public func pass(only: Set<DeploymentGroupName>? = nil, dryRun: Bool = false) async throws -> PassReport {
         let selected = only.map { names in groups.filter { names.contains($0.name) } } ?? groups
         if !dryRun { try await resolveInterruptedIntents() }
-        if queueARN == nil, let url = queueURL {
-            queueARN = try await aws.sqs.getQueueAttributes(queueURL: url, names: ["QueueArn"])["QueueArn"]
-        }
-        let seen = try await Observer(aws: aws, journal: journal).observe(selected, queueARN: queueARN)
+        _ = try await queueARNIfConfigured()
+        let seen = try await Observer(aws: aws, journal: journal, now: now).observe(selected, queueARN: queueARN)
         for s in seen {
             for asg in s.observation.autoScalingGroups { owners[asg.name] = s.group.name }
         }
@@ -113,6 +111,14 @@ public actor Reconciler {
                 try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted; the next pass decides again", at: at)
             }
         }
+    }
+
+    /// The queue's ARN, read once: lifeline's hooks notify it.
+    func queueARNIfConfigured() async throws -> String? {
+        if queueARN == nil, let url = queueURL {
+            queueARN = try await aws.sqs.getQueueAttributes(queueURL: url, names: ["QueueArn"])["QueueArn"]
+        }
+        return queueARN
     }
 
     public func owner(ofAutoScalingGroup name: String) -> DeploymentGroupName? { owners[name] }

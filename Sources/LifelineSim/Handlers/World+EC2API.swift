@@ -103,6 +103,15 @@ extension World {
         }
     }
 
+    /// EC2's spelling in `StateTransitionReason`: `2026-11-21 10:00:00 GMT`.
+    static func reasonTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
     static func stateCode(_ state: String) -> Int {
         switch state {
         case "running": 16
@@ -122,7 +131,7 @@ extension World {
             w.element("name", i.state)
         }
         w.element("privateDnsName", "ip-" + String(i.privateIP.map { $0 == "." ? "-" : $0 }) + ".ec2.internal")
-        w.element("reason", i.state == "terminated" ? "User initiated (\(XMLWriter.timestamp(i.stateChangedAt)))" : "")
+        w.element("reason", i.state == "terminated" ? "User initiated (\(Self.reasonTime(i.stateChangedAt)))" : "")
         w.element("amiLaunchIndex", 0)
         w.element("instanceType", i.instanceType)
         w.element("launchTime", i.launchTimeText)

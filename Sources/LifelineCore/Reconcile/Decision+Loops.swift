@@ -1,0 +1,104 @@
+import Foundation
+
+/// DESIGN §4 inside `decide`: the loop breaker, deployments that only wait on instances that are
+/// gone, and supervise mode, where CodeDeploy owns the hooks and lifeline acts only where allowed.
+extension Decision {
+    /// Counts the group's loop cycles in the window and opens the breaker when they reach the
+    /// threshold (in supervise mode only with `allow: [open-breaker]`). Returns whether it is open.
+    mutating func loopBreaker() -> Bool {
+        let settings = policy.loopBreaker
+        let stored = journal.breaker
+        var next = stored ?? BreakerState(deploymentGroup: group.description)
+        let since = max(now.addingTimeInterval(-settings.window), next.resetAt ?? .distantPast)
+        if let scan = o.loopScan {
+            next.cycles = scan.cycles.filter { $0 >= since }.sorted()
+            next.scannedThrough = scan.through
+        } else {
+            next.cycles = next.cycles.filter { $0 >= since }
+        }
+        var reason = "\(next.cycles.count) loop cycle(s) in the last \(DurationText.text(settings.window))"
+        if !next.isOpen, next.cycles.count >= settings.maxCycles {
+            let loop = "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within \(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
+            if policy.may(.openBreaker) {
+                next.isOpen = true
+                next.openedAt = now
+                next.reason = loop
+                reason = "the loop breaker opens: \(loop)"
+            } else {
+                notes.append("\(group) loops: \(loop). Supervise mode without allow: [open-breaker]: the breaker stays closed")
+            }
+        }
+        var unchanged = stored ?? BreakerState(deploymentGroup: group.description)
+        unchanged.version = next.version
+        if next != unchanged { steps.append(.saveBreaker(next, reason: reason)) }
+        if next.isOpen {
+            notes.append(
+                "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with `lifeline breaker reset \(group)`")
+        }
+        return next.isOpen
+    }
+
+    /// The active deployment, when every target it still waits on is gone (the ghost of seed 004)
+    /// and lifeline may stop it; with the targets it did deploy to.
+    mutating func stuckDeployment(breakerOpen: Bool) -> ObservedDeployment? {
+        guard let active = o.activeDeployment, active.targetsComplete, let targets = active.targets else { return nil }
+        let remaining = targets.filter { ["Pending", "InProgress"].contains($0.value) }.keys.sorted()
+        guard !remaining.isEmpty, remaining.allSatisfy(o.isGone) else { return nil }
+        let ghosts = remaining.map { "\($0) (\(o.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
+        guard breakerOpen || policy.may(.stopStuck) else {
+            notes.append("deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets lifeline stop it")
+            return nil
+        }
+        notes.append("deployment \(active.id) only waits on instances that are gone: \(ghosts)")
+        return active
+    }
+
+    /// The step that stops the stuck deployment; it goes after the completions of its deployed instances.
+    func stop(_ stuck: ObservedDeployment) -> PlanStep {
+        let ghosts = (stuck.targets ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys.sorted()
+        return .stopDeployment(id: stuck.id, reason: "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says are gone")
+    }
+
+    /// Supervise mode: CodeDeploy owns the hooks and deploys; lifeline completes an action only
+    /// where the policy allows it (gone instance, open breaker, deployed by a stuck deployment).
+    mutating func supervise(breakerOpen: Bool, stuck: ObservedDeployment?) {
+        notes.append("supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed")
+        var handled = Set<String>()
+        for asg in o.autoScalingGroups {
+            guard let hook = asg.codeDeployLaunchHooks.first ?? asg.hooks.first(where: \.isLaunching) else { continue }
+            for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key }) where state == "Pending:Wait" {
+                handled.insert(instance)
+                let outcome: (LifecycleAction.Result, String)?
+                if o.isGone(instance), policy.may(.abandonGone) {
+                    outcome = (.abandon, "EC2 says the instance is \(o.ec2[instance]?.state ?? "gone")")
+                } else if breakerOpen {
+                    outcome = (policy.loopBreaker.result, "the loop breaker is open")
+                } else if let stuck, stuck.targets?[instance] == "Succeeded" {
+                    outcome = (.continue, "deployed by \(stuck.id); completing before that deployment is stopped, so that stopping it does not abandon the instance")
+                } else {
+                    outcome = nil
+                }
+                guard let (result, reason) = outcome else { continue }
+                pending = true
+                let action = journal.openActions.first { $0.instanceID == instance } ?? adopt(instance, on: hook, of: asg, reason: "waits on \(hook.name): \(reason)")
+                steps.append(.complete(action, result, reason: reason))
+            }
+        }
+        for action in journal.openActions where !handled.contains(action.instanceID) {
+            steps.append(.close(action, as: action.state == .completing ? .completed : .closed, reason: "the instance no longer waits"))
+        }
+        if let stuck { steps.append(stop(stuck)) }
+    }
+
+    /// Records an action found waiting without a message; returns it.
+    mutating func adopt(_ instance: String, on hook: ObservedHook, of asg: ObservedAutoScalingGroup, reason: String) -> LifecycleAction {
+        let launched = o.launchTimes[instance]
+        let action = LifecycleAction(
+            token: LifecycleAction.instanceToken(instance), instanceID: instance, hookName: hook.name, autoScalingGroup: asg.name,
+            deploymentGroup: group.description, firstSeen: launched ?? now,
+            heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)),
+            globalDeadline: (launched ?? now).addingTimeInterval(LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)))
+        steps.append(.adopt(action, reason: reason))
+        return action
+    }
+}

@@ -1,0 +1,110 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+
+/// `lifeline audit` (DESIGN §4): what each deployment group matches, read from AWS as CodeDeploy
+/// would compute it, with drift, stuck deployments, the breaker and a timeline. Reads only.
+struct Auditor: Sendable {
+    let aws: AWSServices
+    let journal: any Journal
+    let now: @Sendable () -> Date
+    /// How far back the timeline goes.
+    var horizon: TimeInterval = 24 * 3600
+    /// How many of the newest deployments' targets are read to find ghosts.
+    static let targetedDeployments = 5
+
+    func audit(_ groups: [LifelineConfig.ManagedGroup], queueARN: String?) async throws -> AuditReport {
+        var observer = Observer(aws: aws, journal: journal, now: now)
+        observer.everyTarget = true
+        let seen = try await observer.observe(groups, queueARN: queueARN)
+        let at = now()
+        let audits = try await concurrentMap(seen) { s in try await audit(s, at: at) }
+        return AuditReport(generatedAt: at, groups: audits)
+    }
+
+    private func audit(_ s: Observer.Seen, at: Date) async throws -> GroupAudit {
+        let o = s.observation
+        let since = at.addingTimeInterval(-horizon)
+        let entries = try await journal.entries(JournalQuery(since: since, deploymentGroup: o.deploymentGroup.description, limit: 500))
+        guard o.exists else {
+            return GroupAudit.build(o, s.journal, candidates: [], policy: s.group.policy, timeline: timeline(entries), now: at)
+        }
+        // Candidates: every member, every instance a tag filter selects (the match set is then
+        // computed exactly, tag sets included), open actions' instances and active targets.
+        // Targets of the newest deployments: a terminated instance targeted after it was gone is a ghost.
+        let recentIDs = try await aws.codeDeploy.listDeployments(application: o.deploymentGroup.application, group: o.deploymentGroup.name, statuses: [], createdAfter: since)
+        let recent = recentIDs.isEmpty ? [] : try await aws.codeDeploy.batchGetDeployments(ids: Array(recentIDs.prefix(100)))
+        let newest = Array(recent.sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }.prefix(Self.targetedDeployments))
+        let targetLists = try await concurrentMap(newest) { try await aws.codeDeploy.listDeploymentTargets(deploymentID: $0.deploymentId ?? "") }
+        var targetedAt: [String: Date] = [:]
+        for (d, ids) in zip(newest, targetLists) {
+            for id in ids { targetedAt[id] = max(targetedAt[id] ?? .distantPast, d.createTime ?? .distantPast) }
+        }
+        let members = o.autoScalingGroups.flatMap(\.instances.keys)
+        let extra = s.journal.openActions.map(\.instanceID) + o.deployments.flatMap { ($0.targets ?? [:]).keys } + targetedAt.keys
+        var found: [String: EC2Instance] = [:]
+        for i in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) { found[i.instanceID] = i }
+        let filters = Set(o.tagFilters + o.tagSet.joined())
+        let selected = try await concurrentMap(filters.sorted { "\($0)" < "\($1)" }) { try await aws.ec2.describeInstances(filters: [EC2Filter($0)]) }
+        for i in selected.joined() { found[i.instanceID] = i }
+
+        // What each instance last got deployed, where lifeline's records say.
+        var revisions: [String: Revision] = [:]
+        for record in try await journal.deployments(deploymentGroup: o.deploymentGroup.description).reversed() where record.status == "Succeeded" {
+            for instance in record.instances { revisions[instance] = record.revision }
+        }
+        let candidates = found.values.map { i in
+            MatchSet.Instance(id: i.instanceID, state: i.state, tags: i.tags, stateChangedAt: i.stateChangedAt, revision: revisions[i.instanceID])
+        }
+
+        var events = timeline(entries)
+        for i in found.values { if let launched = i.launchTime, launched >= since { events.append(TimelineEvent(at: launched, kind: .launch, subject: i.instanceID, detail: "launched; now \(i.state)")) } }
+        for d in recent {
+            guard let id = d.deploymentId, let created = d.createTime else { continue }
+            let by = d.creator == "autoscaling" ? "CodeDeploy's launch hook" : ((d.description ?? "").hasPrefix("lifeline:") ? "lifeline" : (d.creator ?? "someone"))
+            events.append(TimelineEvent(at: created, kind: .deployment, subject: id, detail: "created by \(by): \(d.revision.map { Revision($0).summary } ?? "no revision")"))
+            if let ended = d.completeTime {
+                let abandons = d.creator == "autoscaling" && ["Failed", "Stopped"].contains(d.status ?? "")
+                events.append(TimelineEvent(
+                    at: ended, kind: abandons ? .abandon : .deployment, subject: id,
+                    detail: (d.status ?? "ended").lowercased() + (abandons ? ": CodeDeploy abandons the instances it held, and the group launches again" : "")))
+            }
+        }
+        return GroupAudit.build(o, s.journal, candidates: candidates, targetedAt: targetedAt, policy: s.group.policy, timeline: events, now: at)
+    }
+
+    /// lifeline's own decisions that belong on a timeline.
+    private func timeline(_ entries: [JournalEntry]) -> [TimelineEvent] {
+        entries.compactMap { e in
+            let subject = e.instanceID ?? e.deploymentGroup ?? ""
+            switch e.decision {
+            case "complete ABANDON": return TimelineEvent(at: e.at, kind: .abandon, subject: subject, detail: "lifeline: \(e.reason)")
+            case "complete CONTINUE": return TimelineEvent(at: e.at, kind: .continue, subject: subject, detail: "lifeline: \(e.reason)")
+            case "breaker open": return TimelineEvent(at: e.at, kind: .breaker, subject: subject, detail: e.reason)
+            case "stop-deployment", "create-deployment": return TimelineEvent(at: e.at, kind: .deployment, subject: subject, detail: "lifeline \(e.decision): \(e.reason)")
+            default: return nil
+            }
+        }
+    }
+}
+
+extension EC2Filter {
+    /// The EC2 filter that selects what a CodeDeploy tag filter selects.
+    init(_ f: TagFilter) {
+        switch f.kind {
+        case .keyAndValue: self.init("tag:\(f.key ?? "")", [f.value ?? ""])
+        case .keyOnly: self.init("tag-key", [f.key ?? ""])
+        case .valueOnly: self.init("tag-value", [f.value ?? ""])
+        }
+    }
+}
+
+extension Reconciler {
+    /// One audit of the managed groups (or `only` some); changes nothing.
+    public func audit(only: Set<DeploymentGroupName>? = nil) async throws -> AuditReport {
+        let selected = only.map { names in groups.filter { names.contains($0.name) } } ?? groups
+        let arn = try await queueARNIfConfigured()
+        return try await Auditor(aws: aws, journal: journal, now: now).audit(selected, queueARN: arn)
+    }
+}

@@ -1,0 +1,51 @@
+import AWSWire
+import Foundation
+import LifelineCore
+
+/// What the loop breaker and stuck deployments need from AWS (DESIGN §4), read only when
+/// something changed: failed launch deployments, and EC2's view of instances.
+extension Observer {
+    /// Failed or stopped deployments in each group's loop window, listed only when the group's
+    /// last attempted deployment is newer than the last count, inside the window, and did not
+    /// succeed (a success ends a loop; the cycles counted before it still slide out of the window).
+    func failedDeployments(
+        _ groups: [LifelineConfig.ManagedGroup], infos: [DeploymentGroupName: DeploymentGroupInfo], breakers: [String: BreakerState]
+    ) async throws -> [DeploymentGroupName: [String]] {
+        let due: [(DeploymentGroupName, Date)] = groups.compactMap { g in
+            guard let last = infos[g.name]?.lastAttemptedDeployment, let id = last.deploymentId else { return nil }
+            let breaker = breakers[g.name.description]
+            let since = max(now().addingTimeInterval(-g.policy.loopBreaker.window), breaker?.resetAt ?? .distantPast)
+            guard id != breaker?.scannedThrough, last.status != "Succeeded", (last.createTime ?? .distantFuture) >= since else { return nil }
+            return (g.name, since)
+        }
+        let lists = try await concurrentMap(due) { name, since in
+            try await aws.codeDeploy.listDeployments(application: name.application, group: name.name, statuses: ["Failed", "Stopped"], createdAfter: since)
+        }
+        return Dictionary(zip(due.map(\.0), lists), uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The count for one group when its failed deployments were listed this pass: launch
+    /// deployments only (CodeDeploy's, or lifeline's follow-ons when failure means ABANDON).
+    func loopScan(_ g: LifelineConfig.ManagedGroup, info: DeploymentGroupInfo, failed: [String]?, infos: [String: DeploymentInfo]) -> LoopScan? {
+        guard let failed, let through = info.lastAttemptedDeployment?.deploymentId else { return nil }
+        let cycles = failed.compactMap { infos[$0] }.filter { d in
+            d.creator == "autoscaling" || (g.policy.onFailure == .abandon && (d.description ?? "").hasPrefix("lifeline:\(g.name):"))
+        }.compactMap { $0.completeTime ?? $0.createTime }
+        return LoopScan(through: through, cycles: cycles)
+    }
+
+    /// EC2's view of instances by id, one batched lookup; an id EC2 does not know is `unknown`.
+    func instanceStates(_ ids: [String]) async throws -> [String: MatchSet.Instance] {
+        guard !ids.isEmpty else { return [:] }
+        var states: [String: MatchSet.Instance] = [:]
+        for i in try await aws.ec2.describeInstances(ids: ids) { states[i.instanceID] = MatchSet.Instance(i) }
+        for id in ids where states[id] == nil { states[id] = MatchSet.Instance(id: id, state: "unknown") }
+        return states
+    }
+}
+
+extension MatchSet.Instance {
+    init(_ i: EC2Instance) {
+        self.init(id: i.instanceID, state: i.state, tags: i.tags, stateChangedAt: i.stateChangedAt)
+    }
+}

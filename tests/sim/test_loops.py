@@ -1,0 +1,113 @@
+"""Loops, stale matches and the breaker (issue 6): `lifeline serve` in supervise mode against the
+seed-004 detach race and the broken-revision deadlock, then `lifeline audit` and `lifeline breaker`."""
+import json
+import os
+
+import pytest
+
+from conftest import ROOT, Sim, wait_for
+from lifeline_proc import Serve, completions, in_service, queue_url, run, settled, wait_settled, world, write_config
+
+SUPERVISE = "    mode: supervise\n    allow: [open-breaker]\n    loop_breaker: {max_cycles: 3, window: 30m, result: continue}"
+
+
+def failed_launches(sim):
+    return [d for d in sim.state()["deployments"] if d["creator"] == "autoscaling" and d["status"] in ("Failed", "Stopped")]
+
+
+def breakers(sim, db):
+    out = run("breaker", "status", "--format", "json", "--db", db)
+    assert out.returncode == 0, out.stderr
+    return {b["deploymentGroup"]: b for b in json.loads(out.stdout)}
+
+
+def audit(sim, config, db, *args):
+    return run("audit", "--config", config, "--db", db, "--endpoint-url", sim.url, *args)
+
+
+@pytest.mark.parametrize("world", ["detach-race.json"], indirect=True)
+def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
+    sim, serve, tmp = world
+    lifeline = serve(extra=SUPERVISE)
+    db = lifeline.db
+    ghost = wait_for(lambda: next((i for i in sim.state()["instances"] if i["lingers"]), None), 10, what="the ghost")
+    # The loop turns (launch → deployment waits on the ghost → fails → ABANDON → relaunch) until
+    # lifeline has seen three turns in the window; then the breaker opens.
+    wait_for(lambda: breakers(sim, db).get("shop/prod", {}).get("isOpen"), 90, interval=1, what="the loop breaker to open")
+    turns_at_open = len(failed_launches(sim))
+    assert turns_at_open >= 3
+    assert "loop breaker opened: 3 launch → failed deployment → ABANDON → relaunch cycles within 30m" in lifeline.output()
+    # With the breaker open the waiting instance is continued and the group fills up.
+    wait_settled(sim, 2, timeout=60)
+    assert sim.control("calls")[1].get("autoscaling.CompleteLifecycleAction", 0) >= 1, "lifeline continued the new instance"
+    assert lifeline.stop() == 0
+    # The loop stopped: at most the deployment that was running when the breaker opened ended after it.
+    assert len([d for d in failed_launches(sim) if d["status"] == "Failed"]) <= turns_at_open + 1
+    assert settled(sim, 2)
+
+    out = audit(sim, lifeline.config, db, "--format", "json")
+    assert out.returncode == 3, out.stderr
+    report = json.loads(out.stdout)
+    group = report["groups"][0]
+    stale = {m["instanceID"]: m for m in group["matches"] if m["class"] == "stale"}
+    assert ghost["id"] in stale and stale[ghost["id"]]["why"].startswith("terminated")
+    kinds = {f["kind"] for f in group["findings"]}
+    assert {"stale", "breaker-open"} <= kinds
+    stale_finding = next(f for f in group["findings"] if f["kind"] == "stale" and f["subject"] == ghost["id"])
+    assert any(c.startswith("aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --ec2-tag-filters")
+               for c in stale_finding["remedy"])
+    healthy = [m["instanceID"] for m in group["matches"] if m["class"] == "healthy"]
+    assert sorted(healthy) == sorted(in_service(sim))
+
+    # --only stale keeps the ghost and drops the healthy.
+    only = json.loads(audit(sim, lifeline.config, db, "--format", "json", "--only", "stale").stdout)
+    assert [m["instanceID"] for m in only["groups"][0]["matches"]] == [ghost["id"]]
+
+    # Reset closes the breaker; the journal says so.
+    out = run("breaker", "reset", "shop/prod", "--db", db)
+    assert out.returncode == 0 and "loop breaker closed" in out.stdout
+    assert not breakers(sim, db)["shop/prod"]["isOpen"]
+    history = run("history", "--db", db, "--group", "shop/prod").stdout
+    assert "breaker open" in history and "breaker reset" in history
+
+
+def slow_broken_revision(tmp):
+    """broken-revision with 4 s deployments: a launch deployment outlives lifeline's 1 s poll."""
+    scenario = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", "broken-revision.json")))
+    scenario["settings"]["deploymentSeconds"] = 4
+    path = tmp / "broken-revision-slow.json"
+    path.write_text(json.dumps(scenario))
+    return str(path)
+
+
+def test_the_broken_revision_deadlock_ends_with_the_breaker_open_and_capacity_in_service(tmp_path):
+    sim = Sim(slow_broken_revision(tmp_path))
+    lifeline = None
+    try:
+        config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), extra=SUPERVISE)
+        lifeline = Serve(sim, config, str(tmp_path / "lifeline.db"), str(tmp_path / "serve.log"))
+        wait_for(lambda: breakers(sim, lifeline.db).get("shop/prod", {}).get("isOpen"), 90, interval=1, what="the loop breaker to open")
+        assert len(failed_launches(sim)) >= 3
+        wait_settled(sim, 3, timeout=60)
+        continued = [c for c in completions(sim) if c["result"] == "CONTINUE"]
+        assert continued, "lifeline continued the instance CodeDeploy would have abandoned"
+        assert lifeline.stop() == 0
+        # The broken revision was not made the last good one, and it is not on the new instance.
+        out = audit(sim, config, lifeline.db, "--format", "table")
+        assert out.returncode == 3 and "breaker-open shop/prod" in out.stdout
+    finally:
+        if lifeline and lifeline.process.poll() is None:
+            lifeline.process.kill()
+        sim.stop()
+
+
+@pytest.mark.parametrize("world", ["detach-race.json"], indirect=True)
+def test_supervise_mode_without_allowances_only_reports(world):
+    sim, serve, tmp = world
+    lifeline = serve(extra="    mode: supervise")
+    wait_for(lambda: len(failed_launches(sim)) >= 3, 60, interval=1, what="three turns of the loop")
+    wait_for(lambda: "Supervise mode without allow: [open-breaker]: the breaker stays closed" in lifeline.output(), 20, what="the loop reported")
+    assert lifeline.stop() == 0
+    calls = sim.control("calls")[1]
+    for mutating in ("autoscaling.CompleteLifecycleAction", "codedeploy.StopDeployment", "autoscaling.PutLifecycleHook", "codedeploy.CreateDeployment"):
+        assert calls.get(mutating, 0) == 0, mutating
