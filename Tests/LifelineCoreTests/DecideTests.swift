@@ -146,9 +146,76 @@ private let cases: [DecideCase] = [
                expect: ["close i-1", "create-deployment i-1"]),
 ]
 
+// MARK: Loops, stuck deployments, supervise (DESIGN §4)
+
+private func breakerJournal(_ actions: [LifecycleAction], breaker: BreakerState, deployments: [DeploymentRecord] = []) -> JournalView {
+    JournalView(openActions: actions, deployments: deployments, lastGood: known.lastGood, breaker: breaker)
+}
+
+private let threeCycles = LoopScan(through: "d-last", cycles: [now.addingTimeInterval(-900), now.addingTimeInterval(-500), now.addingTimeInterval(-60)])
+private let openBreaker = BreakerState(deploymentGroup: "shop/prod", isOpen: true, openedAt: now.addingTimeInterval(-120), reason: "3 cycles", cycles: threeCycles.cycles, version: 2)
+private let supervise = GroupPolicy(mode: .supervise, pollInterval: 10, resyncInterval: 60)
+private let cdWaiting = asg(["i-1": "Pending:Wait"], hooks: [codeDeployHook])
+/// A launch deployment that deployed to i-1 and waits on the terminated ghost.
+private let stuck = ObservedDeployment(id: "d-stuck", status: "InProgress", createdAt: now.addingTimeInterval(-30), targets: ["i-1": "Succeeded", "i-ghost": "InProgress"], targetsComplete: true)
+private let ghostGone: [String: MatchSet.Instance] = ["i-ghost": MatchSet.Instance(id: "i-ghost", state: "terminated"), "i-1": MatchSet.Instance(id: "i-1", state: "running")]
+
+private let loopCases: [DecideCase] = [
+    DecideCase(name: "three failed launch deployments in the window open the breaker: the waiting instance gets its result, no deployment",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = threeCycles }, journal: journal([action("i-1")]),
+               expect: ["breaker open shop/prod", "complete CONTINUE i-1"], never: ["create-deployment", "heartbeat"], note: "loop breaker open"),
+    DecideCase(name: "two cycles are counted and do not open it",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = LoopScan(through: "d-last", cycles: Array(threeCycles.cycles.suffix(2))) },
+               journal: journal([action("i-1")]), expect: ["breaker shop/prod", "create-deployment i-1"], never: ["breaker open", "complete"]),
+    DecideCase(name: "cycles older than the window slide out",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])])) {
+                   $0.loopScan = LoopScan(through: "d-last", cycles: [now.addingTimeInterval(-4000), now.addingTimeInterval(-2000), now.addingTimeInterval(-60)])
+               },
+               journal: journal([action("i-1")]), expect: ["create-deployment i-1"], never: ["breaker open", "complete"]),
+    DecideCase(name: "cycles before a breaker reset do not count",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = threeCycles },
+               journal: breakerJournal([action("i-1")], breaker: BreakerState(deploymentGroup: "shop/prod", resetAt: now.addingTimeInterval(-100), version: 3)),
+               expect: ["create-deployment i-1"], never: ["breaker open", "complete"]),
+    DecideCase(name: "an open breaker stays open until reset: no follow-on deployment",
+               observation: observation([asg(["i-1": "Pending:Wait"])]), journal: breakerJournal([action("i-1")], breaker: openBreaker),
+               expect: ["complete CONTINUE i-1"], never: ["create-deployment", "breaker"]),
+    DecideCase(name: "the breaker's result may be ABANDON",
+               observation: observation([asg(["i-1": "Pending:Wait"])]), journal: breakerJournal([action("i-1")], breaker: openBreaker),
+               policy: GroupPolicy(heartbeatTimeout: 300, loopBreaker: LoopBreakerPolicy(result: .abandon)), expect: ["complete ABANDON i-1"], never: ["create-deployment"]),
+    DecideCase(name: "a deployment that only waits on a gone instance: the deployed one is continued first, then it is stopped",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])], deployments: [stuck])) { $0.ec2 = ghostGone },
+               journal: journal([action("i-1", state: .deploying)], deployments: [record("d-stuck", instances: ["i-1"])]),
+               expect: ["complete CONTINUE i-1", "stop-deployment d-stuck"], never: ["create-deployment"]),
+    DecideCase(name: "not stopped while a live target still deploys",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])], deployments: [ObservedDeployment(id: "d-1", status: "InProgress", targets: ["i-1": "InProgress", "i-ghost": "InProgress"], targetsComplete: true)])) { $0.ec2 = ghostGone },
+               journal: journal([action("i-1", state: .deploying)], deployments: [record("d-1", instances: ["i-1"])]), expect: [], never: ["stop-deployment", "complete"]),
+    DecideCase(name: "not stopped when only some targets were read",
+               observation: with(observation([asg(["i-1": "Pending:Wait"])], deployments: [with(stuck) { $0.targetsComplete = false }])) { $0.ec2 = ghostGone },
+               journal: journal([action("i-1", state: .deploying)], deployments: [record("d-stuck", instances: ["i-1"])]), expect: [], never: ["stop-deployment"]),
+    DecideCase(name: "supervise without allowances: the loop is reported, nothing is done",
+               observation: with(observation([cdWaiting], deployments: [stuck])) { $0.loopScan = threeCycles; $0.ec2 = ghostGone }, journal: known, policy: supervise,
+               expect: ["breaker shop/prod"], never: ["breaker open", "complete", "stop-deployment", "adopt", "put-hook"], note: "stays closed"),
+    DecideCase(name: "supervise with open-breaker: the breaker opens, CodeDeploy's waiting instance is continued, the stuck deployment stopped",
+               observation: with(observation([cdWaiting], deployments: [stuck])) { $0.loopScan = threeCycles; $0.ec2 = ghostGone }, journal: known,
+               policy: with(supervise) { $0.allow = [.openBreaker] },
+               expect: ["breaker open shop/prod", "adopt i-1", "complete CONTINUE i-1", "stop-deployment d-stuck"], never: ["create-deployment", "put-hook"]),
+    DecideCase(name: "supervise with stop-stuck: the deployed instance is continued, then the deployment stopped",
+               observation: with(observation([cdWaiting], deployments: [stuck])) { $0.ec2 = ghostGone }, journal: known,
+               policy: with(supervise) { $0.allow = [.stopStuck] }, expect: ["adopt i-1", "complete CONTINUE i-1", "stop-deployment d-stuck"]),
+    DecideCase(name: "supervise with abandon-gone: a waiting instance EC2 says is terminated is abandoned",
+               observation: with(observation([cdWaiting])) { $0.ec2 = ["i-1": MatchSet.Instance(id: "i-1", state: "terminated")] }, journal: known,
+               policy: with(supervise) { $0.allow = [.abandonGone] }, expect: ["adopt i-1", "complete ABANDON i-1"]),
+]
+
+private func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
+    var copy = value
+    change(&copy)
+    return copy
+}
+
 @Suite("decide")
 struct DecideTests {
-    @Test("each branch of decide", arguments: cases)
+    @Test("each branch of decide", arguments: cases + loopCases)
     func branch(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
         let got = steps(plan)
@@ -165,7 +232,7 @@ struct DecideTests {
         if let pending = c.pending { #expect(plan.pending == pending) }
     }
 
-    @Test("invariants hold in every case: one completion per action, no heartbeat after completing, no second deployment for a covered instance", arguments: cases)
+    @Test("invariants hold in every case: one completion per action, no heartbeat after completing, no second deployment for a covered instance", arguments: cases + loopCases)
     func invariants(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
         var completed: Set<String> = []

@@ -32,6 +32,7 @@ extension Decision {
         unchanged.version = next.version
         if next != unchanged { steps.append(.saveBreaker(next, reason: reason)) }
         if next.isOpen {
+            wakeups.append(now.addingTimeInterval(policy.pollInterval))  // a group in trouble: look often
             notes.append(
                 "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with `lifeline breaker reset \(group)`")
         }
@@ -65,9 +66,10 @@ extension Decision {
         notes.append("supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed")
         var handled = Set<String>()
         for asg in o.autoScalingGroups {
+            let waiting = asg.instances.filter { $0.value == "Pending:Wait" }.keys.sorted()
+            handled.formUnion(waiting)
             guard let hook = asg.codeDeployLaunchHooks.first ?? asg.hooks.first(where: \.isLaunching) else { continue }
-            for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key }) where state == "Pending:Wait" {
-                handled.insert(instance)
+            for instance in waiting {
                 let outcome: (LifecycleAction.Result, String)?
                 if o.isGone(instance), policy.may(.abandonGone) {
                     outcome = (.abandon, "EC2 says the instance is \(o.ec2[instance]?.state ?? "gone")")
