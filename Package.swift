@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(
             name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"], swiftSettings: strict),
         .testTarget(name: "LifelineCoreTests", dependencies: ["LifelineCore"], swiftSettings: strict),
+        // Snapshots/: the audit in every format, compared byte for byte (LIFELINE_RECORD_SNAPSHOTS=1 rewrites them).
+        .testTarget(name: "LifelineRuntimeTests", dependencies: ["LifelineRuntime", "LifelineCore"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).

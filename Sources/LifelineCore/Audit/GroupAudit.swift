@@ -67,7 +67,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
             }
             findings.append(Finding(
                 kind: .stuckDeployment, subject: active.id,
-                detail: "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says are gone; it would wait for the agent timeout (an hour) and fail",
+                detail: "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says \(remaining.count == 1 ? "is" : "are") gone; it would wait for the agent timeout (an hour) and fail",
                 remedy: continues + [AWSCLI.stopDeployment(active.id)]))
         }
         if let breaker = journal.breaker, breaker.isOpen {

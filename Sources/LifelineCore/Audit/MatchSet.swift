@@ -75,9 +75,9 @@ public struct MatchSet: Sendable, Equatable {
                 entries.append(Entry(instanceID: id, class: .stale, why: "unknown to EC2 but a target of an active deployment", since: nil))
             } else if member == nil, let home = ec2?.tags["aws:autoscaling:groupName"], groups[home] != nil {
                 entries.append(Entry(instanceID: id, class: .stale, why: "detached from \(home) but its tags still match", since: ec2?.stateChangedAt))
-            } else if member?.state == "Pending:Wait", waiting.contains(id) {
-                entries.append(Entry(instanceID: id, class: .pending, why: "waits in Pending:Wait on \(openActions.first { $0.instanceID == id }!.hookName)",
-                                     since: openActions.first { $0.instanceID == id }?.firstSeen))
+            } else if member?.state == "Pending:Wait" {
+                let action = waiting.contains(id) ? openActions.first { $0.instanceID == id } : nil
+                entries.append(Entry(instanceID: id, class: .pending, why: "waits in Pending:Wait" + (action.map { " on \($0.hookName)" } ?? ""), since: action?.firstSeen))
             } else if let lastGood, let revision = ec2?.revision, revision != lastGood {
                 entries.append(Entry(instanceID: id, class: .outdated, why: "runs \(revision.summary), not \(lastGood.summary)", since: nil))
             } else {
