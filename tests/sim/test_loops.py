@@ -111,3 +111,48 @@ def test_supervise_mode_without_allowances_only_reports(world):
     calls = sim.control("calls")[1]
     for mutating in ("autoscaling.CompleteLifecycleAction", "codedeploy.StopDeployment", "autoscaling.PutLifecycleHook", "codedeploy.CreateDeployment"):
         assert calls.get(mutating, 0) == 0, mutating
+
+
+@pytest.mark.parametrize("world", ["detach-race.json"], indirect=True)
+def test_supervise_with_stop_stuck_continues_the_new_instance_and_stops_the_deployment_before_any_loop(world):
+    sim, serve, tmp = world
+    lifeline = serve(extra="    mode: supervise\n    allow: [stop-stuck]")
+    wait_for(lambda: any(d["status"] == "Stopped" for d in sim.state()["deployments"]), 30, interval=0.5, what="the stuck deployment stopped")
+    wait_settled(sim, 2, timeout=30)
+    assert lifeline.stop() == 0
+    launches = [d for d in sim.state()["deployments"] if d["creator"] == "autoscaling"]
+    assert [d["status"] for d in launches] == ["Stopped"], "no loop: the first launch deployment was stopped, nothing failed or relaunched"
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE"], "the deployed instance was continued before the stop, not abandoned by it"
+    assert "stopped deployment" in lifeline.output()
+
+
+def slow_agent_detach_race(tmp):
+    scenario = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", "detach-race.json")))
+    scenario["settings"]["agentTimeoutSeconds"] = 60
+    path = tmp / "detach-race-slow.json"
+    path.write_text(json.dumps(scenario))
+    return str(path)
+
+
+def test_the_audits_remedy_for_a_stuck_deployment_runs_as_printed_with_the_aws_cli(tmp_path):
+    """Without lifeline running: audit finds the deployment that waits on the ghost; its printed
+    commands, run by the AWS CLI, continue the new instance and stop the deployment."""
+    import shlex
+    sim = Sim(slow_agent_detach_race(tmp_path))
+    try:
+        db = str(tmp_path / "l.db")
+        def stuck():
+            out = run("audit", "--group", "shop/prod", "--db", db, "--endpoint-url", sim.url, "--format", "json")
+            assert out.returncode in (0, 3), out.stderr
+            return next((f for f in json.loads(out.stdout)["groups"][0]["findings"] if f["kind"] == "stuck-deployment"), None)
+        finding = wait_for(stuck, 30, interval=0.5, what="the stuck deployment in the audit")
+        for command in finding["remedy"]:
+            words = shlex.split(command)
+            assert words[0] == "aws"
+            sim.cli(*words[1:])
+        deployment = next(d for d in sim.state()["deployments"] if d["id"] == finding["subject"])
+        assert deployment["status"] == "Stopped"
+        assert [c["result"] for c in completions(sim)] == ["CONTINUE"]
+        wait_settled(sim, 2, timeout=20)
+    finally:
+        sim.stop()
