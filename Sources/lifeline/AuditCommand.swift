@@ -12,7 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
             instances its tag filters or tag set select), classified healthy, pending, outdated, stale
             or orphan-action with why and since when; hook drift; stuck deployments; the loop breaker;
             and for each finding the exact AWS CLI commands that fix it. Changes nothing.
-            Exit status: 0 clean, 3 findings, 1 error.
+            Exit status: 0 clean, 3 findings, 1 error (a deployment group CodeDeploy does not know is one).
 
             Examples:
               lifeline audit --config lifeline.yaml
@@ -53,6 +53,11 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if only == "stale" { report = report.onlyStale() }
         print(output.render(report), terminator: output == .table ? "\n" : "")
+        let unknown = report.groups.filter { !$0.exists }.map(\.deploymentGroup)
+        if let first = unknown.first {
+            let more = unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""
+            throw CommandFailure.exit("lifeline audit: CodeDeploy does not know \(first)\(more) in this account and region; check the group name and --region")
+        }
         if report.hasFindings { throw ExitCode(3) }
     }
 }

@@ -156,3 +156,41 @@ def test_the_audits_remedy_for_a_stuck_deployment_runs_as_printed_with_the_aws_c
         wait_settled(sim, 2, timeout=20)
     finally:
         sim.stop()
+
+
+def test_bad_allowances_and_bad_audit_input_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    mode: supervise\n    allow: [stop]\n")
+    out = run("audit", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [f"lifeline audit: {bad}:5: groups[0].allow: 'stop' is not one of abandon-gone, stop-stuck, open-breaker"]
+    bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    allow: [stop-stuck]\n")
+    out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and "groups[0].allow: applies to mode: supervise only" in out.stderr
+    out = run("audit", "--group", "shop/prod", "--format", "pdf", "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1 and out.stderr.strip() == "lifeline audit: --format pdf is not known; use table, json, csv or html"
+    out = run("breaker", "reset", "prod", "--db", str(tmp_path / "l.db"))
+    assert out.returncode == 1 and out.stderr.strip() == "lifeline breaker reset: prod is not APP/GROUP (e.g. shop/prod)"
+    out = run("breaker", "status", "--db", str(tmp_path / "l.db"))
+    assert out.returncode == 0 and out.stdout.strip() == "no breakers on record"
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_auditing_a_deployment_group_codedeploy_does_not_know_is_an_error(world):
+    sim, _, tmp = world
+    out = run("audit", "--group", "shop/nope", "--db", str(tmp / "l.db"), "--endpoint-url", sim.url)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "lifeline audit: CodeDeploy does not know shop/nope in this account and region; check the group name and --region"
+
+
+@pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
+def test_a_clean_group_audits_clean_in_every_format(world):
+    sim, serve, tmp = world
+    lifeline = serve()
+    wait_settled(sim, 4, timeout=30)
+    assert lifeline.stop() == 0
+    for fmt in ("table", "json", "csv", "html"):
+        out = audit(sim, lifeline.config, lifeline.db, "--format", fmt)
+        assert out.returncode == 0, (fmt, out.stdout[-2000:], out.stderr)
+    table = audit(sim, lifeline.config, lifeline.db).stdout
+    assert table.rstrip().endswith("clean") and table.count(" healthy ") == 4
