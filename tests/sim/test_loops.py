@@ -71,17 +71,17 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     assert "breaker open" in history and "breaker reset" in history
 
 
-def slow_broken_revision(tmp):
-    """broken-revision with 4 s deployments: a launch deployment outlives lifeline's 1 s poll."""
-    scenario = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", "broken-revision.json")))
-    scenario["settings"]["deploymentSeconds"] = 4
-    path = tmp / "broken-revision-slow.json"
+def scenario_with(tmp, name, **settings):
+    """A copy of a scenario with some settings changed (e.g. slower deployments), as a file path."""
+    scenario = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", name)))
+    scenario["settings"].update(settings)
+    path = tmp / f"{len(list(tmp.iterdir()))}-{name}"
     path.write_text(json.dumps(scenario))
     return str(path)
 
 
 def test_the_broken_revision_deadlock_ends_with_the_breaker_open_and_capacity_in_service(tmp_path):
-    sim = Sim(slow_broken_revision(tmp_path))
+    sim = Sim(scenario_with(tmp_path, "broken-revision.json", deploymentSeconds=4))  # a launch deployment outlives the 1 s poll
     lifeline = None
     try:
         config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), extra=SUPERVISE)
@@ -126,19 +126,11 @@ def test_supervise_with_stop_stuck_continues_the_new_instance_and_stops_the_depl
     assert "stopped deployment" in lifeline.output()
 
 
-def slow_agent_detach_race(tmp):
-    scenario = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", "detach-race.json")))
-    scenario["settings"]["agentTimeoutSeconds"] = 60
-    path = tmp / "detach-race-slow.json"
-    path.write_text(json.dumps(scenario))
-    return str(path)
-
-
 def test_the_audits_remedy_for_a_stuck_deployment_runs_as_printed_with_the_aws_cli(tmp_path):
     """Without lifeline running: audit finds the deployment that waits on the ghost; its printed
     commands, run by the AWS CLI, continue the new instance and stop the deployment."""
     import shlex
-    sim = Sim(slow_agent_detach_race(tmp_path))
+    sim = Sim(scenario_with(tmp_path, "detach-race.json", agentTimeoutSeconds=60))  # time to run the commands
     try:
         db = str(tmp_path / "l.db")
         def stuck():
