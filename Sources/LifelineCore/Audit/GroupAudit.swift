@@ -34,7 +34,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
             return GroupAudit(deploymentGroup: group, mode: policy.mode, exists: false, findings: [], breaker: journal.breaker, timeline: timeline)
         }
         let active = o.activeDeployment
-        let remaining = Set((active?.targets ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys)
+        let remaining = Set(active?.remainingTargets ?? [])
         let matchSet = MatchSet.compute(
             groups: Dictionary(uniqueKeysWithValues: o.autoScalingGroups.map { ($0.name, $0.instances) }), tagFilters: o.tagFilters, tagSet: o.tagSet,
             instances: candidates, activeTargets: remaining, targetedAt: targetedAt, openActions: journal.openActions,

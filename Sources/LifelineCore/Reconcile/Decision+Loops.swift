@@ -42,8 +42,8 @@ extension Decision {
     /// The active deployment, when every target it still waits on is gone (the ghost of seed 004)
     /// and lifeline may stop it; with the targets it did deploy to.
     mutating func stuckDeployment(breakerOpen: Bool) -> ObservedDeployment? {
-        guard let active = o.activeDeployment, active.targetsComplete, let targets = active.targets else { return nil }
-        let remaining = targets.filter { ["Pending", "InProgress"].contains($0.value) }.keys.sorted()
+        guard let active = o.activeDeployment, active.targetsComplete else { return nil }
+        let remaining = active.remainingTargets
         guard !remaining.isEmpty, remaining.allSatisfy(o.isGone) else { return nil }
         let ghosts = remaining.map { "\($0) (\(o.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
         guard breakerOpen || policy.may(.stopStuck) else {
@@ -56,8 +56,8 @@ extension Decision {
 
     /// The step that stops the stuck deployment; it goes after the completions of its deployed instances.
     func stop(_ stuck: ObservedDeployment) -> PlanStep {
-        let ghosts = (stuck.targets ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys.sorted()
-        return .stopDeployment(id: stuck.id, reason: "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says are gone")
+        let ghosts = stuck.remainingTargets
+        return .stopDeployment(id: stuck.id, reason: "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says \(ghosts.count == 1 ? "is" : "are") gone")
     }
 
     /// Supervise mode: CodeDeploy owns the hooks and deploys; lifeline completes an action only

@@ -101,6 +101,14 @@ public struct ObservedDeployment: Sendable, Equatable, Codable {
 
     public static let activeStatuses: Set<String> = ["Created", "Queued", "InProgress", "Baking", "Ready"]
     public var isActive: Bool { Self.activeStatuses.contains(status) }
+
+    /// The targets it still waits on (Pending or InProgress), of those read.
+    public var remainingTargets: [String] { Self.remaining(targets) }
+
+    /// The instances of a target map (instance → status) still Pending or InProgress.
+    public static func remaining(_ targets: [String: String]?) -> [String] {
+        (targets ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys.sorted()
+    }
 }
 
 /// The group's failed or stopped launch deployments in the loop window, counted when a

@@ -113,7 +113,7 @@ struct Observer: Sendable {
         // EC2 state of the targets such a deployment still waits on, and of the instances waiting
         // on CodeDeploy's hook in supervise mode.
         var lookups = Set<String>()
-        for id in wholeTargets { lookups.formUnion((targetsByID[id] ?? [:]).filter { ["Pending", "InProgress"].contains($0.value) }.keys) }
+        for id in wholeTargets { lookups.formUnion(ObservedDeployment.remaining(targetsByID[id])) }
         for g in groups where g.policy.mode == .supervise { lookups.formUnion(waiting[g.name] ?? []) }
         let ec2 = try await instanceStates(lookups.sorted())
 
