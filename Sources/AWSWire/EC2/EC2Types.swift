@@ -24,12 +24,9 @@ extension EC2Instance {
     /// user-initiated stop or terminate into it).
     public var stateChangedAt: Date? {
         guard let reason = stateReason, let open = reason.lastIndex(of: "("), let close = reason.lastIndex(of: ")"), open < close else { return nil }
-        let text = reason[reason.index(after: open)..<close].replacingOccurrences(of: " GMT", with: "").replacingOccurrences(of: "T", with: " ")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.date(from: String(text.prefix(19)))
+        // "2026-11-21 10:00:00 GMT" → "2026-11-21T10:00:00Z"
+        let text = reason[reason.index(after: open)..<close].replacingOccurrences(of: " ", with: "T").prefix(19)
+        return try? Date(text + "Z", strategy: .iso8601)
     }
 }
 

@@ -36,8 +36,10 @@ public struct Finding: Sendable, Equatable, Codable {
 enum AWSCLI {
     static func command(_ words: [String]) -> String { words.map(quote).joined(separator: " ") }
 
+    /// Characters a shell passes through unquoted.
+    static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@+")
+
     static func quote(_ word: String) -> String {
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@+")
         guard word.isEmpty || !word.allSatisfy(safe.contains) else { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -28,9 +28,7 @@ extension Decision {
                 notes.append("\(group) loops: \(loop). Supervise mode without allow: [open-breaker]: the breaker stays closed")
             }
         }
-        var unchanged = stored ?? BreakerState(deploymentGroup: group.description)
-        unchanged.version = next.version
-        if next != unchanged { steps.append(.saveBreaker(next, reason: reason)) }
+        if next != stored ?? BreakerState(deploymentGroup: group.description) { steps.append(.saveBreaker(next, reason: reason)) }
         if next.isOpen {
             wakeups.append(now.addingTimeInterval(policy.pollInterval))  // a group in trouble: look often
             notes.append(

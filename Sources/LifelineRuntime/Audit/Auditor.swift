@@ -55,7 +55,9 @@ struct Auditor: Sendable {
             for instance in record.instances { revisions[instance] = record.revision }
         }
         let candidates = found.values.map { i in
-            MatchSet.Instance(id: i.instanceID, state: i.state, tags: i.tags, stateChangedAt: i.stateChangedAt, revision: revisions[i.instanceID])
+            var instance = MatchSet.Instance(i)
+            instance.revision = revisions[i.instanceID]
+            return instance
         }
 
         var events = timeline(entries)
@@ -103,7 +105,7 @@ extension EC2Filter {
 extension Reconciler {
     /// One audit of the managed groups (or `only` some); changes nothing.
     public func audit(only: Set<DeploymentGroupName>? = nil) async throws -> AuditReport {
-        let selected = only.map { names in groups.filter { names.contains($0.name) } } ?? groups
+        let selected = groups(only)
         let arn = try await queueARNIfConfigured()
         return try await Auditor(aws: aws, journal: journal, now: now).audit(selected, queueARN: arn)
     }

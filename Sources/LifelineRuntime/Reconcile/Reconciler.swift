@@ -35,7 +35,7 @@ public actor Reconciler {
 
     /// One pass. `only` limits it to some groups; `dryRun` decides and changes nothing.
     public func pass(only: Set<DeploymentGroupName>? = nil, dryRun: Bool = false) async throws -> PassReport {
-        let selected = only.map { names in groups.filter { names.contains($0.name) } } ?? groups
+        let selected = groups(only)
         if !dryRun { try await resolveInterruptedIntents() }
         _ = try await queueARNIfConfigured()
         let seen = try await Observer(aws: aws, journal: journal, now: now).observe(selected, queueARN: queueARN)
@@ -111,6 +111,11 @@ public actor Reconciler {
                 try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted; the next pass decides again", at: at)
             }
         }
+    }
+
+    /// The managed groups, or those of them named in `only`.
+    func groups(_ only: Set<DeploymentGroupName>?) -> [LifelineConfig.ManagedGroup] {
+        only.map { names in groups.filter { names.contains($0.name) } } ?? groups
     }
 
     /// The queue's ARN, read once: lifeline's hooks notify it.
