@@ -14,6 +14,7 @@ struct ReconcileSetup {
 
     static func make(command: String, global: GlobalOptions, configPath: String?, queueURL: String?, db: String?, only: [String]) async throws -> ReconcileSetup {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
+        let metrics = ReconcileMetrics()
         var config = LifelineConfig()
         if let configPath {
             do { config = try LifelineConfig.load(path: configPath) } catch { throw fail("\(error)") }
@@ -27,7 +28,7 @@ struct ReconcileSetup {
         do {
             client = try AWSClient.fromEnvironment(
                 AWSClient.Options(region: global.region ?? config.region, profile: global.profile, endpointURL: global.endpointURL, allowInsecureEndpoint: global.allowInsecureEndpoint),
-                logger: Logger(label: "lifeline.aws"))
+                logger: Logger(label: "lifeline.aws"), observer: metrics.record)
         } catch {
             throw fail("\(error)")
         }
@@ -47,7 +48,8 @@ struct ReconcileSetup {
         let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
         do { journal = try SQLiteJournal(path: path) } catch { throw fail("\(error)") }
         let queue = queueURL ?? config.queueURL
-        let reconciler = Reconciler(aws: aws, journal: journal, groups: config.groups, queueURL: queue, logger: Logger(label: "lifeline.reconcile"))
+        let reconciler = Reconciler(
+            aws: aws, journal: journal, groups: config.groups, queueURL: queue, logger: Logger(label: "lifeline.reconcile"), metrics: metrics)
         return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue)
     }
 }

@@ -14,9 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
             each heartbeat or deadline and every resync interval (60s), which finds instances whose
             message was lost. On SIGTERM it finishes the AWS calls in flight (at most 30s) and exits 0.
 
+            HTTP on --listen (loopback by default): /healthz answers while the process runs; /readyz
+            answers 200 while passes succeed (503 before the first, after 3 failures in a row, or when
+            the last is older than twice the resync interval plus a minute); /metrics in Prometheus'
+            text format.
+
             Examples:
               lifeline serve --config lifeline.yaml
               lifeline serve --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events
+              lifeline serve --config lifeline.yaml --listen 127.0.0.1:0     # any free port; the log says which
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The journal (else $LIFELINE_DB, else ./lifeline.db).")
     var db: String?
 
+    @Option(help: "Where /healthz, /readyz and /metrics listen (HOST:PORT; port 0 picks a free one), or off.")
+    var listen = ListenAddress(host: "127.0.0.1", port: 9464)
+
     func run() async throws {
         global.bootstrapLogging()
         let setup = try await ReconcileSetup.make(command: "serve", global: global, configPath: config, queueURL: queueURL, db: db, only: [])
@@ -39,9 +48,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if setup.queueURL == nil { logger.notice("no queue: waiting instances are found by the resync only") }
         logger.notice("lifeline serve: \(setup.config.groups.count) deployment group(s)", metadata: ["groups": "\(setup.config.groups.map(\.name.description).joined(separator: ","))"])
-        let service = ReconcileService(reconciler: setup.reconciler, queueURL: setup.queueURL, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let readiness = Readiness(maxPassAge: 2 * setup.config.resyncInterval + 60)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if !listen.isOff {
+            let server = StatusServer.make(
+                host: listen.host, port: listen.port, metrics: setup.reconciler.metrics, readiness: readiness, logger: Logger(label: "lifeline.http")
+            ) { url in
+                logger.notice("listening on \(url) (/healthz /readyz /metrics)")
+            }
+            services.append(.init(service: server))
+        }
+        services.append(.init(service: ReconcileService(reconciler: setup.reconciler, queueURL: setup.queueURL, readiness: readiness, logger: logger)))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(30)
-        try await ServiceGroup(configuration: configuration).run()
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            throw CommandFailure.exit("lifeline serve: \(StatusServer.explain(error, listen: listen.description))")
+        }
     }
 }

@@ -19,16 +19,13 @@ struct SimCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Address to listen on (loopback by default; port 0 picks a free one).")
-    var listen: String = "127.0.0.1:0"
+    var listen = ListenAddress(host: "127.0.0.1", port: 0)
 
     @Option(help: "A scenario file to load (fixtures/scenarios/*.json).")
     var scenario: String?
 
     func run() async throws {
-        let parts = listen.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
-            throw CommandFailure.exit("lifeline sim: --listen \(listen) is not HOST:PORT (e.g. 127.0.0.1:0)")
-        }
+        guard !listen.isOff else { throw CommandFailure.exit("lifeline sim: --listen off leaves the simulator nowhere to listen; give HOST:PORT") }
         var data: Data?
         if let scenario {
             guard let d = FileManager.default.contents(atPath: scenario) else {
@@ -42,7 +39,7 @@ struct SimCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("lifeline sim: \(scenario ?? "scenario"): \(error)")
         }
-        try await simulator.run(host: String(parts[0]), port: port) { url in
+        try await simulator.run(host: listen.host, port: listen.port) { url in
             FileHandle.standardOutput.write(Data((url + "\n").utf8))
         }
     }

@@ -1,10 +1,14 @@
 """The built `lifeline serve` / `lifeline reconcile` against a simulator: config, process, and what to look at."""
 import os
+import re
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import BINARY, KEY, SECRET, Sim, wait_for
 
@@ -29,15 +33,35 @@ def write_config(path, queue_url, groups=(("shop", "prod"),), heartbeat="300s", 
 class Serve:
     """`lifeline serve` in the background; its log in a file. Every instance is stopped by its test."""
 
-    def __init__(self, sim, config, db, log):
+    def __init__(self, sim, config, db, log, environment=None):
         self.sim, self.config, self.db, self.log_path = sim, config, db, log
+        self.environment = environment or env()
         self.process = None
         self.start()
 
     def start(self):
         self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config, "--endpoint-url", self.sim.url, "--db", self.db],
-                                        stdout=self.log, stderr=subprocess.STDOUT, env=env())
+        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config, "--endpoint-url", self.sim.url, "--db", self.db,
+                                         "--listen", "127.0.0.1:0"], stdout=self.log, stderr=subprocess.STDOUT, env=self.environment)
+
+    def status_url(self):
+        """Where this process's /healthz, /readyz and /metrics listen (its log says, once bound)."""
+        return wait_for(lambda: ([None] + re.findall(r"listening on (http://127\.0\.0\.1:\d+)", self.output()))[-1], 20,
+                        what="serve's listening line")
+
+    def get(self, path):
+        """(status, body) of GET path on the status listener."""
+        try:
+            with urllib.request.urlopen(self.status_url() + path, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def metrics(self):
+        """/metrics parsed by prometheus_client: {(name, frozenset(labels)): value}."""
+        status, body = self.get("/metrics")
+        assert status == 200, body
+        return {(s.name, frozenset(s.labels.items())): s.value for family in text_string_to_metric_families(body) for s in family.samples}
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)

@@ -40,6 +40,9 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     # With the breaker open the waiting instance is continued and the group fills up.
     wait_settled(sim, 2, timeout=60)
     assert sim.control("calls")[1].get("autoscaling.CompleteLifecycleAction", 0) >= 1, "lifeline continued the new instance"
+    # /metrics shows the open breaker (what an alert on the loop would watch).
+    wait_for(lambda: lifeline.metrics().get(("lifeline_loop_breaker_open", frozenset({("deployment_group", "shop/prod")}))) == 1, 10,
+             what="lifeline_loop_breaker_open 1")
     assert lifeline.stop() == 0
     # The loop stopped: at most the deployment that was running when the breaker opened ended after it.
     assert len([d for d in failed_launches(sim) if d["status"] == "Failed"]) <= turns_at_open + 1

@@ -31,6 +31,11 @@ struct EventIngest: Sendable {
                 // Received messages are handled to the end even when shutdown begins meanwhile:
                 // a release or delete cut off by cancellation would strand them.
                 let outcome = try await Task { try await handle(messages) }.value
+                let metrics = reconciler.metrics
+                for (name, count) in [("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
+                                      ("dropped", outcome.dropped), ("test", outcome.tests)] {
+                    metrics.messages(name, count)
+                }
                 if outcome.recorded > 0 { await wake() }
                 // Only messages for others: give their owner a moment before polling again.
                 if outcome.released == messages.count { try? await Task.sleep(for: .seconds(1)) }
@@ -44,7 +49,7 @@ struct EventIngest: Sendable {
         }
     }
 
-    struct Outcome: Equatable { var recorded = 0, deleted = 0, released = 0, kept = 0 }
+    struct Outcome: Equatable { var recorded = 0, deleted = 0, released = 0, kept = 0, tests = 0, dropped = 0 }
 
     func handle(_ messages: [SQSMessage]) async throws -> Outcome {
         var outcome = Outcome()
@@ -56,6 +61,7 @@ struct EventIngest: Sendable {
                 if message.receiveCount >= Self.maxReceives {
                     logger.warning("deleting unreadable message \(message.messageId) after \(message.receiveCount) receives: \(error)")
                     toDelete.append(message.receiptHandle)
+                    outcome.dropped += 1
                 } else {
                     logger.warning("unreadable message \(message.messageId) (receive \(message.receiveCount) of \(Self.maxReceives)): \(error)")
                     try? await sqs.changeMessageVisibility(queueURL: queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: 5)
@@ -64,6 +70,7 @@ struct EventIngest: Sendable {
             case let .success(.testNotification(group)):
                 logger.info("test notification for \(group ?? "a group") acknowledged", metadata: ["message": "\(message.messageId)"])
                 toDelete.append(message.receiptHandle)
+                outcome.tests += 1
             case let .success(.action(n)):
                 guard n.isLaunching, let owner = await reconciler.owner(ofAutoScalingGroup: n.autoScalingGroup), n.hookName == owner.hookName,
                       let policy = await reconciler.policy(of: owner)

@@ -9,10 +9,12 @@ import ServiceLifecycle
 public struct ReconcileService: Service {
     let reconciler: Reconciler
     let ingest: EventIngest?
+    let readiness: Readiness
     let logger: Logger
 
-    public init(reconciler: Reconciler, queueURL: String?, logger: Logger, receiveWaitSeconds: Int = 20) {
+    public init(reconciler: Reconciler, queueURL: String?, readiness: Readiness, logger: Logger, receiveWaitSeconds: Int = 20) {
         self.reconciler = reconciler
+        self.readiness = readiness
         self.logger = logger
         ingest = queueURL.map {
             EventIngest(sqs: reconciler.aws.sqs, journal: reconciler.journal, reconciler: reconciler, queueURL: $0, logger: logger, now: reconciler.now,
@@ -35,25 +37,35 @@ public struct ReconcileService: Service {
                 try await group.waitForAll()
             }
         } onGracefulShutdown: {
-            Task { await waker.wake() }
+            Task {
+                await readiness.shuttingDown()
+                await waker.wake()
+            }
         }
         logger.notice("lifeline serve stopped")
     }
 
     private func passes(waker: Waker) async {
         var failuresInARow = 0
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wait: TimeInterval
+            let started = ContinuousClock.now
             do {
                 let report = try await reconciler.pass()
                 failuresInARow = 0
                 wait = report.nextPassAt.timeIntervalSinceNow
+                reconciler.metrics.pass(ok: true, duration: ContinuousClock.now - started)
+                await readiness.passed(at: Date())
+            } catch where Task.isCancelled {
+                break  // the service group is stopping (a sibling service failed): no error of the pass's own
             } catch {
                 failuresInARow += 1
                 wait = min(60, 2 * Double(failuresInARow))
                 logger.error("reconcile pass failed: \(error); next try in \(Int(wait))s")
+                reconciler.metrics.pass(ok: false, duration: ContinuousClock.now - started)
+                await readiness.failed("\(error)")
             }
-            if Task.isShuttingDownGracefully { break }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // A short pause lets a burst of messages land in one pass.
             await waker.wait(seconds: max(wait, 0.02))
         }
