@@ -6,5 +6,8 @@ struct Lifeline: AsyncParsableCommand {
         commandName: "lifeline",
         abstract: "Keeps EC2 Auto Scaling groups and AWS CodeDeploy in step.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, ReconcileCommand.self, AuditCommand.self, BreakerCommand.self, HistoryCommand.self, DoctorCommand.self, SimCommand.self])
+        subcommands: [
+            ServeCommand.self, ReconcileCommand.self, AuditCommand.self, BreakerCommand.self, HistoryCommand.self, DoctorCommand.self,
+            IAMPolicyCommand.self, SimCommand.self,
+        ])
 }

@@ -1,4 +1,5 @@
 """The built `lifeline serve` / `lifeline reconcile` against a simulator: config, process, and what to look at."""
+import json
 import os
 import re
 import signal
@@ -87,6 +88,20 @@ class Serve:
 
 def run(*args, timeout=60):
     return subprocess.run([BINARY, *args], env=env(), capture_output=True, text=True, timeout=timeout)
+
+
+def iam_actions_called(metrics):
+    """The IAM actions behind the calls serve counted in lifeline_aws_calls_total."""
+    batch = {"DeleteMessageBatch": "DeleteMessage", "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+    return {f"{d['service']}:{batch.get(d['operation'], d['operation'])}"
+            for name, labels in metrics if name == "lifeline_aws_calls_total" for d in [dict(labels)]}
+
+
+def policy_actions(*args):
+    """Every action `lifeline iam-policy ARGS` allows."""
+    out = run("iam-policy", *args)
+    assert out.returncode == 0, out.stderr
+    return {a for s in json.loads(out.stdout)["Statement"] for a in s["Action"]}
 
 
 # What the simulated account shows.

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import Serve, completions, in_service, queue_url, run, settled, wait_settled, world, write_config
+from lifeline_proc import (Serve, completions, iam_actions_called, in_service, policy_actions, queue_url, run, settled, wait_settled, world,
+                           write_config)
 
 SUPERVISE = "    mode: supervise\n    allow: [open-breaker]\n    loop_breaker: {max_cycles: 3, window: 30m, result: continue}"
 
@@ -43,6 +44,10 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     # /metrics shows the open breaker (what an alert on the loop would watch).
     wait_for(lambda: lifeline.metrics().get(("lifeline_loop_breaker_open", frozenset({("deployment_group", "shop/prod")}))) == 1, 10,
              what="lifeline_loop_breaker_open 1")
+    # Supervise with open-breaker: `lifeline iam-policy` allows every call made, and nothing own mode needs.
+    called, allowed = iam_actions_called(lifeline.metrics()), policy_actions("--config", lifeline.config)
+    assert called <= allowed, called - allowed
+    assert "codedeploy:CreateDeployment" not in allowed and "autoscaling:PutLifecycleHook" not in allowed
     assert lifeline.stop() == 0
     # The loop stopped: at most the deployment that was running when the breaker opened ended after it.
     assert len([d for d in failed_launches(sim) if d["status"] == "Failed"]) <= turns_at_open + 1

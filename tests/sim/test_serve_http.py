@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from conftest import BINARY, wait_for
-from lifeline_proc import Serve, completions, env, queue_url, wait_settled, world, write_config
+from lifeline_proc import Serve, completions, env, iam_actions_called, policy_actions, queue_url, wait_settled, world, write_config
 
 
 def calls(sim, name):
@@ -40,6 +40,10 @@ def test_health_readiness_and_metrics_follow_a_clean_scale_out(world):
     for service, op in (("codedeploy", "CreateDeployment"), ("autoscaling", "CompleteLifecycleAction")):
         assert sample(m, "lifeline_aws_calls_total", service=service, operation=op, code="OK") == calls(sim, f"{service}.{op}"), op
     assert sample(m, "lifeline_aws_call_duration_seconds_count", service="codedeploy", operation="CreateDeployment") == 1
+    # `lifeline iam-policy` for this config allows every call lifeline made (own mode).
+    called = iam_actions_called(m)
+    assert {"codedeploy:CreateDeployment", "autoscaling:CompleteLifecycleAction", "sqs:DeleteMessage"} <= called
+    assert called <= policy_actions("--config", lifeline.config), called - policy_actions("--config", lifeline.config)
     assert lifeline.stop() == 0
 
 

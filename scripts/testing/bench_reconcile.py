@@ -1,0 +1,125 @@
+"""One `lifeline reconcile` pass over 1,000 groups / 10,000 instances / 1,000 waiting actions
+(DESIGN §9): wall time, peak RSS, AWS calls against the batching floor, and the simulator's CPU
+beside lifeline's. Usage: bench_reconcile.py BINARY [RUNS]"""
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BINARY = sys.argv[1]
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+GROUPS, PER_GROUP, WAITING = 1000, 10, 1
+KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
+
+
+def scenario():
+    groups, dgs = [], []
+    for n in range(GROUPS):
+        # PER_GROUP - WAITING instances InService from the start; WAITING more launch into the hook.
+        groups.append({"name": f"asg-{n:04}", "min": 0, "max": PER_GROUP, "desired": PER_GROUP - WAITING, "tags": {"app": f"g{n:04}"},
+                       "hooks": [{"name": f"lifeline-launch-dg{n:04}", "heartbeatTimeout": 300, "defaultResult": "ABANDON",
+                                  "queue": "lifeline-events", "metadata": f"app{n // 100:02}/dg{n:04}"}]})
+        dgs.append({"application": f"app{n // 100:02}", "name": f"dg{n:04}",
+                    "ec2TagFilters": [{"Key": "app", "Value": f"g{n:04}", "Type": "KEY_AND_VALUE"}],
+                    "deployedRevision": {"revisionType": "S3", "s3Location": {"bucket": "b", "key": f"g{n:04}-1.zip", "bundleType": "zip"}}})
+    steps = [{"at": 0.2, "action": "scale", "group": f"asg-{n:04}", "desired": PER_GROUP} for n in range(GROUPS)]
+    return {"name": "bench-1000", "settings": {"deploymentSeconds": 600}, "queues": ["lifeline-events"], "groups": groups,
+            "deploymentGroups": dgs, "steps": steps}
+
+
+def floor():
+    apps = math.ceil(GROUPS / 100)
+    return {
+        "codedeploy.BatchGetDeploymentGroups": apps,               # one per application (100 groups each)
+        "autoscaling.DescribeAutoScalingGroups": math.ceil(GROUPS / 100),
+        "autoscaling.DescribeLifecycleHooks": GROUPS,              # no batch form
+        "sqs.GetQueueAttributes": 1,
+        "ec2.DescribeInstances": math.ceil(GROUPS * WAITING / 200),
+        "codedeploy.BatchGetDeployments": math.ceil(GROUPS / 25),
+        "codedeploy.CreateDeployment": GROUPS,
+    }
+
+
+def control(url, path, body=None):
+    request = urllib.request.Request(url + "/_sim/" + path, data=None if body is None else json.dumps(body).encode(),
+                                     method="GET" if body is None else "POST")
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_run(workdir, run):
+    sim = subprocess.Popen([BINARY, "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = sim.stdout.readline().strip()
+        control(url, "scenario", scenario())
+        deadline = time.monotonic() + 60
+        while sum(1 for g in control(url, "state")["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait") < GROUPS * WAITING:
+            if time.monotonic() > deadline:
+                sys.exit("the simulator did not hold 1,000 instances in Pending:Wait within 60 s")
+            time.sleep(0.5)
+        queue = f"{url}/123456789012/lifeline-events"
+        config = os.path.join(workdir, f"lifeline-{run}.yaml")
+        with open(config, "w") as f:
+            f.write(f"queue_url: {queue}\ngroups:\n" + "".join(
+                f"  - {{application: app{n // 100:02}, deployment_group: dg{n:04}, hook: {{heartbeat_timeout: 300s, role_arn: {ROLE}}}}}\n"
+                for n in range(GROUPS)))
+        control(url, "calls/reset", {})
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
+                   AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+        sim_cpu = cpu_seconds(sim.pid)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.monotonic()
+        out = subprocess.run([BINARY, "reconcile", "--config", config, "--endpoint-url", url, "--db", os.path.join(workdir, f"l-{run}.db"),
+                              "--output", "json", "--log-level", "warning"], env=env, capture_output=True, text=True, timeout=300)
+        wall = time.monotonic() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if out.returncode != 2:
+            sys.exit(f"reconcile exited {out.returncode} (expected 2, work pending): {out.stderr[-2000:]}")
+        calls = control(url, "calls")
+        created = calls.get("codedeploy.CreateDeployment", 0)
+        if created != GROUPS:
+            sys.exit(f"{created} deployments created, expected {GROUPS}")
+        return {"wall": wall, "rss_mb": after.ru_maxrss / 1024, "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+                "sim_cpu": cpu_seconds(sim.pid) - sim_cpu, "calls": sum(calls.values()), "by_op": calls}
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+
+
+def main():
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for run in range(RUNS):
+            results.append(one_run(workdir, run))
+    least = sum(floor().values())
+    median = lambda key: sorted(r[key] for r in results)[len(results) // 2]
+    rows = [
+        ("reconcile.pass-1000 wall", f"{median('wall'):.2f} s (median of {RUNS})", "≤ 2 s", median("wall") <= 2),
+        ("reconcile.pass-1000 peak RSS", f"{max(r['rss_mb'] for r in results):.1f} MB", "≤ 64 MB", max(r["rss_mb"] for r in results) <= 64),
+        ("reconcile.pass-1000 AWS calls", f"{results[0]['calls']} (floor {least}, ×{results[0]['calls'] / least:.3f})", "≤ 1.1 × floor",
+         results[0]["calls"] <= 1.1 * least),
+        ("reconcile.pass-1000 CPU", f"lifeline {median('cpu'):.2f} s, simulator {median('sim_cpu'):.2f} s", "(reported)", True),
+    ]
+    width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows), max(len(r[2]) for r in rows)
+    print(f"{'benchmark':{width[0]}}  {'result':{width[1]}}  {'target':{width[2]}}  met")
+    for name, result, target, met in rows:
+        print(f"{name:{width[0]}}  {result:{width[1]}}  {target:{width[2]}}  {'yes' if met else 'NO'}")
+    extra = {k: v for k, v in results[0]["by_op"].items() if k not in floor()}
+    if extra:
+        print(f"calls beyond the floor's operations: {extra}")
+
+
+if __name__ == "__main__":
+    main()
