@@ -277,6 +277,23 @@ struct DecideTests {
         #expect(plan.nextPassAt == now.addingTimeInterval(10), "heartbeat due 150 s after the last one, 140 s ago")
     }
 
+    @Test("a breaker saved only to bookmark the failure scan is bookkeeping; counted cycles and an open breaker are decisions")
+    func breakerBookkeeping() throws {
+        let slid = decide(
+            with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = LoopScan(through: "d-last", cycles: [now.addingTimeInterval(-4000)]) },
+            journal([action("i-1")]), now: now, policy: policy)
+        let bookmark = try #require(slid.steps.first { $0.summary.kind == "breaker" })
+        #expect(bookmark.isBookkeeping)
+        let two = decide(
+            with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = LoopScan(through: "d-last", cycles: Array(threeCycles.cycles.suffix(2))) },
+            journal([action("i-1")]), now: now, policy: policy)
+        #expect(two.steps.contains { $0.summary.kind == "breaker" && !$0.isBookkeeping })
+        let open = decide(
+            with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = threeCycles }, journal([action("i-1")]), now: now, policy: policy)
+        #expect(open.steps.contains { $0.summary.kind == "breaker open" && !$0.isBookkeeping })
+        #expect(!open.steps.contains { $0.isBookkeeping })
+    }
+
     @Test("a failed release never becomes the revision new instances get")
     func neverAFailedRevision() {
         let failedRelease = ObservedDeployment(id: "d-bad", status: "Failed", revision: appV2, createdAt: now.addingTimeInterval(-30), targets: [:])

@@ -29,6 +29,9 @@ def test_clean_scale_out_is_deployed_and_continued(world):
     assert created[0]["revision"].startswith("s3://shop-artifacts/app-1.zip")
     assert sorted(created[0]["targets"]) == sorted(c["instance"] for c in done)
     assert "complete CONTINUE" in lifeline.output()
+    # The journal holds decisions, not the loop scan's bookmark ("0 loop cycles"): no breaker entry.
+    history = json.loads(run("history", "--db", lifeline.db, "--format", "json").stdout)
+    assert history and not [e for e in history if e["decision"].startswith("breaker")], history
 
 
 @pytest.mark.parametrize("world", ["failed-launch.json"], indirect=True)

@@ -61,6 +61,13 @@ public enum PlanStep: Sendable, Equatable {
         }
     }
 
+    /// Records what lifeline looked at rather than a decision: a closed breaker with no cycle in
+    /// the window (the failure scan's bookmark). Kept out of the decision journal and the info log.
+    public var isBookkeeping: Bool {
+        if case let .saveBreaker(breaker, _) = self { return !breaker.isOpen && breaker.cycles.isEmpty }
+        return false
+    }
+
     /// The action a step changes, if any.
     public var action: LifecycleAction? {
         switch self {

@@ -49,7 +49,7 @@ public actor Reconciler {
         var failures: [String] = []
         if !dryRun {
             try await journal.appendMany(plans.flatMap { plan in
-                plan.steps.map { step in
+                plan.steps.filter { !$0.isBookkeeping }.map { step in
                     let (kind, target, detail) = step.summary
                     return JournalEntry(at: at, deploymentGroup: plan.deploymentGroup.description, instanceID: step.action?.instanceID, decision: kind, reason: "\(target): \(detail)")
                 }
@@ -73,7 +73,7 @@ public actor Reconciler {
     private func log(_ plan: Plan) {
         for step in plan.steps {
             let (kind, target, detail) = step.summary
-            logger.info("\(kind) \(target): \(detail)", metadata: ["group": "\(plan.deploymentGroup)", "plan": "\(plan.id)"])
+            logger.log(level: step.isBookkeeping ? .debug : .info, "\(kind) \(target): \(detail)", metadata: ["group": "\(plan.deploymentGroup)", "plan": "\(plan.id)"])
         }
         for note in plan.notes { logger.notice("\(note)", metadata: ["group": "\(plan.deploymentGroup)"]) }
     }
