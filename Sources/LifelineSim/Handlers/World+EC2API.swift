@@ -14,7 +14,7 @@ extension World {
             if !ids.isEmpty, r.string("MaxResults") != nil {
                 throw SimError(code: "InvalidParameterCombination", message: "The parameter instancesSet cannot be used with the parameter maxResults", status: 400)
             }
-            let filters = r.ec2Filters
+            let filters = r.ec2Filters.map { (name: $0.name, values: Set($0.values)) }  // once per request, not per instance
             let cutoff = now.addingTimeInterval(-config.terminatedVisibleSeconds)
             let wanted = Set(ids)
             var found = instances.values.filter { ($0.state != "terminated" || $0.stateChangedAt >= cutoff) && (wanted.isEmpty || wanted.contains($0.id)) }
@@ -87,8 +87,8 @@ extension World {
         i.state == "terminated" && now.timeIntervalSince(i.stateChangedAt) > config.terminatedVisibleSeconds
     }
 
-    static func matches(_ i: SimInstance, _ filter: (name: String, values: [String])) throws -> Bool {
-        let values = Set(filter.values)
+    static func matches(_ i: SimInstance, _ filter: (name: String, values: Set<String>)) throws -> Bool {
+        let values = filter.values
         switch filter.name {
         case "instance-id": return values.contains(i.id)
         case "instance-state-name": return values.contains(i.state)

@@ -12,20 +12,29 @@ extension World {
                 ids.insert(id)
             }
         }
+        guard !dg.tagFilters.isEmpty || !dg.tagSet.isEmpty else { return ids.sorted() }
+        // Read each filter once, not once per instance: a fleet has thousands of instances.
+        let filters = dg.tagFilters.map(TagRule.init), set = dg.tagSet.map { $0.map(TagRule.init) }
         for (id, instance) in instances where instance.state == "running" || instance.state == "pending" || (instance.lingers && instance.state == "terminated") {
-            if !dg.tagFilters.isEmpty, dg.tagFilters.contains(where: { Self.tagMatches($0, instance.tags) }) { ids.insert(id) }
-            if !dg.tagSet.isEmpty, dg.tagSet.allSatisfy({ group in group.contains { Self.tagMatches($0, instance.tags) } }) { ids.insert(id) }
+            if !filters.isEmpty, filters.contains(where: { $0.matches(instance.tags) }) { ids.insert(id) }
+            if !set.isEmpty, set.allSatisfy({ group in group.contains { $0.matches(instance.tags) } }) { ids.insert(id) }
         }
         return ids.sorted()
     }
 
-    static func tagMatches(_ filter: [String: String], _ tags: [String: String]) -> Bool {
-        switch filter["Type"] ?? "KEY_AND_VALUE" {
-        case "KEY_ONLY": return tags[filter["Key"] ?? ""] != nil
-        case "VALUE_ONLY": return tags.values.contains(filter["Value"] ?? "")
-        default: return tags[filter["Key"] ?? ""] == (filter["Value"] ?? "")
+    /// One CodeDeploy tag filter (`Key`, `Value`, `Type`), parsed.
+    struct TagRule {
+        var key: String, value: String, type: String
+        init(_ filter: [String: String]) { key = filter["Key"] ?? ""; value = filter["Value"] ?? ""; type = filter["Type"] ?? "KEY_AND_VALUE" }
+        func matches(_ tags: [String: String]) -> Bool {
+            switch type {
+            case "KEY_ONLY": tags[key] != nil
+            case "VALUE_ONLY": tags.values.contains(value)
+            default: tags[key] == value
+            }
         }
     }
+
 
     /// A stable key for a revision: what "the same revision" means for outdated-only deployments.
     static func revisionKey(_ revision: [String: Any]) -> String {
