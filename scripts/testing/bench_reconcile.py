@@ -2,7 +2,6 @@
 (DESIGN §9): wall time, peak RSS, AWS calls against the batching floor, and the simulator's CPU
 beside lifeline's. Usage: bench_reconcile.py BINARY [RUNS]"""
 import json
-import math
 import os
 import subprocess
 import sys
@@ -10,39 +9,12 @@ import tempfile
 import time
 import urllib.request
 
+import fleet
+
 BINARY = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-GROUPS, PER_GROUP, WAITING = 1000, 10, 1
+GROUPS, PER_GROUP, WAITING, APPS = 1000, 10, 1, 10
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
-
-
-def scenario():
-    groups, dgs = [], []
-    for n in range(GROUPS):
-        # PER_GROUP - WAITING instances InService from the start; WAITING more launch into the hook.
-        groups.append({"name": f"asg-{n:04}", "min": 0, "max": PER_GROUP, "desired": PER_GROUP - WAITING, "tags": {"app": f"g{n:04}"},
-                       "hooks": [{"name": f"lifeline-launch-dg{n:04}", "heartbeatTimeout": 300, "defaultResult": "ABANDON",
-                                  "queue": "lifeline-events", "metadata": f"app{n // 100:02}/dg{n:04}"}]})
-        dgs.append({"application": f"app{n // 100:02}", "name": f"dg{n:04}",
-                    "ec2TagFilters": [{"Key": "app", "Value": f"g{n:04}", "Type": "KEY_AND_VALUE"}],
-                    "deployedRevision": {"revisionType": "S3", "s3Location": {"bucket": "b", "key": f"g{n:04}-1.zip", "bundleType": "zip"}}})
-    steps = [{"at": 0.2, "action": "scale", "group": f"asg-{n:04}", "desired": PER_GROUP} for n in range(GROUPS)]
-    return {"name": "bench-1000", "settings": {"deploymentSeconds": 600}, "queues": ["lifeline-events"], "groups": groups,
-            "deploymentGroups": dgs, "steps": steps}
-
-
-def floor():
-    apps = math.ceil(GROUPS / 100)
-    return {
-        "codedeploy.BatchGetDeploymentGroups": apps,               # one per application (100 groups each)
-        "autoscaling.DescribeAutoScalingGroups": math.ceil(GROUPS / 100),
-        "autoscaling.DescribeLifecycleHooks": GROUPS,              # no batch form
-        "sqs.GetQueueAttributes": 1,
-        "ec2.DescribeInstances": math.ceil(GROUPS * WAITING / 200),
-        "codedeploy.BatchGetDeployments": math.ceil(GROUPS / 25),
-        "codedeploy.CreateDeployment": GROUPS,
-    }
 
 
 def control(url, path, body=None):
@@ -62,7 +34,7 @@ def one_run(workdir, run):
     sim = subprocess.Popen([BINARY, "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = sim.stdout.readline().strip()
-        control(url, "scenario", scenario())
+        control(url, "scenario", fleet.scenario(GROUPS, in_service=PER_GROUP - WAITING, new=WAITING, apps=APPS, deployment_seconds=600))
         deadline = time.monotonic() + 60
         while sum(1 for g in control(url, "state")["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait") < GROUPS * WAITING:
             if time.monotonic() > deadline:
@@ -71,9 +43,7 @@ def one_run(workdir, run):
         queue = f"{url}/123456789012/lifeline-events"
         config = os.path.join(workdir, f"lifeline-{run}.yaml")
         with open(config, "w") as f:
-            f.write(f"queue_url: {queue}\ngroups:\n" + "".join(
-                f"  - {{application: app{n // 100:02}, deployment_group: dg{n:04}, hook: {{heartbeat_timeout: 300s, role_arn: {ROLE}}}}}\n"
-                for n in range(GROUPS)))
+            f.write(fleet.config(queue, GROUPS, APPS))
         control(url, "calls/reset", {})
         env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
                    AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
@@ -103,7 +73,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         for run in range(RUNS):
             results.append(one_run(workdir, run))
-    least = sum(floor().values())
+    least = sum(fleet.floor(GROUPS, GROUPS * WAITING, APPS).values())
     median = lambda key: sorted(r[key] for r in results)[len(results) // 2]
     rows = [
         ("reconcile.pass-1000 wall", f"{median('wall'):.2f} s (median of {RUNS})", "≤ 2 s", median("wall") <= 2),
@@ -116,7 +86,7 @@ def main():
     print(f"{'benchmark':{width[0]}}  {'result':{width[1]}}  {'target':{width[2]}}  met")
     for name, result, target, met in rows:
         print(f"{name:{width[0]}}  {result:{width[1]}}  {target:{width[2]}}  {'yes' if met else 'NO'}")
-    extra = {k: v for k, v in results[0]["by_op"].items() if k not in floor()}
+    extra = {k: v for k, v in results[0]["by_op"].items() if k not in fleet.floor(GROUPS, GROUPS * WAITING, APPS)}
     if extra:
         print(f"calls beyond the floor's operations: {extra}")
 

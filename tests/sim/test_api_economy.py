@@ -3,39 +3,24 @@ calls than the APIs' page and batch limits require, +10 %. Call counts are deter
 are asserted; wall-clock time is not (that lives in the benchmark)."""
 import json
 import math
+import os
+import sys
 
-from conftest import Sim, wait_for
-from lifeline_proc import ROLE, run
+from conftest import ROOT, Sim, wait_for
+from lifeline_proc import run
+
+sys.path.insert(0, os.path.join(ROOT, "scripts", "testing"))
+import fleet  # noqa: E402
 
 GROUPS, NEW = 100, 10
 
 
 def fleet_scenario():
-    groups, deployment_groups = [], []
-    for n in range(GROUPS):
-        groups.append({"name": f"asg-{n:03}", "min": 0, "max": 20, "desired": 0, "tags": {"app": f"g{n:03}"},
-                       "hooks": [{"name": f"lifeline-launch-dg{n:03}", "heartbeatTimeout": 300, "defaultResult": "ABANDON",
-                                  "queue": "lifeline-events", "metadata": f"fleet/dg{n:03}"}]})
-        deployment_groups.append({"application": "fleet", "name": f"dg{n:03}",
-                                  "ec2TagFilters": [{"Key": "app", "Value": f"g{n:03}", "Type": "KEY_AND_VALUE"}],
-                                  "deployedRevision": {"revisionType": "S3", "s3Location": {"bucket": "b", "key": f"g{n:03}-1.zip", "bundleType": "zip"}}})
-    steps = [{"at": 0.2, "action": "scale", "group": f"asg-{n:03}", "desired": NEW} for n in range(GROUPS)]
-    return {"name": "fleet", "settings": {"deploymentSeconds": 30}, "queues": ["lifeline-events"], "groups": groups,
-            "deploymentGroups": deployment_groups, "steps": steps}
+    return fleet.scenario(GROUPS, in_service=0, new=NEW)
 
 
 def floor():
-    """The fewest calls one pass can make to see every group, every waiting instance, and act once per group."""
-    waiting = GROUPS * NEW
-    return {
-        "codedeploy.BatchGetDeploymentGroups": math.ceil(GROUPS / 100),   # 100 names per call, one application
-        "autoscaling.DescribeAutoScalingGroups": math.ceil(GROUPS / 100),  # 100 groups per page, instances included
-        "autoscaling.DescribeLifecycleHooks": GROUPS,                      # no batch form: one call per group
-        "sqs.GetQueueAttributes": 1,                                       # the queue's ARN, for the hooks' target
-        "ec2.DescribeInstances": math.ceil(waiting / 200),                 # launch times: 200 instance-id filter values per call
-        "codedeploy.BatchGetDeployments": math.ceil(GROUPS / 25),          # each group's last successful revision, 25 per call
-        "codedeploy.CreateDeployment": GROUPS,                             # one follow-on deployment per group
-    }
+    return fleet.floor(GROUPS, waiting=GROUPS * NEW)
 
 
 def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_percent_of_the_floor(tmp_path):
@@ -49,8 +34,7 @@ def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_per
                  20, what="1,000 waiting instances")
         queue = sim.client("sqs").get_queue_url(QueueName="lifeline-events")["QueueUrl"]
         config = tmp_path / "lifeline.yaml"
-        config.write_text(f"queue_url: {queue}\ngroups:\n" + "".join(
-            f"  - {{application: fleet, deployment_group: dg{n:03}, hook: {{heartbeat_timeout: 300s, role_arn: {ROLE}}}}}\n" for n in range(GROUPS)))
+        config.write_text(fleet.config(queue, GROUPS))
         sim.control("calls/reset", {})
         out = run("reconcile", "--config", str(config), "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json", timeout=120)
         assert out.returncode == 2, out.stderr[-2000:]
