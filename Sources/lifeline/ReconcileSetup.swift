@@ -12,9 +12,11 @@ struct ReconcileSetup {
     let config: LifelineConfig
     let queueURL: String?
 
-    static func make(command: String, global: GlobalOptions, configPath: String?, queueURL: String?, db: String?, only: [String]) async throws -> ReconcileSetup {
+    /// `metrics`: serve's, which the AWS calls and the passes report to; one-shot commands have none.
+    static func make(
+        command: String, global: GlobalOptions, configPath: String?, queueURL: String?, db: String?, only: [String], metrics: ReconcileMetrics? = nil
+    ) async throws -> ReconcileSetup {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
-        let metrics = ReconcileMetrics()
         var config = LifelineConfig()
         if let configPath {
             do { config = try LifelineConfig.load(path: configPath) } catch { throw fail("\(error)") }
@@ -25,10 +27,12 @@ struct ReconcileSetup {
             return name
         }
         let client: AWSClient
+        var observer: (@Sendable (AWSClient.CallRecord) -> Void)?
+        if let metrics { observer = { metrics.record($0) } }
         do {
             client = try AWSClient.fromEnvironment(
                 AWSClient.Options(region: global.region ?? config.region, profile: global.profile, endpointURL: global.endpointURL, allowInsecureEndpoint: global.allowInsecureEndpoint),
-                logger: Logger(label: "lifeline.aws"), observer: metrics.record)
+                logger: Logger(label: "lifeline.aws"), observer: observer)
         } catch {
             throw fail("\(error)")
         }

@@ -41,7 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        let setup = try await ReconcileSetup.make(command: "serve", global: global, configPath: config, queueURL: queueURL, db: db, only: [])
+        let metrics = ReconcileMetrics()
+        let setup = try await ReconcileSetup.make(
+            command: "serve", global: global, configPath: config, queueURL: queueURL, db: db, only: [], metrics: metrics)
         let logger = Logger(label: "lifeline.serve")
         if setup.config.groups.isEmpty {
             logger.warning("no deployment groups to manage: give --config, or install lifeline's hook with a config first")
@@ -52,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if !listen.isOff {
             let server = StatusServer.make(
-                host: listen.host, port: listen.port, metrics: setup.reconciler.metrics, readiness: readiness, logger: Logger(label: "lifeline.http")
+                host: listen.host, port: listen.port, metrics: metrics, readiness: readiness, logger: Logger(label: "lifeline.http")
             ) { url in
                 logger.notice("listening on \(url) (/healthz /readyz /metrics)")
             }

@@ -44,10 +44,11 @@ private func statement(_ p: IAMPolicy, with action: String) -> IAMPolicy.Stateme
 
         let stop = try policy(base + ", allow: [stop-stuck]}\n")
         #expect(stop.actions.intersection(mutating) == ["codedeploy:StopDeployment"])
-        for allowance in ["abandon-gone", "open-breaker"] {
-            let p = try policy(base + ", allow: [\(allowance)]}\n")
-            #expect(p.actions.intersection(mutating) == ["autoscaling:CompleteLifecycleAction"], "\(allowance)")
-        }
+        let abandon = try policy(base + ", allow: [abandon-gone]}\n")
+        #expect(abandon.actions.intersection(mutating) == ["autoscaling:CompleteLifecycleAction"])
+        // An open breaker completes waiting actions and stops a deployment that only waits on gone instances.
+        let breaker = try policy(base + ", allow: [open-breaker]}\n")
+        #expect(breaker.actions.intersection(mutating) == ["autoscaling:CompleteLifecycleAction", "codedeploy:StopDeployment"])
     }
 
     @Test func withoutAConfigCodeDeployActionsAreOnAnyGroupAndTheRoleOnlyForAutoScaling() {

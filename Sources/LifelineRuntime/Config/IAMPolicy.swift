@@ -78,7 +78,9 @@ public struct IAMPolicy: Encodable, Equatable, Sendable {
                 sid: "LetTheHookNotifyTheQueue", action: ["iam:PassRole"], resource: roles.isEmpty ? ["*"] : roles,
                 condition: ["StringEquals": ["iam:PassedToService": "autoscaling.amazonaws.com"]]))
         }
-        actions = (owning ? ["codedeploy:CreateDeployment"] : []) + (policies.contains { $0.may(.stopStuck) } ? ["codedeploy:StopDeployment"] : [])
+        // An open breaker also stops a deployment that only waits on gone instances (DESIGN §4).
+        let stops = policies.contains { $0.may(.stopStuck) || $0.may(.openBreaker) }
+        actions = (owning ? ["codedeploy:CreateDeployment"] : []) + (stops ? ["codedeploy:StopDeployment"] : [])
         if !actions.isEmpty { statements.append(IAMPolicy.Statement(sid: "DeployToNewInstancesAndStopStuckDeployments", action: actions, resource: groupARNs)) }
         if owning {
             // CreateDeployment reads the revision and the deployment config it deploys with.

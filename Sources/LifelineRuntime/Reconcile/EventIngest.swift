@@ -31,10 +31,9 @@ struct EventIngest: Sendable {
                 // Received messages are handled to the end even when shutdown begins meanwhile:
                 // a release or delete cut off by cancellation would strand them.
                 let outcome = try await Task { try await handle(messages) }.value
-                let metrics = reconciler.metrics
                 for (name, count) in [("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
                                       ("dropped", outcome.dropped), ("test", outcome.tests)] {
-                    metrics.messages(name, count)
+                    reconciler.metrics?.messages(name, count)
                 }
                 if outcome.recorded > 0 { await wake() }
                 // Only messages for others: give their owner a moment before polling again.

@@ -10,7 +10,7 @@ struct PlanExecutor: Sendable {
     let aws: AWSServices
     let journal: any Journal
     let logger: Logger
-    let metrics: ReconcileMetrics
+    let metrics: ReconcileMetrics?
     let now: @Sendable () -> Date
 
     /// Executes every step; a failed step is logged and left for the next pass, never fatal.
@@ -82,7 +82,7 @@ struct PlanExecutor: Sendable {
         let intent = try await journal.beginIntent(Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now()))
         do {
             _ = try await aws.codeDeploy.stopDeployment(id: id, autoRollbackEnabled: false)
-            metrics.deploymentStopped()
+            metrics?.deploymentStopped()
             try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now())
             logger.warning("stopped deployment \(id): \(reason)", metadata: ["group": "\(group)"])
         } catch let error as AWSError where error.code == "DeploymentAlreadyCompletedException" {
@@ -112,7 +112,7 @@ struct PlanExecutor: Sendable {
             try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
             throw error
         }
-        metrics.deploymentCreated()
+        metrics?.deploymentCreated()
         let record = DeploymentRecord(
             id: id, deploymentGroup: d.deploymentGroup.description, planID: d.planID, revision: d.revision, instances: d.instances,
             status: "Created", createdAt: now())
@@ -131,7 +131,7 @@ struct PlanExecutor: Sendable {
             try await update(current) { $0.state = .closed }
             return
         }
-        metrics.heartbeatSent()
+        metrics?.heartbeatSent()
         let at = now()
         try await update(current) {
             $0.lastHeartbeat = at
@@ -149,7 +149,7 @@ struct PlanExecutor: Sendable {
         do {
             try await aws.autoScaling.completeLifecycleAction(
                 group: current.autoScalingGroup, hook: current.hookName, action: current.reference, result: result == .continue ? .continue : .abandon)
-            metrics.completed(result)
+            metrics?.completed(result)
             done.state = .completed
             done.result = result
             try await journal.finishIntent(id: intent.id!, outcome: .done, at: now(), action: done)

@@ -54,7 +54,7 @@ public struct ReconcileService: Service {
                 let report = try await reconciler.pass()
                 failuresInARow = 0
                 wait = report.nextPassAt.timeIntervalSinceNow
-                reconciler.metrics.pass(ok: true, duration: ContinuousClock.now - started)
+                reconciler.metrics?.pass(ok: true, duration: ContinuousClock.now - started)
                 await readiness.passed(at: Date())
             } catch where Task.isCancelled {
                 break  // the service group is stopping (a sibling service failed): no error of the pass's own
@@ -62,7 +62,7 @@ public struct ReconcileService: Service {
                 failuresInARow += 1
                 wait = min(60, 2 * Double(failuresInARow))
                 logger.error("reconcile pass failed: \(error); next try in \(Int(wait))s")
-                reconciler.metrics.pass(ok: false, duration: ContinuousClock.now - started)
+                reconciler.metrics?.pass(ok: false, duration: ContinuousClock.now - started)
                 await readiness.failed("\(error)")
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }

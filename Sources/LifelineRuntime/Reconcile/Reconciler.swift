@@ -13,13 +13,14 @@ public actor Reconciler {
     let queueURL: String?
     let logger: Logger
     let now: @Sendable () -> Date
-    public nonisolated let metrics: ReconcileMetrics
+    /// `serve`'s metrics; nil in one-shot commands, which export none (and so skip the gauges' reads).
+    public nonisolated let metrics: ReconcileMetrics?
     private(set) var queueARN: String?
     /// Auto Scaling group → the deployment group lifeline manages it for, as last observed.
     private(set) var owners: [String: DeploymentGroupName] = [:]
 
     public init(aws: AWSServices, journal: any Journal, groups: [LifelineConfig.ManagedGroup], queueURL: String?, logger: Logger,
-                metrics: ReconcileMetrics = ReconcileMetrics(), now: @escaping @Sendable () -> Date = { Date() }) {
+                metrics: ReconcileMetrics? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.aws = aws; self.journal = journal; self.groups = groups; self.queueURL = queueURL; self.logger = logger; self.metrics = metrics
         self.now = now
     }
@@ -57,10 +58,12 @@ public actor Reconciler {
             for plan in plans { log(plan) }
             let executor = PlanExecutor(aws: aws, journal: journal, logger: logger, metrics: metrics, now: now)
             failures = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }.flatMap { $0 }
-            metrics.state(
-                open: try await journal.openActions(), breakers: try await journal.breakers(),
-                stale: Dictionary(uniqueKeysWithValues: seen.map { ($0.group.name, $0.observation.ec2.values.filter(\.isGone).count) }),
-                groups: selected.map(\.name), now: now())
+            if let metrics {
+                metrics.state(
+                    open: try await journal.openActions(), breakers: try await journal.breakers(),
+                    stale: Dictionary(uniqueKeysWithValues: seen.map { ($0.group.name, $0.observation.ec2.values.filter(\.isGone).count) }),
+                    groups: selected.map(\.name), now: now())
+            }
         }
         let next = plans.map(\.nextPassAt).min() ?? at.addingTimeInterval(60)
         let unknown = seen.filter { !$0.observation.exists }.map(\.group.name)
