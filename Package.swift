@@ -7,7 +7,7 @@ let package = Package(
     name: "lifeline",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "lifeline", targets: ["lifeline"]),
+        .executable(name: "lifeline", targets: ["lifeline"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,9 +49,11 @@ let package = Package(
             name: "LifelineRuntime",
             dependencies: [
                 "AWSWire", "LifelineCore", "LifelineStore", .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
                 // serve's /healthz, /readyz and /metrics.
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -70,18 +72,37 @@ let package = Package(
             swiftSettings: strict
         ),
         // The writer the journal crash test kills (Tests/LifelineStoreTests/JournalCrashTests.swift).
-        .executableTarget(name: "JournalCrashChild", dependencies: ["LifelineStore", "LifelineCore"], swiftSettings: strict),
         .executableTarget(
-            name: "LifelineBench", dependencies: ["SigV4", "AWSWire", "LifelineCore", "LifelineStore", "LifelineSim"], swiftSettings: strict),
+            name: "JournalCrashChild",
+            dependencies: ["LifelineStore", "LifelineCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "LifelineBench",
+            dependencies: ["SigV4", "AWSWire", "LifelineCore", "LifelineStore", "LifelineSim"],
+            swiftSettings: strict
+        ),
 
         .testTarget(
-            name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"], swiftSettings: strict),
+            name: "LifelineStoreTests",
+            dependencies: ["LifelineStore", "LifelineCore", "JournalCrashChild"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LifelineCoreTests", dependencies: ["LifelineCore"], swiftSettings: strict),
         // Snapshots/: the audit in every format, compared byte for byte (LIFELINE_RECORD_SNAPSHOTS=1 rewrites them).
-        .testTarget(name: "LifelineRuntimeTests", dependencies: ["LifelineRuntime", "LifelineCore"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(
+            name: "LifelineRuntimeTests",
+            dependencies: ["LifelineRuntime", "LifelineCore"],
+            exclude: ["Snapshots"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
         .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).
-        .testTarget(name: "LifelineCommandTests", dependencies: ["lifeline", "LifelineStore", "LifelineCore"], swiftSettings: strict),
+        .testTarget(
+            name: "LifelineCommandTests",
+            dependencies: ["lifeline", "LifelineStore", "LifelineCore"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -22,14 +22,29 @@ struct JournalCrashChild {
         var n = start
         while true {
             let now = Date()
-            let intent = try await journal.beginIntent(Intent(
-                kind: .complete, deploymentGroup: "shop/prod", actionToken: "tok-\(n)-0", planID: "plan-\(n)", payload: #"{"n":\#(n)}"#, createdAt: now))
+            let intent = try await journal.beginIntent(
+                Intent(
+                    kind: .complete,
+                    deploymentGroup: "shop/prod",
+                    actionToken: "tok-\(n)-0",
+                    planID: "plan-\(n)",
+                    payload: #"{"n":\#(n)}"#,
+                    createdAt: now
+                )
+            )
             say("intent \(n) \(intent.id!)")
 
             let actions = (0..<10).map { k in
                 LifecycleAction(
-                    token: "tok-\(n)-\(k)", instanceID: "i-\(n)-\(k)", hookName: "lifeline-launch-prod", autoScalingGroup: "shop-prod",
-                    deploymentGroup: "shop/prod", firstSeen: now, heartbeatDeadline: now.addingTimeInterval(300), messageIDs: ["m-\(n)-\(k)"])
+                    token: "tok-\(n)-\(k)",
+                    instanceID: "i-\(n)-\(k)",
+                    hookName: "lifeline-launch-prod",
+                    autoScalingGroup: "shop-prod",
+                    deploymentGroup: "shop/prod",
+                    firstSeen: now,
+                    heartbeatDeadline: now.addingTimeInterval(300),
+                    messageIDs: ["m-\(n)-\(k)"]
+                )
             }
             let stored = try await journal.recordActions(actions)
             say("actions \(n)")
@@ -38,14 +53,34 @@ struct JournalCrashChild {
             completed.state = .completed
             completed.result = .continue
             let deployment = DeploymentRecord(
-                id: "d-\(n)", deploymentGroup: "shop/prod", planID: "plan-\(n)", revision: revision,
-                instances: actions.map(\.instanceID), status: "Succeeded", createdAt: now)
-            try await journal.finishIntent(id: intent.id!, outcome: .done, detail: nil, at: now, action: completed, deployment: deployment)
+                id: "d-\(n)",
+                deploymentGroup: "shop/prod",
+                planID: "plan-\(n)",
+                revision: revision,
+                instances: actions.map(\.instanceID),
+                status: "Succeeded",
+                createdAt: now
+            )
+            try await journal.finishIntent(
+                id: intent.id!,
+                outcome: .done,
+                detail: nil,
+                at: now,
+                action: completed,
+                deployment: deployment
+            )
             say("finished \(n)")
 
-            try await journal.append(JournalEntry(
-                at: now, deploymentGroup: "shop/prod", instanceID: "i-\(n)-0", decision: "complete CONTINUE", reason: "deployment d-\(n) succeeded",
-                observation: #"{"n":\#(n)}"#))
+            try await journal.append(
+                JournalEntry(
+                    at: now,
+                    deploymentGroup: "shop/prod",
+                    instanceID: "i-\(n)-0",
+                    decision: "complete CONTINUE",
+                    reason: "deployment d-\(n) succeeded",
+                    observation: #"{"n":\#(n)}"#
+                )
+            )
             say("entry \(n)")
             n += 1
         }

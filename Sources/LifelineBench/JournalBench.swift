@@ -18,9 +18,17 @@ func scratchDatabase(_ name: String) -> String {
 
 func benchAction(_ i: Int, state: LifecycleAction.State = .waiting, at: Date) -> LifecycleAction {
     LifecycleAction(
-        token: String(format: "%08x-0000-4000-8000-%012x", i, i), instanceID: String(format: "i-%017x", i), hookName: "lifeline-launch-prod",
-        autoScalingGroup: "asg-\(i % 1000)", deploymentGroup: "app/dg-\(i % 1000)", firstSeen: at.addingTimeInterval(Double(i)),
-        heartbeatDeadline: at.addingTimeInterval(300), globalDeadline: at.addingTimeInterval(30_000), state: state, messageIDs: ["m-\(i)"])
+        token: String(format: "%08x-0000-4000-8000-%012x", i, i),
+        instanceID: String(format: "i-%017x", i),
+        hookName: "lifeline-launch-prod",
+        autoScalingGroup: "asg-\(i % 1000)",
+        deploymentGroup: "app/dg-\(i % 1000)",
+        firstSeen: at.addingTimeInterval(Double(i)),
+        heartbeatDeadline: at.addingTimeInterval(300),
+        globalDeadline: at.addingTimeInterval(30_000),
+        state: state,
+        messageIDs: ["m-\(i)"]
+    )
 }
 
 /// 10,000 action upserts in one transaction (a wave of new instances seen at once). Target ≤ 100 ms.
@@ -34,10 +42,19 @@ struct JournalUpsertBench: Bench {
         _ = try await journal.recordActions(Array(actions.prefix(100)))  // warm the statement cache and the file
         var best = Double.infinity
         for round in 0..<5 {
-            let batch = actions.map { a -> LifecycleAction in var a = a; a.token += "-\(round)"; return a }
+            let batch = actions.map { a -> LifecycleAction in
+                var a = a
+                a.token += "-\(round)"
+                return a
+            }
             best = min(best, try await milliseconds { _ = try await journal.recordActions(batch) })
         }
-        return BenchRow(name: name, result: String(format: "%.1f ms (best of 5)", best), target: "≤ 100 ms", met: best <= 100)
+        return BenchRow(
+            name: name,
+            result: String(format: "%.1f ms (best of 5)", best),
+            target: "≤ 100 ms",
+            met: best <= 100
+        )
     }
 }
 
@@ -50,18 +67,32 @@ struct JournalOpenActionsBench: Bench {
         let journal = try SQLiteJournal(path: path)
         let now = Date()
         for chunk in stride(from: 0, to: 100_000, by: 10_000) {
-            _ = try await journal.recordActions((chunk..<chunk + 10_000).map { benchAction($0, state: $0 % 100 == 0 ? .waiting : .completed, at: now) })
+            _ = try await journal.recordActions(
+                (chunk..<chunk + 10_000).map { benchAction($0, state: $0 % 100 == 0 ? .waiting : .completed, at: now) }
+            )
         }
-        try await journal.appendMany((0..<1_000_000).map { i in
-            JournalEntry(at: now.addingTimeInterval(Double(i)), deploymentGroup: "app/dg-\(i % 1000)", instanceID: String(format: "i-%017x", i % 100_000),
-                         decision: i % 3 == 0 ? "heartbeat" : "complete CONTINUE", reason: "bench row \(i)")
-        })
+        try await journal.appendMany(
+            (0..<1_000_000).map { i in
+                JournalEntry(
+                    at: now.addingTimeInterval(Double(i)),
+                    deploymentGroup: "app/dg-\(i % 1000)",
+                    instanceID: String(format: "i-%017x", i % 100_000),
+                    decision: i % 3 == 0 ? "heartbeat" : "complete CONTINUE",
+                    reason: "bench row \(i)"
+                )
+            }
+        )
         var best = Double.infinity
         var count = 0
         for _ in 0..<20 {
             best = min(best, try await milliseconds { count = try await journal.openActions().count })
         }
         precondition(count == 1000)
-        return BenchRow(name: name, result: String(format: "%.2f ms for %d open (best of 20)", best, count), target: "≤ 10 ms", met: best <= 10)
+        return BenchRow(
+            name: name,
+            result: String(format: "%.2f ms for %d open (best of 20)", best, count),
+            target: "≤ 10 ms",
+            met: best <= 10
+        )
     }
 }

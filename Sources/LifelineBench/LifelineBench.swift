@@ -14,7 +14,9 @@ struct LifelineBench {
         BenchRow.printTable(rows)
     }
 
-    static let benches: [any Bench] = [SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench(), SimPageBench(), SimMemoryBench()]
+    static let benches: [any Bench] = [
+        SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench(), SimPageBench(), SimMemoryBench(),
+    ]
 }
 
 protocol Bench: Sendable {
@@ -34,7 +36,9 @@ struct BenchRow {
             max(6, rows.map(\.target.count).max() ?? 0),
         ]
         func line(_ cells: [String]) -> String {
-            zip(cells, widths + [4]).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            zip(cells, widths + [4]).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(
+                separator: "  "
+            )
         }
         print(line(["benchmark", "result", "target", "met"]))
         for row in rows { print(line([row.name, row.result, row.target, row.met ? "yes" : "NO"])) }
@@ -49,19 +53,28 @@ struct SigV4Bench: Bench {
     func run() async throws -> BenchRow {
         let signer = SigV4Signer(service: "autoscaling", region: "us-east-1")
         let credentials = SigningCredentials(
-            accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            sessionToken: "FwoGZXIvYXdzEBYaDH-example-session-token")
-        let body = Array("Action=RecordLifecycleActionHeartbeat&AutoScalingGroupName=shop-prod&InstanceId=i-0123456789abcdef0&LifecycleHookName=lifeline-launch-prod&Version=2011-01-01".utf8)
+            accessKeyID: "AKIDEXAMPLE",
+            secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            sessionToken: "FwoGZXIvYXdzEBYaDH-example-session-token"
+        )
+        let body = Array(
+            "Action=RecordLifecycleActionHeartbeat&AutoScalingGroupName=shop-prod&InstanceId=i-0123456789abcdef0&LifecycleHookName=lifeline-launch-prod&Version=2011-01-01"
+                .utf8
+        )
         let request = SignableRequest(
-            method: "POST", path: "/",
+            method: "POST",
+            path: "/",
             headers: [
                 ("Host", "autoscaling.us-east-1.amazonaws.com"),
                 ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
             ],
-            payloadHash: sha256Hex(body))
+            payloadHash: sha256Hex(body)
+        )
         let date = AmzDate(secondsSince1970: Int(Date().timeIntervalSince1970))
         var sink = 0
-        for _ in 0..<10_000 { sink &+= signer.signHeaders(request, credentials: credentials, date: date).signature.utf8.count }
+        for _ in 0..<10_000 {
+            sink &+= signer.signHeaders(request, credentials: credentials, date: date).signature.utf8.count
+        }
         let count = 400_000
         let start = ContinuousClock.now
         for _ in 0..<count {
@@ -72,7 +85,10 @@ struct SigV4Bench: Bench {
         let rate = Double(count) / seconds
         precondition(sink > 0)
         return BenchRow(
-            name: name, result: "\(Int(rate)) signatures/s (1 core, \(count) runs)", target: "≥ 200000/s",
-            met: rate >= 200_000)
+            name: name,
+            result: "\(Int(rate)) signatures/s (1 core, \(count) runs)",
+            target: "≥ 200000/s",
+            met: rate >= 200_000
+        )
     }
 }

@@ -6,7 +6,10 @@ import Synchronization
 
 /// A scenario with `groups` groups of `perGroup` instances, tagged, no hooks.
 func bigWorld(groups: Int, perGroup: Int) -> Data {
-    let list = (0..<groups).map { ["name": "asg-\($0)", "min": 0, "max": perGroup, "desired": perGroup, "tags": ["app": "app-\($0 % 50)"]] as [String: Any] }
+    let list = (0..<groups).map {
+        ["name": "asg-\($0)", "min": 0, "max": perGroup, "desired": perGroup, "tags": ["app": "app-\($0 % 50)"]]
+            as [String: Any]
+    }
     return try! JSONSerialization.data(withJSONObject: ["name": "bench", "groups": list])
 }
 
@@ -35,9 +38,14 @@ struct SimPageBench: Bench {
     func run() async throws -> BenchRow {
         try await withSimulator(bigWorld(groups: 1000, perGroup: 10)) { url in
             let client = try AWSClient(
-                region: "us-east-1", endpoints: EndpointResolver(region: "us-east-1", endpointURL: url, environment: [:]),
+                region: "us-east-1",
+                endpoints: EndpointResolver(region: "us-east-1", endpointURL: url, environment: [:]),
                 transport: CurlTransport(proxy: ProxySettings()),
-                credentials: EnvironmentCredentials(environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"]))
+                credentials: EnvironmentCredentials(environment: [
+                    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+                    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                ])
+            )
             func median(_ runs: Int, _ call: () async throws -> Void) async throws -> Double {
                 var times: [Double] = []
                 for _ in 0..<runs { times.append(try await milliseconds(call)) }
@@ -47,8 +55,11 @@ struct SimPageBench: Bench {
             groups.set("MaxRecords", 100)
             var instances = QueryParameters(action: "DescribeInstances", version: "2016-11-15")
             instances.set("MaxResults", 1000)
-            var groupCount = 0, instanceCount = 0
-            let asg = try await median(21) { groupCount = try await client.query(.autoScaling, groups).list("AutoScalingGroups").count }
+            var groupCount = 0
+            var instanceCount = 0
+            let asg = try await median(21) {
+                groupCount = try await client.query(.autoScaling, groups).list("AutoScalingGroups").count
+            }
             let ec2 = try await median(11) {
                 instanceCount = try await client.query(.ec2, instances).list("reservationSet").count
             }
@@ -58,12 +69,27 @@ struct SimPageBench: Bench {
             func raw(_ service: String, _ body: String) async throws -> Double {
                 let bytes = Array(body.utf8)
                 let host = URL(string: url)!.host! + ":" + String(URL(string: url)!.port!)
-                var request = SignableRequest(method: "POST", path: "/", headers: [("Host", host), ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], payloadHash: sha256Hex(bytes))
+                var request = SignableRequest(
+                    method: "POST",
+                    path: "/",
+                    headers: [("Host", host), ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+                    payloadHash: sha256Hex(bytes)
+                )
                 let signed = SigV4Signer(service: service, region: "us-east-1").signHeaders(
-                    request, credentials: SigningCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-                    date: AmzDate(secondsSince1970: Int(Date().timeIntervalSince1970)))
+                    request,
+                    credentials: SigningCredentials(
+                        accessKeyID: "AKIDEXAMPLE",
+                        secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+                    ),
+                    date: AmzDate(secondsSince1970: Int(Date().timeIntervalSince1970))
+                )
                 request.headers += signed.headers
-                let http = HTTPRequest(method: "POST", url: URL(string: url)!, headers: request.headers, body: Data(bytes))
+                let http = HTTPRequest(
+                    method: "POST",
+                    url: URL(string: url)!,
+                    headers: request.headers,
+                    body: Data(bytes)
+                )
                 var times: [Double] = []
                 for _ in 0..<11 { times.append(try await milliseconds { _ = try await transport.send(http) }) }
                 return times.sorted()[5]
@@ -72,8 +98,17 @@ struct SimPageBench: Bench {
             let ec2Server = try await raw("ec2", instances.formEncoded)
             return BenchRow(
                 name: name,
-                result: String(format: "simulator: groups page %.1f ms, instances page %.1f ms; with lifeline's parsing: %.1f / %.1f ms (medians)", asgServer, ec2Server, asg, ec2),
-                target: "≤ 20 ms each", met: asgServer <= 20 && ec2Server <= 20)
+                result: String(
+                    format:
+                        "simulator: groups page %.1f ms, instances page %.1f ms; with lifeline's parsing: %.1f / %.1f ms (medians)",
+                    asgServer,
+                    ec2Server,
+                    asg,
+                    ec2
+                ),
+                target: "≤ 20 ms each",
+                met: asgServer <= 20 && ec2Server <= 20
+            )
         }
     }
 }
@@ -86,6 +121,10 @@ struct SimMemoryBench: Bench {
         let before = residentMegabytes()
         let after = try await withSimulator(bigWorld(groups: 1000, perGroup: 100)) { _ in residentMegabytes() }
         return BenchRow(
-            name: name, result: String(format: "%.0f MB resident (%.0f MB before loading)", after, before), target: "≤ 500 MB", met: after <= 500)
+            name: name,
+            result: String(format: "%.0f MB resident (%.0f MB before loading)", after, before),
+            target: "≤ 500 MB",
+            met: after <= 500
+        )
     }
 }

@@ -21,7 +21,9 @@ public enum DurationText {
     public static func text(_ seconds: TimeInterval) -> String {
         let whole = Int(seconds)
         guard Double(whole) == seconds, whole > 0 else { return "\(seconds)s" }
-        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where whole % size == 0 { return "\(whole / size)\(unit)" }
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where whole % size == 0 {
+            return "\(whole / size)\(unit)"
+        }
         return "\(whole)s"
     }
 }

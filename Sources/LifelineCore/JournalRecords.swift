@@ -32,13 +32,29 @@ public struct Intent: Sendable, Equatable, Codable {
     public var finishedAt: Date?
 
     public init(
-        id: Int64? = nil, kind: Kind, deploymentGroup: String? = nil, actionToken: String? = nil, instanceID: String? = nil,
-        planID: String? = nil, payload: String = "{}", createdAt: Date, outcome: Outcome? = nil, detail: String? = nil,
+        id: Int64? = nil,
+        kind: Kind,
+        deploymentGroup: String? = nil,
+        actionToken: String? = nil,
+        instanceID: String? = nil,
+        planID: String? = nil,
+        payload: String = "{}",
+        createdAt: Date,
+        outcome: Outcome? = nil,
+        detail: String? = nil,
         finishedAt: Date? = nil
     ) {
-        self.id = id; self.kind = kind; self.deploymentGroup = deploymentGroup; self.actionToken = actionToken
-        self.instanceID = instanceID; self.planID = planID; self.payload = payload; self.createdAt = createdAt
-        self.outcome = outcome; self.detail = detail; self.finishedAt = finishedAt
+        self.id = id
+        self.kind = kind
+        self.deploymentGroup = deploymentGroup
+        self.actionToken = actionToken
+        self.instanceID = instanceID
+        self.planID = planID
+        self.payload = payload
+        self.createdAt = createdAt
+        self.outcome = outcome
+        self.detail = detail
+        self.finishedAt = finishedAt
     }
 }
 
@@ -55,9 +71,24 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, deploymentGroup: String, planID: String? = nil, revision: Revision, instances: [String], status: String, createdAt: Date, updatedAt: Date? = nil) {
-        self.id = id; self.deploymentGroup = deploymentGroup; self.planID = planID; self.revision = revision
-        self.instances = instances; self.status = status; self.createdAt = createdAt; self.updatedAt = updatedAt ?? createdAt
+    public init(
+        id: String,
+        deploymentGroup: String,
+        planID: String? = nil,
+        revision: Revision,
+        instances: [String],
+        status: String,
+        createdAt: Date,
+        updatedAt: Date? = nil
+    ) {
+        self.id = id
+        self.deploymentGroup = deploymentGroup
+        self.planID = planID
+        self.revision = revision
+        self.instances = instances
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
     }
 }
 
@@ -69,7 +100,10 @@ public struct LastGoodRevision: Sendable, Equatable, Codable {
     public var recordedAt: Date
 
     public init(deploymentGroup: String, revision: Revision, deploymentID: String?, recordedAt: Date) {
-        self.deploymentGroup = deploymentGroup; self.revision = revision; self.deploymentID = deploymentID; self.recordedAt = recordedAt
+        self.deploymentGroup = deploymentGroup
+        self.revision = revision
+        self.deploymentID = deploymentID
+        self.recordedAt = recordedAt
     }
 }
 
@@ -89,11 +123,23 @@ public struct BreakerState: Sendable, Equatable, Codable {
     public var version: Int
 
     public init(
-        deploymentGroup: String, isOpen: Bool = false, openedAt: Date? = nil, reason: String? = nil, cycles: [Date] = [], scannedThrough: String? = nil,
-        resetAt: Date? = nil, version: Int = 0
+        deploymentGroup: String,
+        isOpen: Bool = false,
+        openedAt: Date? = nil,
+        reason: String? = nil,
+        cycles: [Date] = [],
+        scannedThrough: String? = nil,
+        resetAt: Date? = nil,
+        version: Int = 0
     ) {
-        self.deploymentGroup = deploymentGroup; self.isOpen = isOpen; self.openedAt = openedAt; self.reason = reason
-        self.cycles = cycles; self.scannedThrough = scannedThrough; self.resetAt = resetAt; self.version = version
+        self.deploymentGroup = deploymentGroup
+        self.isOpen = isOpen
+        self.openedAt = openedAt
+        self.reason = reason
+        self.cycles = cycles
+        self.scannedThrough = scannedThrough
+        self.resetAt = resetAt
+        self.version = version
     }
 }
 
@@ -109,9 +155,22 @@ public struct JournalEntry: Sendable, Equatable, Codable {
     /// The observation behind it, as JSON.
     public var observation: String?
 
-    public init(id: Int64? = nil, at: Date, deploymentGroup: String? = nil, instanceID: String? = nil, decision: String, reason: String, observation: String? = nil) {
-        self.id = id; self.at = at; self.deploymentGroup = deploymentGroup; self.instanceID = instanceID
-        self.decision = decision; self.reason = reason; self.observation = observation
+    public init(
+        id: Int64? = nil,
+        at: Date,
+        deploymentGroup: String? = nil,
+        instanceID: String? = nil,
+        decision: String,
+        reason: String,
+        observation: String? = nil
+    ) {
+        self.id = id
+        self.at = at
+        self.deploymentGroup = deploymentGroup
+        self.instanceID = instanceID
+        self.decision = decision
+        self.reason = reason
+        self.observation = observation
     }
 }
 
@@ -123,7 +182,17 @@ public struct JournalQuery: Sendable, Equatable {
     public var instanceID: String?
     public var limit: Int
 
-    public init(since: Date? = nil, until: Date? = nil, deploymentGroup: String? = nil, instanceID: String? = nil, limit: Int = 1000) {
-        self.since = since; self.until = until; self.deploymentGroup = deploymentGroup; self.instanceID = instanceID; self.limit = limit
+    public init(
+        since: Date? = nil,
+        until: Date? = nil,
+        deploymentGroup: String? = nil,
+        instanceID: String? = nil,
+        limit: Int = 1000
+    ) {
+        self.since = since
+        self.until = until
+        self.deploymentGroup = deploymentGroup
+        self.instanceID = instanceID
+        self.limit = limit
     }
 }

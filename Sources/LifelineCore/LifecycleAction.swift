@@ -48,10 +48,21 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
     public var version: Int
 
     public init(
-        token: String, instanceID: String, hookName: String, autoScalingGroup: String, deploymentGroup: String? = nil,
-        transition: String = "autoscaling:EC2_INSTANCE_LAUNCHING", firstSeen: Date, heartbeatDeadline: Date? = nil,
-        globalDeadline: Date? = nil, heartbeatsSent: Int = 0, lastHeartbeat: Date? = nil, state: State = .waiting,
-        result: Result? = nil, messageIDs: [String] = [], version: Int = 0
+        token: String,
+        instanceID: String,
+        hookName: String,
+        autoScalingGroup: String,
+        deploymentGroup: String? = nil,
+        transition: String = "autoscaling:EC2_INSTANCE_LAUNCHING",
+        firstSeen: Date,
+        heartbeatDeadline: Date? = nil,
+        globalDeadline: Date? = nil,
+        heartbeatsSent: Int = 0,
+        lastHeartbeat: Date? = nil,
+        state: State = .waiting,
+        result: Result? = nil,
+        messageIDs: [String] = [],
+        version: Int = 0
     ) {
         self.token = token
         self.instanceID = instanceID

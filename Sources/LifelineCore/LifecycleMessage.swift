@@ -34,7 +34,9 @@ public enum LifecycleMessageParser {
     public static let maximumSize = 256 * 1024
 
     public static func parse(_ body: String) throws -> LifecycleMessage {
-        guard body.utf8.count <= maximumSize else { throw MessageParseError(reason: "body of \(body.utf8.count) bytes is larger than SQS allows") }
+        guard body.utf8.count <= maximumSize else {
+            throw MessageParseError(reason: "body of \(body.utf8.count) bytes is larger than SQS allows")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] else {
             throw MessageParseError(reason: "body is not a JSON object")
         }
@@ -44,7 +46,7 @@ public enum LifecycleMessageParser {
     private static func parse(_ object: [String: Any], wrapped: Bool) throws -> LifecycleMessage {
         if object["Type"] as? String == "Notification" {
             guard !wrapped, let inner = object["Message"] as? String,
-                  let innerObject = (try? JSONSerialization.jsonObject(with: Data(inner.utf8))) as? [String: Any]
+                let innerObject = (try? JSONSerialization.jsonObject(with: Data(inner.utf8))) as? [String: Any]
             else { throw MessageParseError(reason: "SNS notification whose Message is not a JSON object") }
             return try parse(innerObject, wrapped: true)
         }
@@ -60,22 +62,33 @@ public enum LifecycleMessageParser {
         if object["LifecycleActionToken"] != nil {
             return .action(try notification(object, time: object["Time"] as? String))
         }
-        throw MessageParseError(reason: "neither a lifecycle action nor a test notification (keys: \(object.keys.sorted().prefix(6).joined(separator: ", ")))")
+        throw MessageParseError(
+            reason:
+                "neither a lifecycle action nor a test notification (keys: \(object.keys.sorted().prefix(6).joined(separator: ", ")))"
+        )
     }
 
     private static func notification(_ fields: [String: Any], time: String?) throws -> LifecycleNotification {
         func required(_ key: String) throws -> String {
-            guard let value = fields[key] as? String, !value.isEmpty else { throw MessageParseError(reason: "lifecycle action without \(key)") }
+            guard let value = fields[key] as? String, !value.isEmpty else {
+                throw MessageParseError(reason: "lifecycle action without \(key)")
+            }
             return value
         }
         let transition = try required("LifecycleTransition")
-        guard transition == "autoscaling:EC2_INSTANCE_LAUNCHING" || transition == "autoscaling:EC2_INSTANCE_TERMINATING" else {
+        guard transition == "autoscaling:EC2_INSTANCE_LAUNCHING" || transition == "autoscaling:EC2_INSTANCE_TERMINATING"
+        else {
             throw MessageParseError(reason: "unknown LifecycleTransition \(transition)")
         }
         return LifecycleNotification(
-            token: try required("LifecycleActionToken"), autoScalingGroup: try required("AutoScalingGroupName"),
-            hookName: try required("LifecycleHookName"), instanceID: try required("EC2InstanceId"), transition: transition,
-            time: time.flatMap { try? Date($0, strategy: .iso8601) } ?? time.flatMap { try? Date($0, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) },
-            metadata: fields["NotificationMetadata"] as? String)
+            token: try required("LifecycleActionToken"),
+            autoScalingGroup: try required("AutoScalingGroupName"),
+            hookName: try required("LifecycleHookName"),
+            instanceID: try required("EC2InstanceId"),
+            transition: transition,
+            time: time.flatMap { try? Date($0, strategy: .iso8601) }
+                ?? time.flatMap { try? Date($0, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) },
+            metadata: fields["NotificationMetadata"] as? String
+        )
     }
 }

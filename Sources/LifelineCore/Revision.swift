@@ -7,7 +7,11 @@ public struct Revision: Sendable, Hashable, Codable {
         public var version: String?
         public var eTag: String?
         public init(bucket: String?, key: String?, bundleType: String?, version: String? = nil, eTag: String? = nil) {
-            self.bucket = bucket; self.key = key; self.bundleType = bundleType; self.version = version; self.eTag = eTag
+            self.bucket = bucket
+            self.key = key
+            self.bundleType = bundleType
+            self.version = version
+            self.eTag = eTag
         }
     }
 
@@ -26,7 +30,12 @@ public struct Revision: Sendable, Hashable, Codable {
     public var gitHubLocation: GitHub?
     public var contentSHA256: String?
 
-    public init(revisionType: String?, s3Location: S3? = nil, gitHubLocation: GitHub? = nil, contentSHA256: String? = nil) {
+    public init(
+        revisionType: String?,
+        s3Location: S3? = nil,
+        gitHubLocation: GitHub? = nil,
+        contentSHA256: String? = nil
+    ) {
         self.revisionType = revisionType
         self.s3Location = s3Location
         self.gitHubLocation = gitHubLocation
@@ -36,9 +45,12 @@ public struct Revision: Sendable, Hashable, Codable {
     /// `s3://bucket/key@version (zip)`, `github owner/repo@abc1234`: how a person recognises it.
     public var summary: String {
         if let s3 = s3Location {
-            return "s3://\(s3.bucket ?? "?")/\(s3.key ?? "?")" + (s3.version.map { "@\($0)" } ?? "") + (s3.bundleType.map { " (\($0))" } ?? "")
+            return "s3://\(s3.bucket ?? "?")/\(s3.key ?? "?")" + (s3.version.map { "@\($0)" } ?? "")
+                + (s3.bundleType.map { " (\($0))" } ?? "")
         }
-        if let gh = gitHubLocation { return "github \(gh.repository ?? "?")@\(gh.commitId.map { String($0.prefix(7)) } ?? "?")" }
+        if let gh = gitHubLocation {
+            return "github \(gh.repository ?? "?")@\(gh.commitId.map { String($0.prefix(7)) } ?? "?")"
+        }
         return "\(revisionType ?? "revision")" + (contentSHA256.map { " sha256:\($0.prefix(12))" } ?? "")
     }
 }

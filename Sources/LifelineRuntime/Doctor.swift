@@ -47,40 +47,61 @@ public struct Doctor: Sendable {
         do {
             let credentials = try await client.currentCredentials()
             let expiry = credentials.expiration.map { ", expires \($0.formatted(.iso8601))" } ?? ""
-            checks.append(Check(name: "credentials", ok: true, detail: "\(Self.mask(credentials.signing.accessKeyID)) from \(credentials.source)\(expiry)"))
+            checks.append(
+                Check(
+                    name: "credentials",
+                    ok: true,
+                    detail: "\(Self.mask(credentials.signing.accessKeyID)) from \(credentials.source)\(expiry)"
+                )
+            )
         } catch {
             checks.append(Check(name: "credentials", ok: false, detail: "\(error)"))
             return Report(region: client.region, checks: checks, agentEndpoints: agentEndpoints)
         }
-        checks.append(await probe(.autoScaling, "DescribeAutoScalingGroups") {
-            var p = QueryParameters(action: "DescribeAutoScalingGroups", version: "2011-01-01")
-            p.set("MaxRecords", 1)
-            _ = try await client.query(.autoScaling, p)
-        })
-        checks.append(await probe(.ec2, "DescribeInstances") {
-            var p = QueryParameters(action: "DescribeInstances", version: "2016-11-15")
-            p.set("MaxResults", 5)
-            _ = try await client.query(.ec2, p)
-        })
-        checks.append(await probe(.codeDeploy, "ListApplications") {
-            struct None: Encodable {}
-            _ = try await client.json(.codeDeploy, "ListApplications", None(), as: EmptyOutput.self)
-        })
+        checks.append(
+            await probe(.autoScaling, "DescribeAutoScalingGroups") {
+                var p = QueryParameters(action: "DescribeAutoScalingGroups", version: "2011-01-01")
+                p.set("MaxRecords", 1)
+                _ = try await client.query(.autoScaling, p)
+            }
+        )
+        checks.append(
+            await probe(.ec2, "DescribeInstances") {
+                var p = QueryParameters(action: "DescribeInstances", version: "2016-11-15")
+                p.set("MaxResults", 5)
+                _ = try await client.query(.ec2, p)
+            }
+        )
+        checks.append(
+            await probe(.codeDeploy, "ListApplications") {
+                struct None: Encodable {}
+                _ = try await client.json(.codeDeploy, "ListApplications", None(), as: EmptyOutput.self)
+            }
+        )
         if let queueURL {
-            checks.append(await probe(.sqs, "GetQueueAttributes") {
-                _ = try await SQSClient(client: client).getQueueAttributes(queueURL: queueURL, names: ["QueueArn"])
-            })
+            checks.append(
+                await probe(.sqs, "GetQueueAttributes") {
+                    _ = try await SQSClient(client: client).getQueueAttributes(queueURL: queueURL, names: ["QueueArn"])
+                }
+            )
         } else {
-            checks.append(await probe(.sqs, "ListQueues") {
-                struct Input: Encodable { var MaxResults = 1 }
-                _ = try await client.json(.sqs, "ListQueues", Input(), as: EmptyOutput.self)
-            })
+            checks.append(
+                await probe(.sqs, "ListQueues") {
+                    struct Input: Encodable { var MaxResults = 1 }
+                    _ = try await client.json(.sqs, "ListQueues", Input(), as: EmptyOutput.self)
+                }
+            )
         }
         if let skew = serverDates.largestSkew {
             let ok = abs(skew) < ClockSkew.threshold
-            checks.append(Check(
-                name: "clock", ok: ok,
-                detail: String(format: "%+.0f s from AWS", skew) + (ok ? "" : "; lifeline corrects for it, but fix NTP: the agent and SigV4 elsewhere will not")))
+            checks.append(
+                Check(
+                    name: "clock",
+                    ok: ok,
+                    detail: String(format: "%+.0f s from AWS", skew)
+                        + (ok ? "" : "; lifeline corrects for it, but fix NTP: the agent and SigV4 elsewhere will not")
+                )
+            )
         }
         return Report(region: client.region, checks: checks, agentEndpoints: agentEndpoints)
     }
@@ -90,7 +111,9 @@ public struct Doctor: Sendable {
         let endpoint = client.endpoint(for: service).absoluteString
         do {
             try await call()
-            let ms = (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000 + (ContinuousClock.now - started).components.seconds * 1000
+            let ms =
+                (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000
+                + (ContinuousClock.now - started).components.seconds * 1000
             return Check(name: service.name, ok: true, detail: "\(endpoint) \(operation) OK in \(ms) ms")
         } catch {
             return Check(name: service.name, ok: false, detail: "\(endpoint): \(error)")
@@ -113,10 +136,14 @@ extension Doctor.Report {
     public var text: String {
         var lines = ["region      \(region)"]
         for check in checks {
-            lines.append("\(check.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(check.ok ? "ok  " : "FAIL") \(check.detail)")
+            lines.append(
+                "\(check.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(check.ok ? "ok  " : "FAIL") \(check.detail)"
+            )
         }
         lines.append("")
-        lines.append("The CodeDeploy agent on the instances must reach these (a NAT gateway or VPC endpoints in private subnets):")
+        lines.append(
+            "The CodeDeploy agent on the instances must reach these (a NAT gateway or VPC endpoints in private subnets):"
+        )
         lines += agentEndpoints.map { "  \($0)" }
         return lines.joined(separator: "\n")
     }

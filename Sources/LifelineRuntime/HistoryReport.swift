@@ -11,7 +11,10 @@ public struct HistoryReport: Sendable {
     /// Reads the journal at `path` without creating one where there is none.
     public static func load(path: String, query: JournalQuery) async throws -> HistoryReport {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.notFound, "no journal at \(path): lifeline has not run with this --db (or LIFELINE_DB) yet")
+            throw StoreError(
+                .notFound,
+                "no journal at \(path): lifeline has not run with this --db (or LIFELINE_DB) yet"
+            )
         }
         let journal = try SQLiteJournal(path: path)
         return HistoryReport(entries: try await journal.entries(query))
@@ -25,7 +28,8 @@ public struct HistoryReport: Sendable {
         let header = ["TIME (UTC)", "GROUP", "INSTANCE", "DECISION", "WHY"]
         let widths = (0..<4).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            (0..<4).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[4]
+            (0..<4).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                + "  " + cells[4]
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
@@ -39,7 +43,16 @@ public struct HistoryReport: Sendable {
             var reason: String
             var observation: String?
         }
-        let rows = entries.map { Row(at: Self.time($0.at), group: $0.deploymentGroup, instance: $0.instanceID, decision: $0.decision, reason: $0.reason, observation: $0.observation) }
+        let rows = entries.map {
+            Row(
+                at: Self.time($0.at),
+                group: $0.deploymentGroup,
+                instance: $0.instanceID,
+                decision: $0.decision,
+                reason: $0.reason,
+                observation: $0.observation
+            )
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(rows)) ?? Data("[]".utf8), as: UTF8.self)

@@ -18,7 +18,8 @@ public enum LogSetup {
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = format == .json ? JSONLineLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                format == .json ? JSONLineLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -44,7 +45,9 @@ public struct JSONLineLogHandler: LogHandler {
             "ts": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
             "level": event.level.rawValue, "label": label, "msg": "\(event.message)",
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            object[key] = "\(value)"
+        }
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         line.append(UInt8(ascii: "\n"))
         Self.lock.withLock { _ in FileHandle.standardError.write(line) }

@@ -46,11 +46,17 @@ public final class InMemoryJournal: Journal {
 
     public func actions(instanceIDs: [String]) async throws -> [LifecycleAction] {
         let wanted = Set(instanceIDs)
-        return state.withLock { $0.actions.values.filter { wanted.contains($0.instanceID) }.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) } }
+        return state.withLock {
+            $0.actions.values.filter { wanted.contains($0.instanceID) }.sorted {
+                ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token)
+            }
+        }
     }
 
     public func openActions() async throws -> [LifecycleAction] {
-        state.withLock { $0.actions.values.filter { $0.state.isOpen }.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) } }
+        state.withLock {
+            $0.actions.values.filter { $0.state.isOpen }.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) }
+        }
     }
 
     public func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction {
@@ -58,9 +64,14 @@ public final class InMemoryJournal: Journal {
     }
 
     private static func update(_ action: LifecycleAction, in s: inout State) throws -> LifecycleAction {
-        guard let stored = s.actions[action.token] else { throw StoreError(.notFound, "no lifecycle action with token \(action.token)") }
+        guard let stored = s.actions[action.token] else {
+            throw StoreError(.notFound, "no lifecycle action with token \(action.token)")
+        }
         guard stored.version == action.version else {
-            throw StoreError(.conflict, "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))")
+            throw StoreError(
+                .conflict,
+                "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))"
+            )
         }
         var next = action
         next.version += 1
@@ -78,7 +89,14 @@ public final class InMemoryJournal: Journal {
         }
     }
 
-    public func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String?, at: Date, action: LifecycleAction?, deployment: DeploymentRecord?) async throws {
+    public func finishIntent(
+        id: Int64,
+        outcome: Intent.Outcome,
+        detail: String?,
+        at: Date,
+        action: LifecycleAction?,
+        deployment: DeploymentRecord?
+    ) async throws {
         try state.withLock { s in
             guard var intent = s.intents[id] else { throw StoreError(.notFound, "no intent \(id)") }
             guard intent.outcome == nil else { throw StoreError(.conflict, "intent \(id) already has its outcome") }
@@ -97,27 +115,44 @@ public final class InMemoryJournal: Journal {
         state.withLock { $0.intents.values.filter { $0.outcome == nil }.sorted { $0.id! < $1.id! } }
     }
 
-    public func recordDeployment(_ deployment: DeploymentRecord) async throws { state.withLock { $0.deployments[deployment.id] = deployment } }
+    public func recordDeployment(_ deployment: DeploymentRecord) async throws {
+        state.withLock { $0.deployments[deployment.id] = deployment }
+    }
 
     public func deployment(id: String) async throws -> DeploymentRecord? { state.withLock { $0.deployments[id] } }
 
     public func deployments(deploymentGroup: String) async throws -> [DeploymentRecord] {
-        state.withLock { $0.deployments.values.filter { $0.deploymentGroup == deploymentGroup }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
+        state.withLock {
+            $0.deployments.values.filter { $0.deploymentGroup == deploymentGroup }.sorted {
+                ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
+            }
+        }
     }
 
-    public func setLastGoodRevision(_ revision: LastGoodRevision) async throws { state.withLock { $0.revisions[revision.deploymentGroup] = revision } }
+    public func setLastGoodRevision(_ revision: LastGoodRevision) async throws {
+        state.withLock { $0.revisions[revision.deploymentGroup] = revision }
+    }
 
-    public func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision? { state.withLock { $0.revisions[deploymentGroup] } }
+    public func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision? {
+        state.withLock { $0.revisions[deploymentGroup] }
+    }
 
-    public func breaker(deploymentGroup: String) async throws -> BreakerState? { state.withLock { $0.breakers[deploymentGroup] } }
+    public func breaker(deploymentGroup: String) async throws -> BreakerState? {
+        state.withLock { $0.breakers[deploymentGroup] }
+    }
 
-    public func breakers() async throws -> [BreakerState] { state.withLock { $0.breakers.values.sorted { $0.deploymentGroup < $1.deploymentGroup } } }
+    public func breakers() async throws -> [BreakerState] {
+        state.withLock { $0.breakers.values.sorted { $0.deploymentGroup < $1.deploymentGroup } }
+    }
 
     public func saveBreaker(_ breaker: BreakerState) async throws -> BreakerState {
         try state.withLock { s in
             let current = s.breakers[breaker.deploymentGroup]?.version ?? 0
             guard current == breaker.version else {
-                throw StoreError(.conflict, "breaker of \(breaker.deploymentGroup) changed since it was read (version \(breaker.version), now \(current))")
+                throw StoreError(
+                    .conflict,
+                    "breaker of \(breaker.deploymentGroup) changed since it was read (version \(breaker.version), now \(current))"
+                )
             }
             var next = breaker
             next.version += 1
@@ -140,10 +175,13 @@ public final class InMemoryJournal: Journal {
 
     public func entries(_ query: JournalQuery) async throws -> [JournalEntry] {
         state.withLock { s in
-            Array(s.entries.reversed().filter { e in
-                (query.since.map { e.at >= $0 } ?? true) && (query.until.map { e.at < $0 } ?? true)
-                    && (query.deploymentGroup.map { e.deploymentGroup == $0 } ?? true) && (query.instanceID.map { e.instanceID == $0 } ?? true)
-            }.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.prefix(query.limit))
+            Array(
+                s.entries.reversed().filter { e in
+                    (query.since.map { e.at >= $0 } ?? true) && (query.until.map { e.at < $0 } ?? true)
+                        && (query.deploymentGroup.map { e.deploymentGroup == $0 } ?? true)
+                        && (query.instanceID.map { e.instanceID == $0 } ?? true)
+                }.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.prefix(query.limit)
+            )
         }
     }
 }

@@ -27,7 +27,14 @@ public protocol Journal: Sendable {
     func beginIntent(_ intent: Intent) async throws -> Intent
     /// Closes an intent with its outcome, and in the same transaction stores the action or the
     /// deployment the outcome changed (versions checked as in `updateAction`).
-    func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String?, at: Date, action: LifecycleAction?, deployment: DeploymentRecord?) async throws
+    func finishIntent(
+        id: Int64,
+        outcome: Intent.Outcome,
+        detail: String?,
+        at: Date,
+        action: LifecycleAction?,
+        deployment: DeploymentRecord?
+    ) async throws
     /// Intents without an outcome: what a crash interrupted.
     func openIntents() async throws -> [Intent]
 
@@ -54,7 +61,13 @@ public protocol Journal: Sendable {
 }
 
 extension Journal {
-    public func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String? = nil, at: Date, action: LifecycleAction? = nil) async throws {
+    public func finishIntent(
+        id: Int64,
+        outcome: Intent.Outcome,
+        detail: String? = nil,
+        at: Date,
+        action: LifecycleAction? = nil
+    ) async throws {
         try await finishIntent(id: id, outcome: outcome, detail: detail, at: at, action: action, deployment: nil)
     }
 }

@@ -11,21 +11,25 @@ extension SQLiteJournal {
     /// Records many actions in one transaction (an observation that finds many waiting instances).
     public func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction] {
         try await write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
-                    heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                ON CONFLICT(token) DO NOTHING
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    ON CONFLICT(token) DO NOTHING
+                    """
+            )
             return try actions.map { try Self.upsert($0, insert, db) }
         }
     }
 
     static func upsert(_ action: LifecycleAction, _ insert: Statement, _ db: Database) throws -> LifecycleAction {
         insert.setUncheckedArguments([
-            action.token, action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
+            action.token, action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup,
+            action.transition,
             action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
-            action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
+            action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
+            action.lastHeartbeat?.timeIntervalSince1970,
             action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
         ])
         try insert.execute()
@@ -41,7 +45,8 @@ extension SQLiteJournal {
         if ids != known.messageIDs {
             try db.execute(
                 sql: "UPDATE lifecycle_action SET message_ids = ?, version = version + 1 WHERE token = ?",
-                arguments: [StringList.encode(ids), action.token])
+                arguments: [StringList.encode(ids), action.token]
+            )
             known.messageIDs = ids
             known.version += 1
         }
@@ -57,10 +62,14 @@ extension SQLiteJournal {
         return try await read { db in
             var found: [LifecycleAction] = []
             // SQLite's default limit on bound variables is well above 500.
-            for batch in stride(from: 0, to: instanceIDs.count, by: 500).map({ Array(instanceIDs[$0..<min($0 + 500, instanceIDs.count)]) }) {
+            for batch in stride(from: 0, to: instanceIDs.count, by: 500).map({
+                Array(instanceIDs[$0..<min($0 + 500, instanceIDs.count)])
+            }) {
                 let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
                 found += try Row.fetchAll(
-                    db, sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE instance_id IN (\(marks))", arguments: StatementArguments(batch)
+                    db,
+                    sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE instance_id IN (\(marks))",
+                    arguments: StatementArguments(batch)
                 ).map(Self.action(from:))
             }
             return found.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) }
@@ -70,7 +79,9 @@ extension SQLiteJournal {
     public func openActions() async throws -> [LifecycleAction] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
+                db,
+                sql:
+                    "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
             ).map(Self.action(from:))
         }
     }
@@ -90,14 +101,20 @@ extension SQLiteJournal {
             arguments: [
                 action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
                 action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
-                action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent, action.lastHeartbeat?.timeIntervalSince1970,
-                action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs), action.token, action.version,
-            ])
+                action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
+                action.lastHeartbeat?.timeIntervalSince1970,
+                action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs), action.token,
+                action.version,
+            ]
+        )
         guard db.changesCount == 1 else {
             guard let stored = try fetchAction(token: action.token, db) else {
                 throw StoreError(.notFound, "no lifecycle action with token \(action.token)")
             }
-            throw StoreError(.conflict, "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))")
+            throw StoreError(
+                .conflict,
+                "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))"
+            )
         }
         var next = action
         next.version += 1
@@ -105,7 +122,8 @@ extension SQLiteJournal {
     }
 
     static func fetchAction(token: String, _ db: Database) throws -> LifecycleAction? {
-        try Row.fetchOne(db, sql: "SELECT \(actionColumns) FROM lifecycle_action WHERE token = ?", arguments: [token]).map(action(from:))
+        try Row.fetchOne(db, sql: "SELECT \(actionColumns) FROM lifecycle_action WHERE token = ?", arguments: [token])
+            .map(action(from:))
     }
 
     /// The columns `action(from:)` reads, in its order (by index: name lookups cost more than the rest).
@@ -116,10 +134,22 @@ extension SQLiteJournal {
 
     static func action(from row: Row) throws -> LifecycleAction {
         LifecycleAction(
-            token: row[0], instanceID: row[1], hookName: row[2], autoScalingGroup: row[3], deploymentGroup: row[4], transition: row[5],
-            firstSeen: date(row[6])!, heartbeatDeadline: date(row[7]), globalDeadline: date(row[8]), heartbeatsSent: row[9],
-            lastHeartbeat: date(row[10]), state: try decodeEnum(row[11], "state"), result: try (row[12] as String?).map { try decodeEnum($0, "result") },
-            messageIDs: try StringList.decode(row[13]), version: row[14])
+            token: row[0],
+            instanceID: row[1],
+            hookName: row[2],
+            autoScalingGroup: row[3],
+            deploymentGroup: row[4],
+            transition: row[5],
+            firstSeen: date(row[6])!,
+            heartbeatDeadline: date(row[7]),
+            globalDeadline: date(row[8]),
+            heartbeatsSent: row[9],
+            lastHeartbeat: date(row[10]),
+            state: try decodeEnum(row[11], "state"),
+            result: try (row[12] as String?).map { try decodeEnum($0, "result") },
+            messageIDs: try StringList.decode(row[13]),
+            version: row[14]
+        )
     }
 
     // MARK: - Intents
@@ -132,20 +162,30 @@ extension SQLiteJournal {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID, intent.payload,
+                    intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID,
+                    intent.payload,
                     intent.createdAt.timeIntervalSince1970,
-                ])
+                ]
+            )
             var stored = intent
             stored.id = db.lastInsertedRowID
             return stored
         }
     }
 
-    public func finishIntent(id: Int64, outcome: Intent.Outcome, detail: String?, at: Date, action: LifecycleAction?, deployment: DeploymentRecord?) async throws {
+    public func finishIntent(
+        id: Int64,
+        outcome: Intent.Outcome,
+        detail: String?,
+        at: Date,
+        action: LifecycleAction?,
+        deployment: DeploymentRecord?
+    ) async throws {
         try await write { db in
             try db.execute(
                 sql: "UPDATE intent SET outcome = ?, detail = ?, finished_at = ? WHERE id = ? AND outcome IS NULL",
-                arguments: [outcome.rawValue, detail, at.timeIntervalSince1970, id])
+                arguments: [outcome.rawValue, detail, at.timeIntervalSince1970, id]
+            )
             guard db.changesCount == 1 else {
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM intent WHERE id = ?", arguments: [id]) ?? false
                 throw exists
@@ -161,9 +201,15 @@ extension SQLiteJournal {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM intent WHERE outcome IS NULL ORDER BY id").map { row in
                 Intent(
-                    id: row["id"], kind: try decodeEnum(row["kind"], "intent kind"), deploymentGroup: row["deployment_group"],
-                    actionToken: row["action_token"], instanceID: row["instance_id"], planID: row["plan_id"], payload: row["payload"],
-                    createdAt: date(row["created_at"])!)
+                    id: row["id"],
+                    kind: try decodeEnum(row["kind"], "intent kind"),
+                    deploymentGroup: row["deployment_group"],
+                    actionToken: row["action_token"],
+                    instanceID: row["instance_id"],
+                    planID: row["plan_id"],
+                    payload: row["payload"],
+                    createdAt: date(row["created_at"])!
+                )
             }
         }
     }
@@ -186,7 +232,9 @@ func jsonValue<T: Decodable>(_ text: String) throws -> T {
 }
 
 func decodeEnum<T: RawRepresentable>(_ raw: String, _ what: String) throws -> T where T.RawValue == String {
-    guard let value = T(rawValue: raw) else { throw StoreError(.unreadable, "the journal holds an unknown \(what) '\(raw)'") }
+    guard let value = T(rawValue: raw) else {
+        throw StoreError(.unreadable, "the journal holds an unknown \(what) '\(raw)'")
+    }
     return value
 }
 

@@ -4,7 +4,9 @@ import GRDB
 /// add the next one.
 extension SQLiteJournal {
     static let migrations: [(name: String, sql: String)] = [
-        ("v1-actions-and-intents", """
+        (
+            "v1-actions-and-intents",
+            """
             CREATE TABLE lifecycle_action (
                 token TEXT PRIMARY KEY NOT NULL,
                 instance_id TEXT NOT NULL,
@@ -39,8 +41,11 @@ extension SQLiteJournal {
                 finished_at REAL
             );
             CREATE INDEX intent_open ON intent(id) WHERE outcome IS NULL;
-            """),
-        ("v2-deployments-breakers-journal", """
+            """
+        ),
+        (
+            "v2-deployments-breakers-journal",
+            """
             CREATE TABLE deployment (
                 id TEXT PRIMARY KEY NOT NULL,
                 deployment_group TEXT NOT NULL,
@@ -85,11 +90,15 @@ extension SQLiteJournal {
                 BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
             CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
                 BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
-            """),
-        ("v3-breaker-scanned-through", """
+            """
+        ),
+        (
+            "v3-breaker-scanned-through",
+            """
             ALTER TABLE breaker ADD COLUMN scanned_through TEXT;
             ALTER TABLE breaker ADD COLUMN reset_at REAL;
-            """),
+            """
+        ),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

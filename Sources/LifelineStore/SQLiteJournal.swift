@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LifelineCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,13 +40,17 @@ public final class SQLiteJournal: Journal {
                 let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
                 throw StoreError(
                     .newerSchema,
-                    "the journal \(path) was written by a newer lifeline (it has \(applied.subtracting(known).sorted().joined(separator: ", "))); run that version, or pass --db with a new file")
+                    "the journal \(path) was written by a newer lifeline (it has \(applied.subtracting(known).sorted().joined(separator: ", "))); run that version, or pass --db with a new file"
+                )
             }
             try migrator.migrate(pool)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
-            throw StoreError(.unreadable, "cannot use the journal \(path): \(error.message ?? "\(error.resultCode)"); move it aside or pass --db with another file")
+            throw StoreError(
+                .unreadable,
+                "cannot use the journal \(path): \(error.message ?? "\(error.resultCode)"); move it aside or pass --db with another file"
+            )
         }
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
@@ -58,7 +63,10 @@ public final class SQLiteJournal: Journal {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw StoreError(.unreadable, "cannot open the journal \(path): \(reason); check the path and its permissions, or pass --db")
+            throw StoreError(
+                .unreadable,
+                "cannot open the journal \(path): \(reason); check the path and its permissions, or pass --db"
+            )
         }
         defer { close(fd) }
         var info = stat()

@@ -27,9 +27,13 @@ public struct AmzDate: Sendable, Equatable {
             }
             out.append(contentsOf: digits)
         }
-        put(parts.tm_year + 1900, 4); put(parts.tm_mon + 1, 2); put(parts.tm_mday, 2)
+        put(parts.tm_year + 1900, 4)
+        put(parts.tm_mon + 1, 2)
+        put(parts.tm_mday, 2)
         out.append(UInt8(ascii: "T"))
-        put(parts.tm_hour, 2); put(parts.tm_min, 2); put(parts.tm_sec, 2)
+        put(parts.tm_hour, 2)
+        put(parts.tm_min, 2)
+        put(parts.tm_sec, 2)
         out.append(UInt8(ascii: "Z"))
         timestamp = String(decoding: out, as: UTF8.self)
         day = String(decoding: out[..<8], as: UTF8.self)

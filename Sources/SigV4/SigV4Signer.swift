@@ -26,8 +26,11 @@ public struct SigV4Signer: Sendable {
     ///   - signBody: also send and sign `x-amz-content-sha256` (S3 style).
     ///   - omitSessionToken: add the token after signing, unsigned (the STS "header after" case).
     public func signHeaders(
-        _ request: SignableRequest, credentials: SigningCredentials, date: AmzDate,
-        signBody: Bool = false, omitSessionToken: Bool = false
+        _ request: SignableRequest,
+        credentials: SigningCredentials,
+        date: AmzDate,
+        signBody: Bool = false,
+        omitSessionToken: Bool = false
     ) -> SigV4Signature {
         var headers = request.headers
         var added: [(name: String, value: String)] = [("X-Amz-Date", date.timestamp)]
@@ -37,8 +40,13 @@ public struct SigV4Signer: Sendable {
 
         let (canonicalHeaders, signedHeaders) = canonicalize(headers: headers)
         let canonicalRequest = buildCanonicalRequest(
-            method: request.method, path: request.path, query: canonicalQuery(request.query),
-            canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payloadHash: request.payloadHash)
+            method: request.method,
+            path: request.path,
+            query: canonicalQuery(request.query),
+            canonicalHeaders: canonicalHeaders,
+            signedHeaders: signedHeaders,
+            payloadHash: request.payloadHash
+        )
         let (stringToSign, signature) = sign(canonicalRequest, secret: credentials.secretAccessKey, date: date)
 
         var authorization = [UInt8]()
@@ -55,13 +63,21 @@ public struct SigV4Signer: Sendable {
         added.append(("Authorization", String(decoding: authorization, as: UTF8.self)))
         if let token = credentials.sessionToken, omitSessionToken { added.append(("X-Amz-Security-Token", token)) }
         return SigV4Signature(
-            canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature, headers: added, query: [])
+            canonicalRequestBytes: canonicalRequest,
+            stringToSignBytes: stringToSign,
+            signature: signature,
+            headers: added,
+            query: []
+        )
     }
 
     /// Query signing (a presigned request valid for `expires` seconds): the `X-Amz-*` parameters
     /// go in the query string and only the request's own headers are signed.
     public func presign(
-        _ request: SignableRequest, credentials: SigningCredentials, date: AmzDate, expires: Int,
+        _ request: SignableRequest,
+        credentials: SigningCredentials,
+        date: AmzDate,
+        expires: Int,
         omitSessionToken: Bool = false
     ) -> SigV4Signature {
         let (canonicalHeaders, signedHeaders) = canonicalize(headers: request.headers)
@@ -77,18 +93,32 @@ public struct SigV4Signer: Sendable {
         auth.append(("X-Amz-SignedHeaders", signedHeaders))
 
         let canonicalRequest = buildCanonicalRequest(
-            method: request.method, path: request.path, query: canonicalQuery(request.query + auth),
-            canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payloadHash: request.payloadHash)
+            method: request.method,
+            path: request.path,
+            query: canonicalQuery(request.query + auth),
+            canonicalHeaders: canonicalHeaders,
+            signedHeaders: signedHeaders,
+            payloadHash: request.payloadHash
+        )
         let (stringToSign, signature) = sign(canonicalRequest, secret: credentials.secretAccessKey, date: date)
         auth.append(("X-Amz-Signature", signature))
         return SigV4Signature(
-            canonicalRequestBytes: canonicalRequest, stringToSignBytes: stringToSign, signature: signature, headers: [], query: auth)
+            canonicalRequestBytes: canonicalRequest,
+            stringToSignBytes: stringToSign,
+            signature: signature,
+            headers: [],
+            query: auth
+        )
     }
 
     // MARK: - Stages
 
     private func buildCanonicalRequest(
-        method: String, path: String, query: [UInt8], canonicalHeaders: [UInt8], signedHeaders: String,
+        method: String,
+        path: String,
+        query: [UInt8],
+        canonicalHeaders: [UInt8],
+        signedHeaders: String,
         payloadHash: String
     ) -> [UInt8] {
         var out = [UInt8]()
@@ -123,7 +153,9 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-cased names, sorted; repeated headers joined with commas in the order given.
     private func canonicalize(headers: [(name: String, value: String)]) -> ([UInt8], String) {
-        let names = headers.map { $0.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? $0.name.lowercased() : $0.name }
+        let names = headers.map {
+            $0.name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? $0.name.lowercased() : $0.name
+        }
         let order = names.indices.sorted { names[$0] == names[$1] ? $0 < $1 : names[$0] < names[$1] }
         var canonical = [UInt8]()
         canonical.reserveCapacity(256)

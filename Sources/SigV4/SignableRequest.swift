@@ -9,8 +9,11 @@ public struct SignableRequest: Sendable {
     public var payloadHash: String
 
     public init(
-        method: String, path: String = "/", query: [(name: String, value: String)] = [],
-        headers: [(name: String, value: String)], payloadHash: String = emptyPayloadHash
+        method: String,
+        path: String = "/",
+        query: [(name: String, value: String)] = [],
+        headers: [(name: String, value: String)],
+        payloadHash: String = emptyPayloadHash
     ) {
         self.method = method
         self.path = path

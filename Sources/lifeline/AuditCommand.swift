@@ -18,7 +18,8 @@ struct AuditCommand: AsyncParsableCommand {
               lifeline audit --config lifeline.yaml
               lifeline audit --group shop/prod --only stale
               lifeline audit --config lifeline.yaml --format html > audit.html
-            """)
+            """
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -42,8 +43,17 @@ struct AuditCommand: AsyncParsableCommand {
         guard let output = AuditFormat(rawValue: format) else {
             throw CommandFailure.exit("lifeline audit: --format \(format) is not known; use table, json, csv or html")
         }
-        if let only, only != "stale" { throw CommandFailure.exit("lifeline audit: --only \(only) is not known; use --only stale") }
-        let setup = try await ReconcileSetup.make(command: "audit", global: global, configPath: config, queueURL: nil, db: db, only: group)
+        if let only, only != "stale" {
+            throw CommandFailure.exit("lifeline audit: --only \(only) is not known; use --only stale")
+        }
+        let setup = try await ReconcileSetup.make(
+            command: "audit",
+            global: global,
+            configPath: config,
+            queueURL: nil,
+            db: db,
+            only: group
+        )
         let selected = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         var report: AuditReport
         do {
@@ -56,7 +66,9 @@ struct AuditCommand: AsyncParsableCommand {
         let unknown = report.groups.filter { !$0.exists }.map(\.deploymentGroup)
         if let first = unknown.first {
             let more = unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""
-            throw CommandFailure.exit("lifeline audit: CodeDeploy does not know \(first)\(more) in this account and region; check the group name and --region")
+            throw CommandFailure.exit(
+                "lifeline audit: CodeDeploy does not know \(first)\(more) in this account and region; check the group name and --region"
+            )
         }
         if report.hasFindings { throw ExitCode(3) }
     }
@@ -76,10 +88,13 @@ struct BreakerCommand: AsyncParsableCommand {
               lifeline breaker status
               lifeline breaker reset shop/prod
             """,
-        subcommands: [Status.self, Reset.self])
+        subcommands: [Status.self, Reset.self]
+    )
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every group's breaker: open or closed, why, the cycles in its window.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every group's breaker: open or closed, why, the cycles in its window."
+        )
 
         @Option(help: "Output: table or json.")
         var format: String = "table"
@@ -88,7 +103,9 @@ struct BreakerCommand: AsyncParsableCommand {
         var db: String?
 
         func run() async throws {
-            guard ["table", "json"].contains(format) else { throw CommandFailure.exit("lifeline breaker status: --format \(format) is not known; use table or json") }
+            guard ["table", "json"].contains(format) else {
+                throw CommandFailure.exit("lifeline breaker status: --format \(format) is not known; use table or json")
+            }
             do {
                 let breakers = try await BreakerControl(path: db).status()
                 print(format == "json" ? BreakerControl.json(breakers) : BreakerControl.table(breakers))
@@ -99,7 +116,9 @@ struct BreakerCommand: AsyncParsableCommand {
     }
 
     struct Reset: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close a group's breaker; cycles before now no longer count.")
+        static let configuration = CommandConfiguration(
+            abstract: "Close a group's breaker; cycles before now no longer count."
+        )
 
         @Argument(help: "The deployment group, APP/GROUP.")
         var group: String
@@ -108,7 +127,9 @@ struct BreakerCommand: AsyncParsableCommand {
         var db: String?
 
         func run() async throws {
-            guard let name = DeploymentGroupName(group) else { throw CommandFailure.exit("lifeline breaker reset: \(group) is not APP/GROUP (e.g. shop/prod)") }
+            guard let name = DeploymentGroupName(group) else {
+                throw CommandFailure.exit("lifeline breaker reset: \(group) is not APP/GROUP (e.g. shop/prod)")
+            }
             do {
                 print(try await BreakerControl(path: db).reset(name))
             } catch {

@@ -1,5 +1,5 @@
-import ArgumentParser
 import AWSWire
+import ArgumentParser
 import LifelineRuntime
 import Logging
 
@@ -11,10 +11,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Profile of ~/.aws/credentials and ~/.aws/config (else AWS_PROFILE).")
     var profile: String?
 
-    @Option(help: "One endpoint for every service, e.g. the simulator's (else AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL).")
+    @Option(
+        help:
+            "One endpoint for every service, e.g. the simulator's (else AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL)."
+    )
     var endpointURL: String?
 
-    @Flag(help: "Allow plain http:// endpoints that are not on loopback. TLS verification itself is never switched off.")
+    @Flag(
+        help: "Allow plain http:// endpoints that are not on loopback. TLS verification itself is never switched off."
+    )
     var allowInsecureEndpoint = false
 
     @Option(help: "Log format: text or json.")
@@ -29,8 +34,15 @@ struct GlobalOptions: ParsableArguments {
 
     func awsClient(observer: (@Sendable (AWSClient.CallRecord) -> Void)? = nil) throws -> AWSClient {
         try AWSClient.fromEnvironment(
-            AWSClient.Options(region: region, profile: profile, endpointURL: endpointURL, allowInsecureEndpoint: allowInsecureEndpoint),
-            logger: Logger(label: "lifeline.aws"), observer: observer)
+            AWSClient.Options(
+                region: region,
+                profile: profile,
+                endpointURL: endpointURL,
+                allowInsecureEndpoint: allowInsecureEndpoint
+            ),
+            logger: Logger(label: "lifeline.aws"),
+            observer: observer
+        )
     }
 }
 

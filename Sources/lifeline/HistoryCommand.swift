@@ -12,7 +12,8 @@ struct HistoryCommand: AsyncParsableCommand {
             Examples:
               lifeline history --since 2h
               lifeline history --group shop/prod --instance i-0123456789abcdef0 --format json
-            """)
+            """
+    )
 
     @Option(help: "How far back: 300s, 30m, 24h, 7d.")
     var since: String = "24h"
@@ -31,13 +32,20 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let seconds = DurationText.seconds(since) else {
-            throw CommandFailure.exit("lifeline history: --since \(since) is not a duration; write it like 30m, 24h or 7d")
+            throw CommandFailure.exit(
+                "lifeline history: --since \(since) is not a duration; write it like 30m, 24h or 7d"
+            )
         }
         guard ["table", "json"].contains(format) else {
             throw CommandFailure.exit("lifeline history: --format \(format) is not known; use table or json")
         }
         let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
-        let query = JournalQuery(since: Date().addingTimeInterval(-seconds), deploymentGroup: group, instanceID: instance, limit: 10_000)
+        let query = JournalQuery(
+            since: Date().addingTimeInterval(-seconds),
+            deploymentGroup: group,
+            instanceID: instance,
+            limit: 10_000
+        )
         do {
             let report = try await HistoryReport.load(path: path, query: query)
             print(format == "json" ? report.json : report.table)

@@ -16,7 +16,8 @@ struct IAMPolicyCommand: ParsableCommand {
               lifeline iam-policy --config lifeline.yaml > lifeline-policy.json
               lifeline iam-policy --mode supervise --allow stop-stuck,open-breaker
               aws iam put-role-policy --role-name lifeline --policy-name lifeline --policy-document "$(lifeline iam-policy --config lifeline.yaml)"
-            """)
+            """
+    )
 
     @Option(help: "The config file (YAML): modes, allowances, groups, queue and hook roles come from it.")
     var config: String?
@@ -24,7 +25,10 @@ struct IAMPolicyCommand: ParsableCommand {
     @Option(help: "Without --config: own or supervise.")
     var mode: String = "own"
 
-    @Option(help: "Without --config, supervise mode: what lifeline may do, comma-separated (abandon-gone, stop-stuck, open-breaker).")
+    @Option(
+        help:
+            "Without --config, supervise mode: what lifeline may do, comma-separated (abandon-gone, stop-stuck, open-breaker)."
+    )
     var allow: String = ""
 
     @Option(help: "Without --config: the queue the hooks notify (scopes the SQS actions).")
@@ -34,21 +38,33 @@ struct IAMPolicyCommand: ParsableCommand {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline iam-policy: \(message)") }
         let scope: IAMPolicy.Scope
         if let config {
-            guard mode == "own", allow.isEmpty else { throw fail("--mode and --allow come from \(config) when --config is given; leave them out") }
+            guard mode == "own", allow.isEmpty else {
+                throw fail("--mode and --allow come from \(config) when --config is given; leave them out")
+            }
             let loaded: LifelineConfig
             do { loaded = try LifelineConfig.load(path: config) } catch { throw fail("\(error)") }
             scope = IAMPolicy.Scope(groups: loaded.groups, queueURL: queueURL ?? loaded.queueURL, region: loaded.region)
         } else {
-            guard let m = GroupPolicy.Mode(rawValue: mode) else { throw fail("--mode \(mode) is not one of own, supervise") }
+            guard let m = GroupPolicy.Mode(rawValue: mode) else {
+                throw fail("--mode \(mode) is not one of own, supervise")
+            }
             var allowed = Set<SuperviseAction>()
-            for name in allow.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            for name in allow.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty
+            {
                 guard let a = SuperviseAction(rawValue: name) else {
-                    throw fail("--allow \(name) is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw fail(
+                        "--allow \(name) is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 allowed.insert(a)
             }
             if m == .own, !allowed.isEmpty { throw fail("--allow is for supervise mode; own mode does all of it") }
-            scope = IAMPolicy.Scope(groups: [], anyGroup: GroupPolicy(mode: m, allow: allowed), queueURL: queueURL, region: nil)
+            scope = IAMPolicy.Scope(
+                groups: [],
+                anyGroup: GroupPolicy(mode: m, allow: allowed),
+                queueURL: queueURL,
+                region: nil
+            )
         }
         print(IAMPolicy(scope).json())
     }

@@ -15,7 +15,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             Examples:
               lifeline reconcile --config lifeline.yaml
               lifeline reconcile --config lifeline.yaml --group shop/prod --dry-run --output json
-            """)
+            """
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -36,8 +37,17 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        guard ["table", "json"].contains(output) else { throw CommandFailure.exit("lifeline reconcile: --output \(output) is not known; use table or json") }
-        let setup = try await ReconcileSetup.make(command: "reconcile", global: global, configPath: config, queueURL: nil, db: db, only: group)
+        guard ["table", "json"].contains(output) else {
+            throw CommandFailure.exit("lifeline reconcile: --output \(output) is not known; use table or json")
+        }
+        let setup = try await ReconcileSetup.make(
+            command: "reconcile",
+            global: global,
+            configPath: config,
+            queueURL: nil,
+            db: db,
+            only: group
+        )
         let only = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         let report: Reconciler.PassReport
         do {
@@ -48,7 +58,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         print(output == "json" ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
         if let unknown = report.unknownGroups.first {
             let more = report.unknownGroups.count > 1 ? " (and \(report.unknownGroups.count - 1) more)" : ""
-            throw CommandFailure.exit("lifeline reconcile: CodeDeploy does not know \(unknown)\(more) in this account and region; check application, deployment_group and --region")
+            throw CommandFailure.exit(
+                "lifeline reconcile: CodeDeploy does not know \(unknown)\(more) in this account and region; check application, deployment_group and --region"
+            )
         }
         if report.pending { throw ExitCode(2) }
     }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import AWSWire
+import ArgumentParser
 import Foundation
 import LifelineCore
 import LifelineRuntime
@@ -14,7 +14,13 @@ struct ReconcileSetup {
 
     /// `metrics`: serve's, which the AWS calls and the passes report to; one-shot commands have none.
     static func make(
-        command: String, global: GlobalOptions, configPath: String?, queueURL: String?, db: String?, only: [String], metrics: ReconcileMetrics? = nil
+        command: String,
+        global: GlobalOptions,
+        configPath: String?,
+        queueURL: String?,
+        db: String?,
+        only: [String],
+        metrics: ReconcileMetrics? = nil
     ) async throws -> ReconcileSetup {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
         var config = LifelineConfig()
@@ -22,8 +28,12 @@ struct ReconcileSetup {
             do { config = try LifelineConfig.load(path: configPath) } catch { throw fail("\(error)") }
         }
         let selected = try only.map { text in
-            guard let name = DeploymentGroupName(text) else { throw fail("--group \(text) is not APP/GROUP (e.g. shop/prod)") }
-            if configPath != nil, config.group(name) == nil { throw fail("--group \(text) is not in \(configPath!); add it under groups") }
+            guard let name = DeploymentGroupName(text) else {
+                throw fail("--group \(text) is not APP/GROUP (e.g. shop/prod)")
+            }
+            if configPath != nil, config.group(name) == nil {
+                throw fail("--group \(text) is not in \(configPath!); add it under groups")
+            }
             return name
         }
         let client: AWSClient
@@ -31,8 +41,15 @@ struct ReconcileSetup {
         if let metrics { observer = { metrics.record($0) } }
         do {
             client = try AWSClient.fromEnvironment(
-                AWSClient.Options(region: global.region ?? config.region, profile: global.profile, endpointURL: global.endpointURL, allowInsecureEndpoint: global.allowInsecureEndpoint),
-                logger: Logger(label: "lifeline.aws"), observer: observer)
+                AWSClient.Options(
+                    region: global.region ?? config.region,
+                    profile: global.profile,
+                    endpointURL: global.endpointURL,
+                    allowInsecureEndpoint: global.allowInsecureEndpoint
+                ),
+                logger: Logger(label: "lifeline.aws"),
+                observer: observer
+            )
         } catch {
             throw fail("\(error)")
         }
@@ -53,8 +70,13 @@ struct ReconcileSetup {
         do { journal = try SQLiteJournal(path: path) } catch { throw fail("\(error)") }
         let queue = queueURL ?? config.queueURL
         let reconciler = Reconciler(
-            aws: aws, journal: journal, groups: config.groups, queueURL: queue, logger: Logger(label: "lifeline.reconcile"), metrics: metrics)
+            aws: aws,
+            journal: journal,
+            groups: config.groups,
+            queueURL: queue,
+            logger: Logger(label: "lifeline.reconcile"),
+            metrics: metrics
+        )
         return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue)
     }
 }
-

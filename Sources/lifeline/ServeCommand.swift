@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
               lifeline serve --config lifeline.yaml
               lifeline serve --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events
               lifeline serve --config lifeline.yaml --listen 127.0.0.1:0     # any free port; the log says which
-            """)
+            """
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -43,25 +44,54 @@ struct ServeCommand: AsyncParsableCommand {
         global.bootstrapLogging()
         let metrics = ReconcileMetrics()
         let setup = try await ReconcileSetup.make(
-            command: "serve", global: global, configPath: config, queueURL: queueURL, db: db, only: [], metrics: metrics)
+            command: "serve",
+            global: global,
+            configPath: config,
+            queueURL: queueURL,
+            db: db,
+            only: [],
+            metrics: metrics
+        )
         let logger = Logger(label: "lifeline.serve")
         if setup.config.groups.isEmpty {
-            logger.warning("no deployment groups to manage: give --config, or install lifeline's hook with a config first")
+            logger.warning(
+                "no deployment groups to manage: give --config, or install lifeline's hook with a config first"
+            )
         }
         if setup.queueURL == nil { logger.notice("no queue: waiting instances are found by the resync only") }
-        logger.notice("lifeline serve: \(setup.config.groups.count) deployment group(s)", metadata: ["groups": "\(setup.config.groups.map(\.name.description).joined(separator: ","))"])
+        logger.notice(
+            "lifeline serve: \(setup.config.groups.count) deployment group(s)",
+            metadata: ["groups": "\(setup.config.groups.map(\.name.description).joined(separator: ","))"]
+        )
         let readiness = Readiness(maxPassAge: 2 * setup.config.resyncInterval + 60)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if !listen.isOff {
             let server = StatusServer.make(
-                host: listen.host, port: listen.port, metrics: metrics, readiness: readiness, logger: Logger(label: "lifeline.http")
+                host: listen.host,
+                port: listen.port,
+                metrics: metrics,
+                readiness: readiness,
+                logger: Logger(label: "lifeline.http")
             ) { url in
                 logger.notice("listening on \(url) (/healthz /readyz /metrics)")
             }
             services.append(.init(service: server))
         }
-        services.append(.init(service: ReconcileService(reconciler: setup.reconciler, queueURL: setup.queueURL, readiness: readiness, logger: logger)))
-        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        services.append(
+            .init(
+                service: ReconcileService(
+                    reconciler: setup.reconciler,
+                    queueURL: setup.queueURL,
+                    readiness: readiness,
+                    logger: logger
+                )
+            )
+        )
+        var configuration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         do {
             try await ServiceGroup(configuration: configuration).run()

@@ -16,7 +16,8 @@ struct SimCommand: AsyncParsableCommand {
             Examples:
               lifeline sim
               lifeline sim --listen 127.0.0.1:4566 --scenario fixtures/scenarios/clean-scale-out.json
-            """)
+            """
+    )
 
     @Option(help: "Address to listen on (loopback by default; port 0 picks a free one).")
     var listen = ListenAddress(host: "127.0.0.1", port: 0)
@@ -25,7 +26,11 @@ struct SimCommand: AsyncParsableCommand {
     var scenario: String?
 
     func run() async throws {
-        guard !listen.isOff else { throw CommandFailure.exit("lifeline sim: --listen off leaves the simulator nowhere to listen; give HOST:PORT") }
+        guard !listen.isOff else {
+            throw CommandFailure.exit(
+                "lifeline sim: --listen off leaves the simulator nowhere to listen; give HOST:PORT"
+            )
+        }
         var data: Data?
         if let scenario {
             guard let d = FileManager.default.contents(atPath: scenario) else {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSWire
 
 /// lifeline's clients against the real moto server, which verifies every SigV4 signature with
@@ -11,7 +12,8 @@ struct MotoConformanceTests {
         let moto = try MotoWorld()
         defer { moto.stop() }
         let error = await #expect(throws: AWSError.self) {
-            _ = try await AutoScalingClient(client: try moto.client(secret: "not-the-secret")).describeAutoScalingGroups(names: [])
+            _ = try await AutoScalingClient(client: try moto.client(secret: "not-the-secret"))
+                .describeAutoScalingGroups(names: [])
         }
         #expect(error?.kind == .service)
         #expect(error?.httpStatus == 403)
@@ -36,9 +38,15 @@ struct MotoConformanceTests {
         #expect(details.allSatisfy { $0.groupName == moto.info.group })
 
         let hook = LifecycleHook(
-            name: "lifeline-launch-prod", groupName: moto.info.group, transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-            notificationTargetARN: moto.info.queue_arn, roleARN: "arn:aws:iam::123456789012:role/lifeline-hook-notify",
-            notificationMetadata: #"{"owner":"lifeline"}"#, heartbeatTimeout: 300, defaultResult: "ABANDON")
+            name: "lifeline-launch-prod",
+            groupName: moto.info.group,
+            transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+            notificationTargetARN: moto.info.queue_arn,
+            roleARN: "arn:aws:iam::123456789012:role/lifeline-hook-notify",
+            notificationMetadata: #"{"owner":"lifeline"}"#,
+            heartbeatTimeout: 300,
+            defaultResult: "ABANDON"
+        )
         try await asg.putLifecycleHook(hook)
         let hooks = try await asg.describeLifecycleHooks(group: moto.info.group)
         #expect(hooks.count == 1)
@@ -73,14 +81,26 @@ struct MotoConformanceTests {
         let cd = CodeDeployClient(client: try moto.client())
         #expect(try await cd.listApplications() == [moto.info.application])
         #expect(try await cd.listDeploymentGroups(application: moto.info.application) == [moto.info.deployment_group])
-        let group = try await cd.getDeploymentGroup(application: moto.info.application, name: moto.info.deployment_group)
+        let group = try await cd.getDeploymentGroup(
+            application: moto.info.application,
+            name: moto.info.deployment_group
+        )
         #expect(group.deploymentGroupName == moto.info.deployment_group)
         #expect(group.ec2TagFilters == [EC2TagFilter(key: "app", value: "shop", type: "KEY_AND_VALUE")])
 
-        let revision = RevisionLocation(revisionType: "S3", s3Location: S3Location(bucket: "shop-artifacts", key: "app-2.zip", bundleType: "zip"))
-        let id = try await cd.createDeployment(CreateDeploymentInput(
-            applicationName: moto.info.application, deploymentGroupName: moto.info.deployment_group, revision: revision,
-            description: "lifeline:shop/prod:plan-1", updateOutdatedInstancesOnly: true))
+        let revision = RevisionLocation(
+            revisionType: "S3",
+            s3Location: S3Location(bucket: "shop-artifacts", key: "app-2.zip", bundleType: "zip")
+        )
+        let id = try await cd.createDeployment(
+            CreateDeploymentInput(
+                applicationName: moto.info.application,
+                deploymentGroupName: moto.info.deployment_group,
+                revision: revision,
+                description: "lifeline:shop/prod:plan-1",
+                updateOutdatedInstancesOnly: true
+            )
+        )
         let deployment = try await cd.getDeployment(id: id)
         #expect(deployment.deploymentId == id)
         #expect(deployment.revision?.s3Location?.key == "app-2.zip")
@@ -89,7 +109,12 @@ struct MotoConformanceTests {
 
         let both = try await cd.batchGetDeployments(ids: [id, moto.info.deployment_id])
         #expect(Set(both.compactMap(\.deploymentId)) == [id, moto.info.deployment_id])
-        let listed = try await cd.listDeployments(application: moto.info.application, group: moto.info.deployment_group, statuses: [], createdAfter: nil)
+        let listed = try await cd.listDeployments(
+            application: moto.info.application,
+            group: moto.info.deployment_group,
+            statuses: [],
+            createdAfter: nil
+        )
         #expect(Set(listed).isSuperset(of: [id, moto.info.deployment_id]))
     }
 
@@ -107,13 +132,20 @@ struct MotoConformanceTests {
         #expect(messages.count == 3)
         #expect(messages.allSatisfy { $0.receiveCount == 1 && $0.body.contains("TEST_NOTIFICATION") })
 
-        try await sqs.changeMessageVisibility(queueURL: queue, receiptHandle: messages[0].receiptHandle, visibilityTimeout: 0)
+        try await sqs.changeMessageVisibility(
+            queueURL: queue,
+            receiptHandle: messages[0].receiptHandle,
+            visibilityTimeout: 0
+        )
         let again = try await sqs.receiveMessages(queueURL: queue, max: 10, waitSeconds: 1, visibilityTimeout: 30)
         #expect(again.map(\.messageId) == [messages[0].messageId])
         #expect(again.first?.receiveCount == 2)
 
         try await sqs.deleteMessage(queueURL: queue, receiptHandle: again[0].receiptHandle)
-        let failures = try await sqs.deleteMessages(queueURL: queue, receiptHandles: messages.dropFirst().map(\.receiptHandle))
+        let failures = try await sqs.deleteMessages(
+            queueURL: queue,
+            receiptHandles: messages.dropFirst().map(\.receiptHandle)
+        )
         #expect(failures.isEmpty)
         let empty = try await sqs.receiveMessages(queueURL: queue, max: 10, waitSeconds: 1, visibilityTimeout: 0)
         #expect(empty.isEmpty)

@@ -1,16 +1,33 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import AWSWire
 
 @Suite("retries, quota and clock skew")
 struct RetryTests {
     static let throttled = HTTPResponse(
-        status: 400, body: Data("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>".utf8))
-    static let ok = HTTPResponse(status: 200, body: Data("<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks/></DescribeLifecycleHooksResult></DescribeLifecycleHooksResponse>".utf8))
+        status: 400,
+        body: Data(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+                .utf8
+        )
+    )
+    static let ok = HTTPResponse(
+        status: 200,
+        body: Data(
+            "<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks/></DescribeLifecycleHooksResult></DescribeLifecycleHooksResponse>"
+                .utf8
+        )
+    )
     static let unavailable = HTTPResponse(status: 503, body: Data("<html>Service Unavailable</html>".utf8))
     static let validation = HTTPResponse(
-        status: 400, body: Data("<ErrorResponse><Error><Code>ValidationError</Code><Message>bad</Message></Error><RequestId>r</RequestId></ErrorResponse>".utf8))
+        status: 400,
+        body: Data(
+            "<ErrorResponse><Error><Code>ValidationError</Code><Message>bad</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+                .utf8
+        )
+    )
 
     final class Sleeps: Sendable {
         let waits = Mutex<[Duration]>([])
@@ -18,11 +35,23 @@ struct RetryTests {
         func record(_ d: Duration) { waits.withLock { $0.append(d) } }
     }
 
-    func client(_ transport: FixtureTransport, attempts: Int = 3, sleeps: Sleeps = Sleeps(), random: Double = 1.0, now: Date = Date()) throws -> AWSClient {
+    func client(
+        _ transport: FixtureTransport,
+        attempts: Int = 3,
+        sleeps: Sleeps = Sleeps(),
+        random: Double = 1.0,
+        now: Date = Date()
+    ) throws -> AWSClient {
         try AWSClient(
-            region: "us-east-1", endpoints: EndpointResolver(region: "us-east-1", environment: [:]), transport: transport,
-            credentials: EnvironmentCredentials(environment: ["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"]),
-            retry: RetryStrategy(maxAttempts: attempts, sleep: { sleeps.record($0) }, random: { random }), now: { now })
+            region: "us-east-1",
+            endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+            transport: transport,
+            credentials: EnvironmentCredentials(environment: [
+                "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET",
+            ]),
+            retry: RetryStrategy(maxAttempts: attempts, sleep: { sleeps.record($0) }, random: { random }),
+            now: { now }
+        )
     }
 
     @Test("throttling is retried with exponential backoff and then succeeds")
@@ -39,7 +68,9 @@ struct RetryTests {
     func maxAttempts() async throws {
         let transport = FixtureTransport(Array(repeating: Self.throttled, count: 10))
         let c = try client(transport, attempts: 3)
-        let error = await #expect(throws: AWSError.self) { _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g") }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g")
+        }
         #expect(error?.code == "Throttling")
         #expect(transport.requests.count == 3)
     }
@@ -57,7 +88,9 @@ struct RetryTests {
         #expect(transient.requests.count == 2)
 
         let permanent = FixtureTransport([Self.validation, Self.ok])
-        await #expect(throws: AWSError.self) { _ = try await AutoScalingClient(client: try client(permanent)).describeLifecycleHooks(group: "g") }
+        await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: try client(permanent)).describeLifecycleHooks(group: "g")
+        }
         #expect(permanent.requests.count == 1)
     }
 
@@ -87,29 +120,48 @@ struct RetryTests {
 
     @Test("a connection dropped by a real server is retried on a new connection")
     func connectionRetry() async throws {
-        let server = try LoopbackServer(routes: [.init(responses: [
-            .init(close: true),
-            .init(status: 200, body: "<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks/></DescribeLifecycleHooksResult></DescribeLifecycleHooksResponse>"),
-        ])])
+        let server = try LoopbackServer(routes: [
+            .init(responses: [
+                .init(close: true),
+                .init(
+                    status: 200,
+                    body:
+                        "<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks/></DescribeLifecycleHooksResult></DescribeLifecycleHooksResponse>"
+                ),
+            ])
+        ])
         defer { server.stop() }
         let transport = CurlTransport(proxy: ProxySettings())
         defer { transport.shutdown() }
         let c = try AWSClient(
-            region: "us-east-1", endpoints: EndpointResolver(region: "us-east-1", endpointURL: server.url.absoluteString, environment: [:]),
-            transport: transport, credentials: EnvironmentCredentials(environment: ["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET"]),
-            retry: RetryStrategy(sleep: { _ in }))
+            region: "us-east-1",
+            endpoints: EndpointResolver(region: "us-east-1", endpointURL: server.url.absoluteString, environment: [:]),
+            transport: transport,
+            credentials: EnvironmentCredentials(environment: [
+                "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET",
+            ]),
+            retry: RetryStrategy(sleep: { _ in })
+        )
         _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g")
         #expect(try server.requests().count == 2)
     }
 
     @Test("a skew error with a server Date over 5 minutes away is corrected and the request re-signed")
     func clockSkew() async throws {
-        let local = Date(timeIntervalSince1970: 1_795_291_200) // 20:00:00
-        let serverDate = "Sat, 21 Nov 2026 20:20:00 GMT" // 20 minutes ahead
+        let local = Date(timeIntervalSince1970: 1_795_291_200)  // 20:00:00
+        let serverDate = "Sat, 21 Nov 2026 20:20:00 GMT"  // 20 minutes ahead
         let skewed = HTTPResponse(
-            status: 400, headers: [("Date", serverDate)],
-            body: Data("<Response><Errors><Error><Code>RequestExpired</Code><Message>Request has expired.</Message></Error></Errors><RequestID>x</RequestID></Response>".utf8))
-        let ok = HTTPResponse(status: 200, body: Data("<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>".utf8))
+            status: 400,
+            headers: [("Date", serverDate)],
+            body: Data(
+                "<Response><Errors><Error><Code>RequestExpired</Code><Message>Request has expired.</Message></Error></Errors><RequestID>x</RequestID></Response>"
+                    .utf8
+            )
+        )
+        let ok = HTTPResponse(
+            status: 200,
+            body: Data("<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>".utf8)
+        )
         let transport = FixtureTransport([skewed, ok])
         let sleeps = Sleeps()
         let c = try client(transport, sleeps: sleeps, now: local)
@@ -126,11 +178,15 @@ struct RetryTests {
     func smallSkewNotCorrected() async throws {
         let local = Date(timeIntervalSince1970: 1_795_291_200)
         let skewed = HTTPResponse(
-            status: 403, headers: [("Date", "Sat, 21 Nov 2026 20:02:00 GMT")],
-            body: Data(#"{"__type":"InvalidSignatureException","message":"Signature expired"}"#.utf8))
+            status: 403,
+            headers: [("Date", "Sat, 21 Nov 2026 20:02:00 GMT")],
+            body: Data(#"{"__type":"InvalidSignatureException","message":"Signature expired"}"#.utf8)
+        )
         let transport = FixtureTransport([skewed, skewed])
         let c = try client(transport, now: local)
-        let error = await #expect(throws: AWSError.self) { _ = try await CodeDeployClient(client: c).listApplications() }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await CodeDeployClient(client: c).listApplications()
+        }
         #expect(error?.isClockSkew == true)
         #expect(c.skew.current == 0)
         #expect(transport.requests.count == 1)
@@ -138,35 +194,56 @@ struct RetryTests {
 
     @Test("a truncated XML answer is an error naming the operation, not an empty result")
     func truncatedXML() async throws {
-        let truncated = HTTPResponse(status: 200, body: Data("<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks><member><LifecycleHookName>h".utf8))
+        let truncated = HTTPResponse(
+            status: 200,
+            body: Data(
+                "<DescribeLifecycleHooksResponse><DescribeLifecycleHooksResult><LifecycleHooks><member><LifecycleHookName>h"
+                    .utf8
+            )
+        )
         let c = try client(FixtureTransport([truncated]))
-        let error = await #expect(throws: AWSError.self) { _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g") }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g")
+        }
         #expect(error?.kind == .malformedResponse)
         #expect(error?.operation == "DescribeLifecycleHooks")
         #expect(error?.isRetryable == false)
     }
 
-    @Test("malformed answers of every protocol are named errors", arguments: [
-        ("<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceState/></item></instancesSet></item></reservationSet></DescribeInstancesResponse>", "lacks <instanceId>"),
-        ("<Other/>", "expected <DescribeInstancesResponse>"),
-        ("not xml at all", "unreadable XML"),
-    ])
+    @Test(
+        "malformed answers of every protocol are named errors",
+        arguments: [
+            (
+                "<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceState/></item></instancesSet></item></reservationSet></DescribeInstancesResponse>",
+                "lacks <instanceId>"
+            ),
+            ("<Other/>", "expected <DescribeInstancesResponse>"),
+            ("not xml at all", "unreadable XML"),
+        ]
+    )
     func malformedXML(body: String, detail: String) async throws {
         let c = try client(FixtureTransport([HTTPResponse(status: 200, body: Data(body.utf8))]))
-        let error = await #expect(throws: AWSError.self) { _ = try await EC2Client(client: c).describeInstances(filters: []) }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await EC2Client(client: c).describeInstances(filters: [])
+        }
         #expect(error?.kind == .malformedResponse)
         #expect(error?.description.contains("DescribeInstances") == true)
         #expect(error?.message.contains(detail) == true)
     }
 
-    @Test("malformed JSON answers name the operation and the field", arguments: [
-        ("{\"deploymentInfo\": {\"createTime\": \"yesterday\"}}", "createTime"),
-        ("{\"deploymentInfo\": ", "not JSON"),
-        ("{}", "deploymentInfo"),
-    ])
+    @Test(
+        "malformed JSON answers name the operation and the field",
+        arguments: [
+            ("{\"deploymentInfo\": {\"createTime\": \"yesterday\"}}", "createTime"),
+            ("{\"deploymentInfo\": ", "not JSON"),
+            ("{}", "deploymentInfo"),
+        ]
+    )
     func malformedJSON(body: String, detail: String) async throws {
         let c = try client(FixtureTransport([HTTPResponse(status: 200, body: Data(body.utf8))]))
-        let error = await #expect(throws: AWSError.self) { _ = try await CodeDeployClient(client: c).getDeployment(id: "d-1") }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await CodeDeployClient(client: c).getDeployment(id: "d-1")
+        }
         #expect(error?.kind == .malformedResponse)
         #expect(error?.operation == "GetDeployment")
         #expect(error?.message.contains(detail) == true)
@@ -176,7 +253,9 @@ struct RetryTests {
     func noSecrets() async throws {
         let transport = FixtureTransport([Self.validation])
         let c = try client(transport)
-        let error = await #expect(throws: AWSError.self) { _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g") }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g")
+        }
         #expect(!"\(String(describing: error))".contains("SECRET"))
         let request = try #require(transport.requests.first)
         #expect(!request.headers.contains { $0.value.contains("SECRET") })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSWire
 
 @Suite("libcurl transport")
@@ -11,7 +12,9 @@ struct TransportTests {
         let transport = CurlTransport(proxy: ProxySettings())
         defer { transport.shutdown() }
         for i in 0..<10 {
-            let response = try await transport.send(HTTPRequest(method: "POST", url: server.url("/"), body: Data("n=\(i)".utf8)))
+            let response = try await transport.send(
+                HTTPRequest(method: "POST", url: server.url("/"), body: Data("n=\(i)".utf8))
+            )
             #expect(response.status == 200)
             #expect(String(decoding: response.body, as: UTF8.self) == "ok")
         }
@@ -24,12 +27,18 @@ struct TransportTests {
     @Test("status, headers and body come back as sent, and requests carry their headers")
     func roundTrip() async throws {
         let server = try LoopbackServer(routes: [
-            .init(method: "GET", path: "/thing", responses: [.init(status: 418, headers: ["X-Amzn-RequestId": "req-1"], body: "teapot")]),
+            .init(
+                method: "GET",
+                path: "/thing",
+                responses: [.init(status: 418, headers: ["X-Amzn-RequestId": "req-1"], body: "teapot")]
+            )
         ])
         defer { server.stop() }
         let transport = CurlTransport(proxy: ProxySettings())
         defer { transport.shutdown() }
-        let response = try await transport.send(HTTPRequest(method: "GET", url: server.url("/thing"), headers: [("X-Test", "yes")]))
+        let response = try await transport.send(
+            HTTPRequest(method: "GET", url: server.url("/thing"), headers: [("X-Test", "yes")])
+        )
         #expect(response.status == 418)
         #expect(response.header("x-amzn-requestid") == "req-1")
         #expect(String(decoding: response.body, as: UTF8.self) == "teapot")
@@ -44,7 +53,9 @@ struct TransportTests {
         defer { transport.shutdown() }
         await #expect(throws: TransportError.self) {
             do {
-                _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/"), timeout: .milliseconds(300)))
+                _ = try await transport.send(
+                    HTTPRequest(method: "GET", url: server.url("/"), timeout: .milliseconds(300))
+                )
             } catch let error as TransportError {
                 #expect(error.kind == .timeout)
                 throw error
@@ -82,7 +93,9 @@ struct TransportTests {
         let transport = CurlTransport(proxy: ProxySettings())
         defer { transport.shutdown() }
         let error = await #expect(throws: TransportError.self) {
-            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://autoscaling.example.com/")!))
+            _ = try await transport.send(
+                HTTPRequest(method: "GET", url: URL(string: "http://autoscaling.example.com/")!)
+            )
         }
         #expect(error?.kind == .refused)
         #expect(error?.description.contains("--allow-insecure-endpoint") == true)
@@ -90,13 +103,23 @@ struct TransportTests {
 
     @Test("HTTPS_PROXY carries https requests as CONNECT; NO_PROXY bypasses it")
     func proxy() async throws {
-        let proxy = try LoopbackServer(routes: [.init(method: "CONNECT", responses: [.init(status: 403, body: "denied")])])
+        let proxy = try LoopbackServer(routes: [
+            .init(method: "CONNECT", responses: [.init(status: 403, body: "denied")])
+        ])
         defer { proxy.stop() }
         let env = ["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": "bypass.invalid"]
         let transport = CurlTransport(proxy: .fromEnvironment(env))
         defer { transport.shutdown() }
-        _ = try? await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://codedeploy.us-east-1.amazonaws.com/")!, timeout: .seconds(5)))
-        _ = try? await transport.send(HTTPRequest(method: "GET", url: URL(string: "https://bypass.invalid/")!, timeout: .seconds(5)))
+        _ = try? await transport.send(
+            HTTPRequest(
+                method: "GET",
+                url: URL(string: "https://codedeploy.us-east-1.amazonaws.com/")!,
+                timeout: .seconds(5)
+            )
+        )
+        _ = try? await transport.send(
+            HTTPRequest(method: "GET", url: URL(string: "https://bypass.invalid/")!, timeout: .seconds(5))
+        )
         let seen = try proxy.requests()
         #expect(seen.map(\.method) == ["CONNECT"])
         #expect(seen.first?.path == "codedeploy.us-east-1.amazonaws.com:443")

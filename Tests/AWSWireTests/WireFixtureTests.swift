@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSWire
 
 /// Every recorded exchange in fixtures/wire: lifeline's request carries what botocore's serializer
@@ -11,8 +12,10 @@ struct WireFixtureTests {
         let covered = Set(WireFixture.all(errors: false).map(\.operation))
         let expected: Set<String> = [
             "DescribeAutoScalingGroups", "DescribeAutoScalingInstances", "DescribeLifecycleHooks", "PutLifecycleHook",
-            "DeleteLifecycleHook", "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat", "DescribeScalingActivities",
-            "DescribeInstances", "ListApplications", "ListDeploymentGroups", "GetDeploymentGroup", "BatchGetDeploymentGroups",
+            "DeleteLifecycleHook", "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat",
+            "DescribeScalingActivities",
+            "DescribeInstances", "ListApplications", "ListDeploymentGroups", "GetDeploymentGroup",
+            "BatchGetDeploymentGroups",
             "CreateDeployment", "GetDeployment", "BatchGetDeployments", "ListDeployments", "ListDeploymentTargets",
             "BatchGetDeploymentTargets", "StopDeployment", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
             "ChangeMessageVisibility", "GetQueueAttributes",
@@ -21,7 +24,10 @@ struct WireFixtureTests {
         #expect(WireFixture.all(errors: true).count >= 8)
     }
 
-    @Test("requests match botocore's and answers read as botocore reads them", arguments: WireFixture.all(errors: false))
+    @Test(
+        "requests match botocore's and answers read as botocore reads them",
+        arguments: WireFixture.all(errors: false)
+    )
     func decodes(fixture: WireFixture) async throws {
         let transport = FixtureTransport([fixture.response, Self.lastPage(fixture)])
         let client = try fixtureClient(transport)
@@ -31,7 +37,11 @@ struct WireFixtureTests {
         expectRequest(first, matches: fixture)
         if let token = (fixture.parsed["NextToken"] ?? fixture.parsed["nextToken"]) as? String {
             #expect(transport.requests.count == 2, "a NextToken must be followed")
-            #expect(String(decoding: transport.requests[1].body, as: UTF8.self).contains(token.replacingOccurrences(of: "=", with: "%3D")))
+            #expect(
+                String(decoding: transport.requests[1].body, as: UTF8.self).contains(
+                    token.replacingOccurrences(of: "=", with: "%3D")
+                )
+            )
         } else {
             #expect(transport.requests.count == 1)
         }
@@ -40,7 +50,10 @@ struct WireFixtureTests {
     @Test("error envelopes give the code, message, status and request id", arguments: WireFixture.all(errors: true))
     func decodesErrors(fixture: WireFixture) async throws {
         // The client's clock agrees with the answer's Date, so a skew error is reported, not corrected.
-        let client = try fixtureClient(FixtureTransport([fixture.response]), now: fixture.response.header("date").flatMap(AWSTimestamp.parseHTTPDate))
+        let client = try fixtureClient(
+            FixtureTransport([fixture.response]),
+            now: fixture.response.header("date").flatMap(AWSTimestamp.parseHTTPDate)
+        )
         let service = AWSService.all.first { $0.name == fixture.service }!
         let error = await #expect(throws: AWSError.self) {
             _ = try await client.send(service, operation: fixture.operation, body: Data(), headers: [])
@@ -56,7 +69,8 @@ struct WireFixtureTests {
         case "autoscaling/errors/no-active-lifecycle-action.json":
             #expect(error?.isNoActiveLifecycleAction == true)
             #expect(error?.isRetryable == false)
-        case "autoscaling/errors/throttling.json", "ec2/errors/request-limit-exceeded.json", "codedeploy/errors/throttling-header-only.json":
+        case "autoscaling/errors/throttling.json", "ec2/errors/request-limit-exceeded.json",
+            "codedeploy/errors/throttling-header-only.json":
             #expect(error?.isThrottling == true)
             #expect(error?.isRetryable == true)
         case "autoscaling/errors/resource-contention.json":
@@ -73,9 +87,17 @@ struct WireFixtureTests {
     static func lastPage(_ fixture: WireFixture) -> HTTPResponse {
         switch fixture.service {
         case "autoscaling":
-            return HTTPResponse(status: 200, body: Data("<\(fixture.operation)Response><\(fixture.operation)Result/></\(fixture.operation)Response>".utf8))
+            return HTTPResponse(
+                status: 200,
+                body: Data(
+                    "<\(fixture.operation)Response><\(fixture.operation)Result/></\(fixture.operation)Response>".utf8
+                )
+            )
         case "ec2":
-            return HTTPResponse(status: 200, body: Data("<\(fixture.operation)Response><reservationSet/></\(fixture.operation)Response>".utf8))
+            return HTTPResponse(
+                status: 200,
+                body: Data("<\(fixture.operation)Response><reservationSet/></\(fixture.operation)Response>".utf8)
+            )
         default:
             return HTTPResponse(status: 200, body: Data("{}".utf8))
         }
@@ -107,20 +129,29 @@ func expectRequest(_ request: HTTPRequest, matches fixture: WireFixture) {
 func expectSubset(_ ours: Any, of theirs: Any?, path: String) {
     switch ours {
     case let dict as [String: Any]:
-        guard let other = theirs as? [String: Any] else { Issue.record("\(path): expected an object"); return }
+        guard let other = theirs as? [String: Any] else {
+            Issue.record("\(path): expected an object")
+            return
+        }
         for (key, value) in dict { expectSubset(value, of: other[key], path: path + "." + key) }
     case let array as [Any] where path.hasSuffix(".Tags"):
         // Tags are a set: AWS keeps no order lifeline relies on.
-        func sorted(_ a: [Any]) -> [Any] { a.sorted { "\(($0 as? [String: Any])?["Key"] ?? "")" < "\(($1 as? [String: Any])?["Key"] ?? "")" } }
+        func sorted(_ a: [Any]) -> [Any] {
+            a.sorted { "\(($0 as? [String: Any])?["Key"] ?? "")" < "\(($1 as? [String: Any])?["Key"] ?? "")" }
+        }
         expectSubset(sorted(array), of: (theirs as? [Any]).map(sorted), path: path + "(sorted)")
     case let array as [Any]:
         guard let other = theirs as? [Any], other.count == array.count else {
-            Issue.record("\(path): expected an array of \(array.count), got \(String(describing: theirs))"); return
+            Issue.record("\(path): expected an array of \(array.count), got \(String(describing: theirs))")
+            return
         }
         for (i, value) in array.enumerated() { expectSubset(value, of: other[i], path: path + "[\(i)]") }
     case let number as NSNumber where !(ours is String):
         let other = (theirs as? NSNumber)?.doubleValue
-        #expect(other.map { abs($0 - number.doubleValue) < 0.001 } == true, "\(path): \(number) vs \(String(describing: theirs))")
+        #expect(
+            other.map { abs($0 - number.doubleValue) < 0.001 } == true,
+            "\(path): \(number) vs \(String(describing: theirs))"
+        )
     default:
         #expect("\(ours)" == (theirs.map { "\($0)" } ?? "<absent>"), "\(path)")
     }

@@ -12,7 +12,8 @@ struct BuiltBinary {
         return dir.appendingPathComponent("lifeline")
     }
 
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     struct Result {
         var status: Int32
@@ -25,14 +26,19 @@ struct BuiltBinary {
         process.executableURL = url
         process.arguments = arguments
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
     }
 }
 
@@ -44,12 +50,18 @@ struct DoctorCommandTests {
     func healthy() throws {
         let moto = Process()
         moto.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        moto.arguments = ["python3", BuiltBinary.repoRoot.appendingPathComponent("scripts/testing/moto_world.py").path, "--until-killed", "--max-seconds", "120"]
+        moto.arguments = [
+            "python3", BuiltBinary.repoRoot.appendingPathComponent("scripts/testing/moto_world.py").path,
+            "--until-killed", "--max-seconds", "120",
+        ]
         let out = Pipe()
         moto.standardOutput = out
         moto.standardError = FileHandle.nullDevice
         try moto.run()
-        defer { moto.terminate(); moto.waitUntilExit() }
+        defer {
+            moto.terminate()
+            moto.waitUntilExit()
+        }
         let line = out.fileHandleForReading.availableData
         let world = try JSONSerialization.jsonObject(with: line) as! [String: Any]
         let secret = world["secret_access_key"] as! String
@@ -57,21 +69,34 @@ struct DoctorCommandTests {
         env["AWS_ACCESS_KEY_ID"] = world["access_key_id"] as? String
         env["AWS_SECRET_ACCESS_KEY"] = secret
         let result = try BuiltBinary.run(
-            ["doctor", "--region", "us-east-1", "--endpoint-url", world["endpoint"] as! String, "--queue-url", world["queue_url"] as! String, "--log-level", "trace"],
-            environment: env)
+            [
+                "doctor", "--region", "us-east-1", "--endpoint-url", world["endpoint"] as! String, "--queue-url",
+                world["queue_url"] as! String, "--log-level", "trace",
+            ],
+            environment: env
+        )
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         for service in ["credentials", "autoscaling", "ec2", "codedeploy", "sqs", "clock"] {
-            #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix(service) && $0.contains(" ok ") }, "\(service): \(result.stdout)")
+            #expect(
+                result.stdout.split(separator: "\n").contains { $0.hasPrefix(service) && $0.contains(" ok ") },
+                "\(service): \(result.stdout)"
+            )
         }
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
         #expect(!result.stdout.contains(world["access_key_id"] as! String), "the key id is masked")
     }
 
-    @Test("bad setup gives one line naming what to do, and exit 1", arguments: [
-        (["doctor"], "--region"),
-        (["doctor", "--region", "us-east-1", "--endpoint-url", "http://aws.example.com"], "--allow-insecure-endpoint"),
-        (["doctor", "--region", "us-east-1", "--endpoint-url", "not a url"], "--endpoint-url"),
-    ])
+    @Test(
+        "bad setup gives one line naming what to do, and exit 1",
+        arguments: [
+            (["doctor"], "--region"),
+            (
+                ["doctor", "--region", "us-east-1", "--endpoint-url", "http://aws.example.com"],
+                "--allow-insecure-endpoint"
+            ),
+            (["doctor", "--region", "us-east-1", "--endpoint-url", "not a url"], "--endpoint-url"),
+        ]
+    )
     func badSetup(arguments: [String], mentions: String) throws {
         let result = try BuiltBinary.run(arguments, environment: Self.isolated)
         #expect(result.status == 1)
@@ -82,7 +107,10 @@ struct DoctorCommandTests {
 
     @Test("no credentials: the credentials check fails with what to set, exit 1")
     func noCredentials() throws {
-        let result = try BuiltBinary.run(["doctor", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9"], environment: Self.isolated)
+        let result = try BuiltBinary.run(
+            ["doctor", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9"],
+            environment: Self.isolated
+        )
         #expect(result.status == 1)
         #expect(result.stdout.contains("credentials FAIL"))
         #expect(result.stdout.contains("AWS_ACCESS_KEY_ID"))

@@ -12,18 +12,39 @@ struct TagFilterTests {
         var filter: TagFilter
         var tags: [String: String]
         var matches: Bool
-        var testDescription: String { "\(filter.kind.rawValue) \(filter.key ?? "-")=\(filter.value ?? "-") on \(tags) → \(matches)" }
+        var testDescription: String {
+            "\(filter.kind.rawValue) \(filter.key ?? "-")=\(filter.value ?? "-") on \(tags) → \(matches)"
+        }
     }
 
-    @Test("KEY_ONLY, VALUE_ONLY and KEY_AND_VALUE select as CodeDeploy does", arguments: [
-        Case(filter: TagFilter(key: "app", value: nil, kind: .keyOnly), tags: ["app": "anything"], matches: true),
-        Case(filter: TagFilter(key: "app", value: nil, kind: .keyOnly), tags: ["App": "shop"], matches: false),
-        Case(filter: TagFilter(key: nil, value: "shop", kind: .valueOnly), tags: ["team": "shop"], matches: true),
-        Case(filter: TagFilter(key: nil, value: "shop", kind: .valueOnly), tags: ["app": "shopping"], matches: false),
-        Case(filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue), tags: ["app": "shop"], matches: true),
-        Case(filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue), tags: ["app": "web"], matches: false),
-        Case(filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue), tags: ["team": "shop"], matches: false),
-    ])
+    @Test(
+        "KEY_ONLY, VALUE_ONLY and KEY_AND_VALUE select as CodeDeploy does",
+        arguments: [
+            Case(filter: TagFilter(key: "app", value: nil, kind: .keyOnly), tags: ["app": "anything"], matches: true),
+            Case(filter: TagFilter(key: "app", value: nil, kind: .keyOnly), tags: ["App": "shop"], matches: false),
+            Case(filter: TagFilter(key: nil, value: "shop", kind: .valueOnly), tags: ["team": "shop"], matches: true),
+            Case(
+                filter: TagFilter(key: nil, value: "shop", kind: .valueOnly),
+                tags: ["app": "shopping"],
+                matches: false
+            ),
+            Case(
+                filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue),
+                tags: ["app": "shop"],
+                matches: true
+            ),
+            Case(
+                filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue),
+                tags: ["app": "web"],
+                matches: false
+            ),
+            Case(
+                filter: TagFilter(key: "app", value: "shop", kind: .keyAndValue),
+                tags: ["team": "shop"],
+                matches: false
+            ),
+        ]
+    )
     func filter(_ c: Case) {
         #expect(c.filter.matches(c.tags) == c.matches)
     }
@@ -44,7 +65,13 @@ struct TagFilterTests {
 @Suite("match set")
 struct MatchSetTests {
     private func action(_ id: String) -> LifecycleAction {
-        LifecycleAction(token: "t-\(id)", instanceID: id, hookName: "lifeline-launch-prod", autoScalingGroup: "shop-prod", firstSeen: t0)
+        LifecycleAction(
+            token: "t-\(id)",
+            instanceID: id,
+            hookName: "lifeline-launch-prod",
+            autoScalingGroup: "shop-prod",
+            firstSeen: t0
+        )
     }
 
     private let byTag = [TagFilter(key: "app", value: "shop")]
@@ -53,33 +80,65 @@ struct MatchSetTests {
     func classification() {
         let set = MatchSet.compute(
             groups: ["shop-prod": ["i-in": "InService", "i-wait": "Pending:Wait", "i-old": "InService"]],
-            tagFilters: byTag, tagSet: [],
+            tagFilters: byTag,
+            tagSet: [],
             instances: [
-                .init(id: "i-in", state: "running", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"], revision: v1),
+                .init(
+                    id: "i-in",
+                    state: "running",
+                    tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"],
+                    revision: v1
+                ),
                 .init(id: "i-wait", state: "running", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"]),
                 .init(id: "i-old", state: "running", tags: ["aws:autoscaling:groupName": "shop-prod"], revision: v2),
-                .init(id: "i-ghost", state: "terminated", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"], stateChangedAt: t0),
-                .init(id: "i-detached", state: "running", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"]),
+                .init(
+                    id: "i-ghost",
+                    state: "terminated",
+                    tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"],
+                    stateChangedAt: t0
+                ),
+                .init(
+                    id: "i-detached",
+                    state: "running",
+                    tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"]
+                ),
                 .init(id: "i-standalone", state: "running", tags: ["app": "shop"]),
                 .init(id: "i-other", state: "running", tags: ["app": "web"]),
             ],
-            activeTargets: ["i-ghost"], openActions: [action("i-wait"), action("i-gone")], lastGood: v1)
+            activeTargets: ["i-ghost"],
+            openActions: [action("i-wait"), action("i-gone")],
+            lastGood: v1
+        )
         let classes = Dictionary(uniqueKeysWithValues: set.entries.map { ("\($0.instanceID)", $0.class) })
-        #expect(classes == [
-            "i-in": .healthy, "i-wait": .pending, "i-old": .outdated, "i-ghost": .stale, "i-detached": .stale, "i-standalone": .healthy,
-            "i-gone": .orphanAction,
-        ])
-        #expect(set.entries(.stale).first { $0.instanceID == "i-ghost" }?.why == "terminated but still matched; an active deployment still waits on it")
+        #expect(
+            classes == [
+                "i-in": .healthy, "i-wait": .pending, "i-old": .outdated, "i-ghost": .stale, "i-detached": .stale,
+                "i-standalone": .healthy,
+                "i-gone": .orphanAction,
+            ]
+        )
+        #expect(
+            set.entries(.stale).first { $0.instanceID == "i-ghost" }?.why
+                == "terminated but still matched; an active deployment still waits on it"
+        )
         #expect(set.entries(.stale).first { $0.instanceID == "i-ghost" }?.since == t0)
-        #expect(set.entries(.stale).first { $0.instanceID == "i-detached" }?.why == "detached from shop-prod but its tags still match")
+        #expect(
+            set.entries(.stale).first { $0.instanceID == "i-detached" }?.why
+                == "detached from shop-prod but its tags still match"
+        )
     }
 
     @Test("without tag filters a terminated former member is not matched, and its open action is an orphan")
     func membershipOnly() {
         let set = MatchSet.compute(
-            groups: ["shop-prod": ["i-1": "InService"]], tagFilters: [], tagSet: [],
-            instances: [.init(id: "i-1", state: "running"), .init(id: "i-2", state: "terminated", tags: ["app": "shop"])],
-            openActions: [action("i-2")])
+            groups: ["shop-prod": ["i-1": "InService"]],
+            tagFilters: [],
+            tagSet: [],
+            instances: [
+                .init(id: "i-1", state: "running"), .init(id: "i-2", state: "terminated", tags: ["app": "shop"]),
+            ],
+            openActions: [action("i-2")]
+        )
         #expect(set.entries.map(\.instanceID) == ["i-1", "i-2"])
         #expect(set.entries.map(\.class) == [.healthy, .orphanAction])
     }
@@ -87,8 +146,12 @@ struct MatchSetTests {
     @Test("a stopped member is stale; an active deployment's target EC2 no longer knows is stale")
     func stoppedAndUnknown() {
         let set = MatchSet.compute(
-            groups: ["shop-prod": ["i-1": "InService", "i-9": "InService"]], tagFilters: [], tagSet: [],
-            instances: [.init(id: "i-1", state: "stopped")], activeTargets: ["i-9"])
+            groups: ["shop-prod": ["i-1": "InService", "i-9": "InService"]],
+            tagFilters: [],
+            tagSet: [],
+            instances: [.init(id: "i-1", state: "stopped")],
+            activeTargets: ["i-9"]
+        )
         #expect(set.entries.map(\.class) == [.stale, .stale])
     }
 }

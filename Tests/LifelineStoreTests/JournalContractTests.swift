@@ -1,6 +1,7 @@
 import Foundation
 import LifelineCore
 import Testing
+
 @testable import LifelineStore
 
 /// The implementations the contract runs against.
@@ -29,18 +30,35 @@ struct TempDB {
 
 let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-func action(_ token: String, instance: String = "i-1", at: Date = t0, state: LifecycleAction.State = .waiting, messages: [String] = []) -> LifecycleAction {
+func action(
+    _ token: String,
+    instance: String = "i-1",
+    at: Date = t0,
+    state: LifecycleAction.State = .waiting,
+    messages: [String] = []
+) -> LifecycleAction {
     LifecycleAction(
-        token: token, instanceID: instance, hookName: "lifeline-launch-prod", autoScalingGroup: "shop-prod", deploymentGroup: "shop/prod",
-        firstSeen: at, heartbeatDeadline: at.addingTimeInterval(300), globalDeadline: at.addingTimeInterval(30_000), state: state,
-        messageIDs: messages)
+        token: token,
+        instanceID: instance,
+        hookName: "lifeline-launch-prod",
+        autoScalingGroup: "shop-prod",
+        deploymentGroup: "shop/prod",
+        firstSeen: at,
+        heartbeatDeadline: at.addingTimeInterval(300),
+        globalDeadline: at.addingTimeInterval(30_000),
+        state: state,
+        messageIDs: messages
+    )
 }
 
 let revision = Revision(revisionType: "S3", s3Location: .init(bucket: "b", key: "app-1.zip", bundleType: "zip"))
 
 @Suite("journal contract", .serialized)
 struct JournalContractTests {
-    @Test("recording an action twice keeps one, merges message ids, and never resets its state", arguments: JournalKind.allCases)
+    @Test(
+        "recording an action twice keeps one, merges message ids, and never resets its state",
+        arguments: JournalKind.allCases
+    )
     func idempotentRecord(kind: JournalKind) async throws {
         let journal = try kind.make()
         let first = try await journal.recordAction(action("tok-1", messages: ["m1"]))
@@ -69,18 +87,25 @@ struct JournalContractTests {
         #expect(try await journal.action(token: "missing") == nil)
     }
 
-    @Test("actions by instance include finished ones, so a completed instance is never adopted again", arguments: JournalKind.allCases)
+    @Test(
+        "actions by instance include finished ones, so a completed instance is never adopted again",
+        arguments: JournalKind.allCases
+    )
     func actionsByInstance(kind: JournalKind) async throws {
         let journal = try kind.make()
         _ = try await journal.recordActions([
-            action("old", instance: "i-1", at: t0, state: .completed), action("new", instance: "i-1", at: t0.addingTimeInterval(5)),
+            action("old", instance: "i-1", at: t0, state: .completed),
+            action("new", instance: "i-1", at: t0.addingTimeInterval(5)),
             action("other", instance: "i-2"),
         ])
         #expect(try await journal.actions(instanceIDs: ["i-1", "i-9"]).map(\.token) == ["old", "new"])
         #expect(try await journal.actions(instanceIDs: []).isEmpty)
     }
 
-    @Test("two workers completing one action: exactly one wins, the other gets a conflict", arguments: JournalKind.allCases)
+    @Test(
+        "two workers completing one action: exactly one wins, the other gets a conflict",
+        arguments: JournalKind.allCases
+    )
     func optimisticConcurrency(kind: JournalKind) async throws {
         let journal = try kind.make()
         let read = try await journal.recordAction(action("tok"))
@@ -105,58 +130,144 @@ struct JournalContractTests {
         #expect(try await journal.action(token: "tok")?.version == 2)
     }
 
-    @Test("an intent is open until its outcome, and its outcome lands with the action and deployment it changed", arguments: JournalKind.allCases)
+    @Test(
+        "an intent is open until its outcome, and its outcome lands with the action and deployment it changed",
+        arguments: JournalKind.allCases
+    )
     func intents(kind: JournalKind) async throws {
         let journal = try kind.make()
         let stored = try await journal.recordAction(action("tok"))
-        let intent = try await journal.beginIntent(Intent(kind: .createDeployment, deploymentGroup: "shop/prod", actionToken: "tok", planID: "plan-1", payload: #"{"revision":"app-1"}"#, createdAt: t0))
+        let intent = try await journal.beginIntent(
+            Intent(
+                kind: .createDeployment,
+                deploymentGroup: "shop/prod",
+                actionToken: "tok",
+                planID: "plan-1",
+                payload: #"{"revision":"app-1"}"#,
+                createdAt: t0
+            )
+        )
         let other = try await journal.beginIntent(Intent(kind: .heartbeat, actionToken: "tok", createdAt: t0))
         #expect(try await journal.openIntents().map(\.id) == [intent.id, other.id])
         #expect(try await journal.openIntents().first?.planID == "plan-1")
 
         var deploying = stored
         deploying.state = .deploying
-        let deployment = DeploymentRecord(id: "d-1", deploymentGroup: "shop/prod", planID: "plan-1", revision: revision, instances: ["i-1"], status: "Created", createdAt: t0)
-        try await journal.finishIntent(id: intent.id!, outcome: .done, detail: nil, at: t0.addingTimeInterval(1), action: deploying, deployment: deployment)
+        let deployment = DeploymentRecord(
+            id: "d-1",
+            deploymentGroup: "shop/prod",
+            planID: "plan-1",
+            revision: revision,
+            instances: ["i-1"],
+            status: "Created",
+            createdAt: t0
+        )
+        try await journal.finishIntent(
+            id: intent.id!,
+            outcome: .done,
+            detail: nil,
+            at: t0.addingTimeInterval(1),
+            action: deploying,
+            deployment: deployment
+        )
         #expect(try await journal.openIntents().map(\.id) == [other.id])
         #expect(try await journal.action(token: "tok")?.state == .deploying)
         #expect(try await journal.deployment(id: "d-1") == deployment)
 
-        await #expect(throws: StoreError.self) { try await journal.finishIntent(id: intent.id!, outcome: .done, at: t0) }
+        await #expect(throws: StoreError.self) {
+            try await journal.finishIntent(id: intent.id!, outcome: .done, at: t0)
+        }
         // A stale action makes the whole outcome fail: the intent stays open, nothing half-written.
         let error = await #expect(throws: StoreError.self) {
-            try await journal.finishIntent(id: other.id!, outcome: .done, detail: nil, at: t0, action: stored,
-                                           deployment: DeploymentRecord(id: "d-2", deploymentGroup: "shop/prod", revision: revision, instances: [], status: "Created", createdAt: t0))
+            try await journal.finishIntent(
+                id: other.id!,
+                outcome: .done,
+                detail: nil,
+                at: t0,
+                action: stored,
+                deployment: DeploymentRecord(
+                    id: "d-2",
+                    deploymentGroup: "shop/prod",
+                    revision: revision,
+                    instances: [],
+                    status: "Created",
+                    createdAt: t0
+                )
+            )
         }
         #expect(error?.code == .conflict)
         #expect(try await journal.openIntents().map(\.id) == [other.id])
         #expect(try await journal.deployment(id: "d-2") == nil)
     }
 
-    @Test("deployments, the last good revision and breakers are kept per deployment group", arguments: JournalKind.allCases)
+    @Test(
+        "deployments, the last good revision and breakers are kept per deployment group",
+        arguments: JournalKind.allCases
+    )
     func records(kind: JournalKind) async throws {
         let journal = try kind.make()
-        let old = DeploymentRecord(id: "d-1", deploymentGroup: "shop/prod", revision: revision, instances: ["i-1"], status: "Succeeded", createdAt: t0)
-        var new = DeploymentRecord(id: "d-2", deploymentGroup: "shop/prod", revision: revision, instances: ["i-2", "i-3"], status: "Created", createdAt: t0.addingTimeInterval(60))
+        let old = DeploymentRecord(
+            id: "d-1",
+            deploymentGroup: "shop/prod",
+            revision: revision,
+            instances: ["i-1"],
+            status: "Succeeded",
+            createdAt: t0
+        )
+        var new = DeploymentRecord(
+            id: "d-2",
+            deploymentGroup: "shop/prod",
+            revision: revision,
+            instances: ["i-2", "i-3"],
+            status: "Created",
+            createdAt: t0.addingTimeInterval(60)
+        )
         try await journal.recordDeployment(old)
         try await journal.recordDeployment(new)
-        try await journal.recordDeployment(DeploymentRecord(id: "d-9", deploymentGroup: "other/x", revision: revision, instances: [], status: "Failed", createdAt: t0))
+        try await journal.recordDeployment(
+            DeploymentRecord(
+                id: "d-9",
+                deploymentGroup: "other/x",
+                revision: revision,
+                instances: [],
+                status: "Failed",
+                createdAt: t0
+            )
+        )
         new.status = "Failed"
         try await journal.recordDeployment(new)
         #expect(try await journal.deployments(deploymentGroup: "shop/prod").map(\.id) == ["d-2", "d-1"])
         #expect(try await journal.deployment(id: "d-2")?.status == "Failed")
 
         #expect(try await journal.lastGoodRevision(deploymentGroup: "shop/prod") == nil)
-        let good = LastGoodRevision(deploymentGroup: "shop/prod", revision: revision, deploymentID: "d-1", recordedAt: t0)
+        let good = LastGoodRevision(
+            deploymentGroup: "shop/prod",
+            revision: revision,
+            deploymentID: "d-1",
+            recordedAt: t0
+        )
         try await journal.setLastGoodRevision(good)
         var newer = good
         newer.revision.s3Location?.key = "app-2.zip"
         try await journal.setLastGoodRevision(newer)
-        #expect(try await journal.lastGoodRevision(deploymentGroup: "shop/prod")?.revision.summary == "s3://b/app-2.zip (zip)")
+        #expect(
+            try await journal.lastGoodRevision(deploymentGroup: "shop/prod")?.revision.summary
+                == "s3://b/app-2.zip (zip)"
+        )
 
-        let opened = try await journal.saveBreaker(BreakerState(deploymentGroup: "shop/prod", isOpen: true, openedAt: t0, reason: "3 cycles in 30m", cycles: [t0, t0.addingTimeInterval(60)]))
+        let opened = try await journal.saveBreaker(
+            BreakerState(
+                deploymentGroup: "shop/prod",
+                isOpen: true,
+                openedAt: t0,
+                reason: "3 cycles in 30m",
+                cycles: [t0, t0.addingTimeInterval(60)]
+            )
+        )
         #expect(opened.version == 1)
-        await #expect(throws: StoreError.self) { _ = try await journal.saveBreaker(BreakerState(deploymentGroup: "shop/prod")) }
+        await #expect(throws: StoreError.self) {
+            _ = try await journal.saveBreaker(BreakerState(deploymentGroup: "shop/prod"))
+        }
         var closed = opened
         closed.isOpen = false
         _ = try await journal.saveBreaker(closed)
@@ -169,15 +280,25 @@ struct JournalContractTests {
     func decisionJournal(kind: JournalKind) async throws {
         let journal = try kind.make()
         for i in 0..<10 {
-            try await journal.append(JournalEntry(
-                at: t0.addingTimeInterval(Double(i) * 60), deploymentGroup: i % 2 == 0 ? "shop/prod" : "shop/staging",
-                instanceID: "i-\(i % 3)", decision: "heartbeat", reason: "half the heartbeat timeout passed", observation: #"{"n":\#(i)}"#))
+            try await journal.append(
+                JournalEntry(
+                    at: t0.addingTimeInterval(Double(i) * 60),
+                    deploymentGroup: i % 2 == 0 ? "shop/prod" : "shop/staging",
+                    instanceID: "i-\(i % 3)",
+                    decision: "heartbeat",
+                    reason: "half the heartbeat timeout passed",
+                    observation: #"{"n":\#(i)}"#
+                )
+            )
         }
         let all = try await journal.entries(JournalQuery())
         #expect(all.count == 10)
         #expect(all.first?.observation == #"{"n":9}"#)
         #expect(try await journal.entries(JournalQuery(since: t0.addingTimeInterval(7 * 60))).count == 3)
-        #expect(try await journal.entries(JournalQuery(deploymentGroup: "shop/prod")).map(\.observation) == [8, 6, 4, 2, 0].map { #"{"n":\#($0)}"# })
+        #expect(
+            try await journal.entries(JournalQuery(deploymentGroup: "shop/prod")).map(\.observation)
+                == [8, 6, 4, 2, 0].map { #"{"n":\#($0)}"# }
+        )
         #expect(try await journal.entries(JournalQuery(deploymentGroup: "shop/staging", instanceID: "i-1")).count == 2)
         #expect(try await journal.entries(JournalQuery(limit: 2)).count == 2)
     }

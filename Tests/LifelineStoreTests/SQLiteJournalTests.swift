@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LifelineCore
 import Testing
+
 @testable import LifelineStore
 
 @Suite("SQLite journal file")
@@ -28,7 +29,10 @@ struct SQLiteJournalTests {
         let db = TempDB()
         FileManager.default.createFile(atPath: db.path, contents: nil, attributes: [.posixPermissions: 0o644])
         _ = try SQLiteJournal(path: db.path)
-        #expect((try FileManager.default.attributesOfItem(atPath: db.path)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: db.path)[.posixPermissions] as? NSNumber)?.intValue
+                == 0o600
+        )
     }
 
     @Test("what is written survives reopening")
@@ -37,7 +41,9 @@ struct SQLiteJournalTests {
         do {
             let journal = try SQLiteJournal(path: db.path)
             _ = try await journal.recordAction(action("tok", messages: ["m1"]))
-            try await journal.append(JournalEntry(at: t0, deploymentGroup: "shop/prod", decision: "create-deployment", reason: "2 waiting"))
+            try await journal.append(
+                JournalEntry(at: t0, deploymentGroup: "shop/prod", decision: "create-deployment", reason: "2 waiting")
+            )
         }
         let reopened = try SQLiteJournal(path: db.path)
         #expect(try await reopened.action(token: "tok")?.messageIDs == ["m1"])
@@ -55,7 +61,16 @@ struct SQLiteJournalTests {
         }
         let upgraded = try SQLiteJournal(path: db.path)
         #expect(try await upgraded.action(token: "from-v1") != nil)
-        try await upgraded.recordDeployment(DeploymentRecord(id: "d-1", deploymentGroup: "g", revision: revision, instances: [], status: "Created", createdAt: t0))
+        try await upgraded.recordDeployment(
+            DeploymentRecord(
+                id: "d-1",
+                deploymentGroup: "g",
+                revision: revision,
+                instances: [],
+                status: "Created",
+                createdAt: t0
+            )
+        )
         #expect(try await upgraded.deployment(id: "d-1") != nil)
     }
 
@@ -64,7 +79,9 @@ struct SQLiteJournalTests {
         let db = TempDB()
         do {
             let journal = try SQLiteJournal(path: db.path)
-            try await journal.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')") }
+            try await journal.pool.write {
+                try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
+            }
         }
         let error = #expect(throws: StoreError.self) { _ = try SQLiteJournal(path: db.path) }
         #expect(error?.code == .newerSchema)
@@ -72,7 +89,10 @@ struct SQLiteJournalTests {
         #expect(error?.message.contains("v9-from-the-future") == true)
     }
 
-    @Test("a file that is not a database, or cannot be opened, gives one line naming it", arguments: ["garbage", "missing-folder"])
+    @Test(
+        "a file that is not a database, or cannot be opened, gives one line naming it",
+        arguments: ["garbage", "missing-folder"]
+    )
     func unreadable(kind: String) throws {
         let db = TempDB()
         var path = db.path
@@ -92,8 +112,12 @@ struct SQLiteJournalTests {
     func appendOnly() async throws {
         let journal = try SQLiteJournal(path: TempDB().path)
         try await journal.append(JournalEntry(at: t0, decision: "heartbeat", reason: "r"))
-        await #expect(throws: (any Error).self) { try await journal.pool.write { try $0.execute(sql: "UPDATE journal SET reason = 'rewritten'") } }
-        await #expect(throws: (any Error).self) { try await journal.pool.write { try $0.execute(sql: "DELETE FROM journal") } }
+        await #expect(throws: (any Error).self) {
+            try await journal.pool.write { try $0.execute(sql: "UPDATE journal SET reason = 'rewritten'") }
+        }
+        await #expect(throws: (any Error).self) {
+            try await journal.pool.write { try $0.execute(sql: "DELETE FROM journal") }
+        }
         #expect(try await journal.entries(JournalQuery()).map(\.reason) == ["r"])
     }
 
@@ -117,7 +141,10 @@ struct SQLiteJournalTests {
 
     @Test("--db, then LIFELINE_DB, then ./lifeline.db")
     func defaultPath() {
-        #expect(SQLiteJournal.defaultPath(flag: "/var/lib/lifeline/x.db", environment: ["LIFELINE_DB": "/y.db"]) == "/var/lib/lifeline/x.db")
+        #expect(
+            SQLiteJournal.defaultPath(flag: "/var/lib/lifeline/x.db", environment: ["LIFELINE_DB": "/y.db"])
+                == "/var/lib/lifeline/x.db"
+        )
         #expect(SQLiteJournal.defaultPath(flag: nil, environment: ["LIFELINE_DB": "/y.db"]) == "/y.db")
         #expect(SQLiteJournal.defaultPath(flag: nil, environment: [:]) == "lifeline.db")
     }

@@ -1,11 +1,16 @@
 import Testing
+
 @testable import SigV4
 
 @Suite("SigV4 canonical forms")
 struct CanonicalizationTests {
-    @Test("dot segments and duplicate slashes are removed, a trailing slash kept", arguments: [
-        ("/", "/"), ("//", "/"), ("/a/./b", "/a/b"), ("/a/b/..", "/a/"), ("/a/../../b", "/b"), ("//a//b//", "/a/b/"),
-    ])
+    @Test(
+        "dot segments and duplicate slashes are removed, a trailing slash kept",
+        arguments: [
+            ("/", "/"), ("//", "/"), ("/a/./b", "/a/b"), ("/a/b/..", "/a/"), ("/a/../../b", "/b"),
+            ("//a//b//", "/a/b/"),
+        ]
+    )
     func normalizesPaths(input: String, expected: String) {
         #expect(Canonical.normalizedPath(input) == expected)
     }
@@ -20,7 +25,11 @@ struct CanonicalizationTests {
     func derivesKey() {
         // The worked example of the AWS General Reference (secret wJalr…, 20150830, us-east-1, iam).
         let key = SigningKeyCache.derive(
-            secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", day: "20150830", region: "us-east-1", service: "iam")
+            secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            day: "20150830",
+            region: "us-east-1",
+            service: "iam"
+        )
         #expect(Crypto.hex(key) == "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9")
     }
 

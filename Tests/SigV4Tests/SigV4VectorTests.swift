@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SigV4
 
 /// AWS's own SigV4 test suite (fixtures/sigv4, copied from ../shared/vectors/sigv4): every case,
@@ -31,11 +32,17 @@ struct SigV4VectorTests {
             .appendingPathComponent("shared/vectors/sigv4")
         guard FileManager.default.fileExists(atPath: shared.path) else { return }
         let files = { (root: URL) -> [String] in
-            (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".txt") || $0.hasSuffix(".json") }.sorted()
+            (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter {
+                $0.hasSuffix(".txt") || $0.hasSuffix(".json")
+            }.sorted()
         }
         #expect(files(shared) == files(Self.suite))
         for file in files(shared) {
-            #expect(try Data(contentsOf: shared.appendingPathComponent(file)) == Data(contentsOf: Self.suite.appendingPathComponent(file)), "\(file)")
+            #expect(
+                try Data(contentsOf: shared.appendingPathComponent(file))
+                    == Data(contentsOf: Self.suite.appendingPathComponent(file)),
+                "\(file)"
+            )
         }
     }
 
@@ -43,8 +50,12 @@ struct SigV4VectorTests {
     func headerSigning(name: String) throws {
         let c = try VectorCase(folder: Self.suite.appendingPathComponent(name))
         let signature = c.signer.signHeaders(
-            c.request, credentials: c.credentials, date: c.date, signBody: c.context.sign_body,
-            omitSessionToken: c.context.omit_session_token ?? false)
+            c.request,
+            credentials: c.credentials,
+            date: c.date,
+            signBody: c.context.sign_body,
+            omitSessionToken: c.context.omit_session_token ?? false
+        )
         #expect(signature.canonicalRequest == (try c.expected("header-canonical-request.txt")))
         #expect(signature.stringToSign == (try c.expected("header-string-to-sign.txt")))
         #expect(signature.signature == (try c.expected("header-signature.txt")))
@@ -56,8 +67,12 @@ struct SigV4VectorTests {
     func querySigning(name: String) throws {
         let c = try VectorCase(folder: Self.suite.appendingPathComponent(name))
         let signature = c.signer.presign(
-            c.request, credentials: c.credentials, date: c.date, expires: c.context.expiration_in_seconds,
-            omitSessionToken: c.context.omit_session_token ?? false)
+            c.request,
+            credentials: c.credentials,
+            date: c.date,
+            expires: c.context.expiration_in_seconds,
+            omitSessionToken: c.context.omit_session_token ?? false
+        )
         #expect(signature.canonicalRequest == (try c.expected("query-canonical-request.txt")))
         #expect(signature.stringToSign == (try c.expected("query-string-to-sign.txt")))
         #expect(signature.signature == (try c.expected("query-signature.txt")))
@@ -88,15 +103,24 @@ struct VectorCase {
 
     init(folder: URL) throws {
         self.folder = folder
-        context = try JSONDecoder().decode(Context.self, from: Data(contentsOf: folder.appendingPathComponent("context.json")))
-        request = try Self.parse(String(decoding: Data(contentsOf: folder.appendingPathComponent("request.txt")), as: UTF8.self))
+        context = try JSONDecoder().decode(
+            Context.self,
+            from: Data(contentsOf: folder.appendingPathComponent("context.json"))
+        )
+        request = try Self.parse(
+            String(decoding: Data(contentsOf: folder.appendingPathComponent("request.txt")), as: UTF8.self)
+        )
     }
 
-    var signer: SigV4Signer { SigV4Signer(service: context.service, region: context.region, normalizePath: context.normalize) }
+    var signer: SigV4Signer {
+        SigV4Signer(service: context.service, region: context.region, normalizePath: context.normalize)
+    }
     var credentials: SigningCredentials {
         SigningCredentials(
-            accessKeyID: context.credentials.access_key_id, secretAccessKey: context.credentials.secret_access_key,
-            sessionToken: context.credentials.token)
+            accessKeyID: context.credentials.access_key_id,
+            secretAccessKey: context.credentials.secret_access_key,
+            sessionToken: context.credentials.token
+        )
     }
     var date: AmzDate {
         let parsed = try! Date(context.timestamp, strategy: .iso8601)
@@ -117,7 +141,7 @@ struct VectorCase {
         var lines = head.split(separator: "\n", omittingEmptySubsequences: false)
         let requestLine = lines.removeFirst()
         guard let firstSpace = requestLine.firstIndex(of: " "),
-              let versionStart = requestLine.range(of: " HTTP/", options: .backwards)
+            let versionStart = requestLine.range(of: " HTTP/", options: .backwards)
         else { throw VectorError.malformed(String(requestLine)) }
         let method = String(requestLine[..<firstSpace])
         let target = requestLine[requestLine.index(after: firstSpace)..<versionStart.lowerBound]
@@ -140,8 +164,12 @@ struct VectorCase {
             }
         }
         return SignableRequest(
-            method: method, path: String(path[0]), query: query, headers: headers,
-            payloadHash: sha256Hex(Array(body.utf8)))
+            method: method,
+            path: String(path[0]),
+            query: query,
+            headers: headers,
+            payloadHash: sha256Hex(Array(body.utf8))
+        )
     }
 
     static func decode(_ s: Substring) -> String { String(s).removingPercentEncoding ?? String(s) }

@@ -1,6 +1,7 @@
 """One `lifeline reconcile` pass over 1,000 groups / 10,000 instances / 1,000 waiting actions
 (DESIGN §9): wall time, peak RSS, AWS calls against the batching floor, and the simulator's CPU
 beside lifeline's. Usage: bench_reconcile.py BINARY [RUNS]"""
+
 import json
 import os
 import subprocess
@@ -18,8 +19,11 @@ KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 
 def control(url, path, body=None):
-    request = urllib.request.Request(url + "/_sim/" + path, data=None if body is None else json.dumps(body).encode(),
-                                     method="GET" if body is None else "POST")
+    request = urllib.request.Request(
+        url + "/_sim/" + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method="GET" if body is None else "POST",
+    )
     with urllib.request.urlopen(request, timeout=60) as r:
         return json.loads(r.read())
 
@@ -31,12 +35,26 @@ def cpu_seconds(pid):
 
 
 def one_run(workdir, run):
-    sim = subprocess.Popen([BINARY, "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    sim = subprocess.Popen(
+        [BINARY, "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         url = sim.stdout.readline().strip()
-        control(url, "scenario", fleet.scenario(GROUPS, in_service=PER_GROUP - WAITING, new=WAITING, apps=APPS, deployment_seconds=600))
+        control(
+            url,
+            "scenario",
+            fleet.scenario(GROUPS, in_service=PER_GROUP - WAITING, new=WAITING, apps=APPS, deployment_seconds=600),
+        )
         deadline = time.monotonic() + 60
-        while sum(1 for g in control(url, "state")["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait") < GROUPS * WAITING:
+        while (
+            sum(
+                1
+                for g in control(url, "state")["groups"]
+                for i in g["instances"]
+                if i["lifecycleState"] == "Pending:Wait"
+            )
+            < GROUPS * WAITING
+        ):
             if time.monotonic() > deadline:
                 sys.exit("the simulator did not hold 1,000 instances in Pending:Wait within 60 s")
             time.sleep(0.5)
@@ -45,24 +63,56 @@ def one_run(workdir, run):
         with open(config, "w") as f:
             f.write(fleet.config(queue, GROUPS, APPS))
         control(url, "calls/reset", {})
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
-                   AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+        env = dict(
+            os.environ,
+            AWS_ACCESS_KEY_ID=KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET,
+            AWS_REGION="us-east-1",
+            AWS_CONFIG_FILE="/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+            AWS_EC2_METADATA_DISABLED="true",
+        )
         sim_cpu = cpu_seconds(sim.pid)
         start = time.monotonic()
         with open(os.path.join(workdir, f"stderr-{run}"), "w+") as stderr:
-            reconcile = subprocess.Popen([BINARY, "reconcile", "--config", config, "--endpoint-url", url, "--db", os.path.join(workdir, f"l-{run}.db"),
-                                          "--output", "json", "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+            reconcile = subprocess.Popen(
+                [
+                    BINARY,
+                    "reconcile",
+                    "--config",
+                    config,
+                    "--endpoint-url",
+                    url,
+                    "--db",
+                    os.path.join(workdir, f"l-{run}.db"),
+                    "--output",
+                    "json",
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
             _, status, usage = os.wait4(reconcile.pid, 0)  # this process's own rusage, not the simulator's
             wall = time.monotonic() - start
             stderr.seek(0)
             if os.waitstatus_to_exitcode(status) != 2:
-                sys.exit(f"reconcile exited {os.waitstatus_to_exitcode(status)} (expected 2, work pending): {stderr.read()[-2000:]}")
+                sys.exit(
+                    f"reconcile exited {os.waitstatus_to_exitcode(status)} (expected 2, work pending): {stderr.read()[-2000:]}"
+                )
         calls = control(url, "calls")
         created = calls.get("codedeploy.CreateDeployment", 0)
         if created != GROUPS:
             sys.exit(f"{created} deployments created, expected {GROUPS}")
-        return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime,
-                "sim_cpu": cpu_seconds(sim.pid) - sim_cpu, "calls": sum(calls.values()), "by_op": calls}
+        return {
+            "wall": wall,
+            "rss_mb": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "sim_cpu": cpu_seconds(sim.pid) - sim_cpu,
+            "calls": sum(calls.values()),
+            "by_op": calls,
+        }
     finally:
         sim.terminate()
         sim.wait(timeout=10)
@@ -77,10 +127,24 @@ def main():
     median = lambda key: sorted(r[key] for r in results)[len(results) // 2]
     rows = [
         ("reconcile.pass-1000 wall", f"{median('wall'):.2f} s (median of {RUNS})", "≤ 2 s", median("wall") <= 2),
-        ("reconcile.pass-1000 peak RSS", f"{max(r['rss_mb'] for r in results):.1f} MB", "≤ 64 MB", max(r["rss_mb"] for r in results) <= 64),
-        ("reconcile.pass-1000 AWS calls", f"{results[0]['calls']} (floor {least}, ×{results[0]['calls'] / least:.3f})", "≤ 1.1 × floor",
-         results[0]["calls"] <= 1.1 * least),
-        ("reconcile.pass-1000 CPU", f"lifeline {median('cpu'):.2f} s, simulator {median('sim_cpu'):.2f} s", "(reported)", True),
+        (
+            "reconcile.pass-1000 peak RSS",
+            f"{max(r['rss_mb'] for r in results):.1f} MB",
+            "≤ 64 MB",
+            max(r["rss_mb"] for r in results) <= 64,
+        ),
+        (
+            "reconcile.pass-1000 AWS calls",
+            f"{results[0]['calls']} (floor {least}, ×{results[0]['calls'] / least:.3f})",
+            "≤ 1.1 × floor",
+            results[0]["calls"] <= 1.1 * least,
+        ),
+        (
+            "reconcile.pass-1000 CPU",
+            f"lifeline {median('cpu'):.2f} s, simulator {median('sim_cpu'):.2f} s",
+            "(reported)",
+            True,
+        ),
     ]
     width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows), max(len(r[2]) for r in rows)
     print(f"{'benchmark':{width[0]}}  {'result':{width[1]}}  {'target':{width[2]}}  met")

@@ -1,5 +1,6 @@
 """A fleet for the simulator, and the fewest calls one reconcile pass over it can make: shared by
 the API-economy test (tests/sim/test_api_economy.py) and the benchmark (bench_reconcile.py)."""
+
 import math
 
 ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
@@ -17,30 +18,65 @@ def scenario(groups, in_service, new, apps=1, deployment_seconds=30):
     asgs, dgs = [], []
     for n in range(groups):
         asg, app, dg, tag = names(n, groups, apps)
-        asgs.append({"name": asg, "min": 0, "max": in_service + new, "desired": in_service, "tags": {"app": tag},
-                     "hooks": [{"name": f"lifeline-launch-{dg}", "heartbeatTimeout": 300, "defaultResult": "ABANDON",
-                                "queue": "lifeline-events", "metadata": f"{app}/{dg}"}]})
-        dgs.append({"application": app, "name": dg, "ec2TagFilters": [{"Key": "app", "Value": tag, "Type": "KEY_AND_VALUE"}],
-                    "deployedRevision": {"revisionType": "S3", "s3Location": {"bucket": "b", "key": f"{tag}-1.zip", "bundleType": "zip"}}})
-    steps = [{"at": 0.2, "action": "scale", "group": names(n, groups, apps)[0], "desired": in_service + new} for n in range(groups)]
-    return {"name": "fleet", "settings": {"deploymentSeconds": deployment_seconds}, "queues": ["lifeline-events"], "groups": asgs,
-            "deploymentGroups": dgs, "steps": steps}
+        asgs.append(
+            {
+                "name": asg,
+                "min": 0,
+                "max": in_service + new,
+                "desired": in_service,
+                "tags": {"app": tag},
+                "hooks": [
+                    {
+                        "name": f"lifeline-launch-{dg}",
+                        "heartbeatTimeout": 300,
+                        "defaultResult": "ABANDON",
+                        "queue": "lifeline-events",
+                        "metadata": f"{app}/{dg}",
+                    }
+                ],
+            }
+        )
+        dgs.append(
+            {
+                "application": app,
+                "name": dg,
+                "ec2TagFilters": [{"Key": "app", "Value": tag, "Type": "KEY_AND_VALUE"}],
+                "deployedRevision": {
+                    "revisionType": "S3",
+                    "s3Location": {"bucket": "b", "key": f"{tag}-1.zip", "bundleType": "zip"},
+                },
+            }
+        )
+    steps = [
+        {"at": 0.2, "action": "scale", "group": names(n, groups, apps)[0], "desired": in_service + new}
+        for n in range(groups)
+    ]
+    return {
+        "name": "fleet",
+        "settings": {"deploymentSeconds": deployment_seconds},
+        "queues": ["lifeline-events"],
+        "groups": asgs,
+        "deploymentGroups": dgs,
+        "steps": steps,
+    }
 
 
 def config(queue_url, groups, apps=1):
     return f"queue_url: {queue_url}\ngroups:\n" + "".join(
         f"  - {{application: {app}, deployment_group: {dg}, hook: {{heartbeat_timeout: 300s, role_arn: {ROLE}}}}}\n"
-        for _, app, dg, _ in (names(n, groups, apps) for n in range(groups)))
+        for _, app, dg, _ in (names(n, groups, apps) for n in range(groups))
+    )
 
 
 def floor(groups, waiting, apps=1):
     """The fewest calls one pass can make to see every group, every waiting instance, and act once per group."""
     return {
-        "codedeploy.BatchGetDeploymentGroups": apps * math.ceil(groups / apps / 100),  # 100 names per call, per application
-        "autoscaling.DescribeAutoScalingGroups": math.ceil(groups / 100),               # 100 groups per page, instances included
-        "autoscaling.DescribeLifecycleHooks": groups,                                   # no batch form: one call per group
-        "sqs.GetQueueAttributes": 1,                                                    # the queue's ARN, for the hooks' target
-        "ec2.DescribeInstances": math.ceil(waiting / 200),                              # launch times: 200 instance-id filter values per call
-        "codedeploy.BatchGetDeployments": math.ceil(groups / 25),                       # each group's last successful revision, 25 per call
-        "codedeploy.CreateDeployment": groups,                                          # one follow-on deployment per group
+        "codedeploy.BatchGetDeploymentGroups": apps
+        * math.ceil(groups / apps / 100),  # 100 names per call, per application
+        "autoscaling.DescribeAutoScalingGroups": math.ceil(groups / 100),  # 100 groups per page, instances included
+        "autoscaling.DescribeLifecycleHooks": groups,  # no batch form: one call per group
+        "sqs.GetQueueAttributes": 1,  # the queue's ARN, for the hooks' target
+        "ec2.DescribeInstances": math.ceil(waiting / 200),  # launch times: 200 instance-id filter values per call
+        "codedeploy.BatchGetDeployments": math.ceil(groups / 25),  # each group's last successful revision, 25 per call
+        "codedeploy.CreateDeployment": groups,  # one follow-on deployment per group
     }

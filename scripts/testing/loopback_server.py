@@ -11,6 +11,7 @@ Unmatched requests get 404. Every request is appended to LOG as one JSON line wi
 connection number, so a test can count connections. The server prints its port on the first line
 of stdout, and exits after --max-seconds (default 120) whatever happens.
 """
+
 import http.server, json, os, signal, socketserver, ssl, sys, threading, time
 
 # The parent may have blocked SIGTERM (thread pools often do) and a child inherits the mask.
@@ -53,11 +54,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         path = self.path.split("?", 1)[0]
         with lock:
-            log.write(json.dumps({
-                "connection": self.connection_id, "method": self.command, "path": self.path,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": body.decode("utf-8", "replace"),
-            }) + "\n")
+            log.write(
+                json.dumps(
+                    {
+                        "connection": self.connection_id,
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body.decode("utf-8", "replace"),
+                    }
+                )
+                + "\n"
+            )
             chosen = None
             for i, r in enumerate(routes):
                 if r.get("method", "*") in ("*", self.command) and r.get("path", "*") in ("*", path):

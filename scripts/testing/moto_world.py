@@ -5,6 +5,7 @@ an Auto Scaling group with instances and a lifecycle hook, an SQS queue with a m
 CodeDeploy application, deployment group and deployment. Prints one JSON line describing it,
 then serves until stdin closes (or, with --until-killed, until SIGTERM), or --max-seconds (default 300).
 """
+
 import json, os, signal, sys, threading
 
 # moto verifies signatures after this many unauthenticated calls: the three that create our user.
@@ -25,13 +26,20 @@ region = "us-east-1"
 
 
 def client(service, key="AKIDEXAMPLE", secret="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"):
-    return boto3.client(service, region_name=region, endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret)
+    return boto3.client(
+        service, region_name=region, endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret
+    )
 
 
 iam = client("iam")
 iam.create_user(UserName="lifeline")
-iam.put_user_policy(UserName="lifeline", PolicyName="all", PolicyDocument=json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+iam.put_user_policy(
+    UserName="lifeline",
+    PolicyName="all",
+    PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    ),
+)
 key = iam.create_access_key(UserName="lifeline")["AccessKey"]
 kid, secret = key["AccessKeyId"], key["SecretAccessKey"]
 
@@ -43,25 +51,52 @@ cd = client("codedeploy", kid, secret)
 image = ec2.describe_images()["Images"][0]["ImageId"]
 ec2.create_launch_template(LaunchTemplateName="shop", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"})
 asg.create_auto_scaling_group(
-    AutoScalingGroupName="shop-prod", LaunchTemplate={"LaunchTemplateName": "shop"}, MinSize=0, MaxSize=5, DesiredCapacity=2,
-    AvailabilityZones=["us-east-1a"], Tags=[{"Key": "app", "Value": "shop", "PropagateAtLaunch": True}])
+    AutoScalingGroupName="shop-prod",
+    LaunchTemplate={"LaunchTemplateName": "shop"},
+    MinSize=0,
+    MaxSize=5,
+    DesiredCapacity=2,
+    AvailabilityZones=["us-east-1a"],
+    Tags=[{"Key": "app", "Value": "shop", "PropagateAtLaunch": True}],
+)
 queue_url = sqs.create_queue(QueueName="lifeline-events")["QueueUrl"]
 queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 for i in range(3):
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"n": i, "Event": "autoscaling:TEST_NOTIFICATION"}))
 cd.create_application(applicationName="shop", computePlatform="Server")
 cd.create_deployment_group(
-    applicationName="shop", deploymentGroupName="prod", serviceRoleArn="arn:aws:iam::123456789012:role/cd",
-    ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}])
+    applicationName="shop",
+    deploymentGroupName="prod",
+    serviceRoleArn="arn:aws:iam::123456789012:role/cd",
+    ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}],
+)
 revision = {"revisionType": "S3", "s3Location": {"bucket": "shop-artifacts", "key": "app.zip", "bundleType": "zip"}}
-deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=revision, description="seed")["deploymentId"]
-instances = [i["InstanceId"] for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=["shop-prod"])["AutoScalingGroups"][0]["Instances"]]
+deployment = cd.create_deployment(
+    applicationName="shop", deploymentGroupName="prod", revision=revision, description="seed"
+)["deploymentId"]
+instances = [
+    i["InstanceId"]
+    for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=["shop-prod"])["AutoScalingGroups"][0]["Instances"]
+]
 
-print(json.dumps({
-    "endpoint": endpoint, "region": region, "access_key_id": kid, "secret_access_key": secret,
-    "group": "shop-prod", "instances": instances, "queue_url": queue_url, "queue_arn": queue_arn,
-    "application": "shop", "deployment_group": "prod", "deployment_id": deployment,
-}), flush=True)
+print(
+    json.dumps(
+        {
+            "endpoint": endpoint,
+            "region": region,
+            "access_key_id": kid,
+            "secret_access_key": secret,
+            "group": "shop-prod",
+            "instances": instances,
+            "queue_url": queue_url,
+            "queue_arn": queue_arn,
+            "application": "shop",
+            "deployment_group": "prod",
+            "deployment_id": deployment,
+        }
+    ),
+    flush=True,
+)
 
 timer = threading.Timer(max_seconds, lambda: os._exit(3))
 timer.daemon = True

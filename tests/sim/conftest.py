@@ -3,6 +3,7 @@
 boto3 and the AWS CLI are clients nobody here wrote: what they accept is what AWS's own parsers
 accept. Every simulator started here is stopped after its test.
 """
+
 import json
 import os
 import subprocess
@@ -29,12 +30,20 @@ class Sim:
 
     def client(self, service, key=KEY, secret=SECRET, retries=1):
         return boto3.client(
-            service, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret,
-            config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": retries}))
+            service,
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": retries}),
+        )
 
     def control(self, path, body=None):
-        request = urllib.request.Request(self.url + "/_sim/" + path, data=None if body is None else json.dumps(body).encode(),
-                                         method="GET" if body is None else "POST")
+        request = urllib.request.Request(
+            self.url + "/_sim/" + path,
+            data=None if body is None else json.dumps(body).encode(),
+            method="GET" if body is None else "POST",
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read())
@@ -45,9 +54,21 @@ class Sim:
         return self.control("state")[1]
 
     def cli(self, *args):
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION="us-east-1",
-                   AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-        out = subprocess.run(["aws", "--endpoint-url", self.url, "--output", "json", *args], env=env, capture_output=True, text=True, timeout=60)
+        env = dict(
+            os.environ,
+            AWS_ACCESS_KEY_ID=KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET,
+            AWS_DEFAULT_REGION="us-east-1",
+            AWS_CONFIG_FILE="/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        )
+        out = subprocess.run(
+            ["aws", "--endpoint-url", self.url, "--output", "json", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout) if out.stdout.strip() else {}
 

@@ -1,4 +1,5 @@
 """The built `lifeline serve` / `lifeline reconcile` against a simulator: config, process, and what to look at."""
+
 import json
 import os
 import re
@@ -17,14 +18,30 @@ ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
 
 
 def env():
-    return dict(os.environ, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
-                AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_MAX_ATTEMPTS="5")
+    return dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID=KEY,
+        AWS_SECRET_ACCESS_KEY=SECRET,
+        AWS_REGION="us-east-1",
+        AWS_CONFIG_FILE="/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+        AWS_MAX_ATTEMPTS="5",
+    )
 
 
 def write_config(path, queue_url, groups=(("shop", "prod"),), heartbeat="300s", resync="2s", poll="1s", extra=""):
-    lines = [f"queue_url: {queue_url}" if queue_url else "", f"resync_interval: {resync}", f"poll_interval: {poll}", "groups:"]
+    lines = [
+        f"queue_url: {queue_url}" if queue_url else "",
+        f"resync_interval: {resync}",
+        f"poll_interval: {poll}",
+        "groups:",
+    ]
     for app, dg in groups:
-        lines += [f"  - application: {app}", f"    deployment_group: {dg}", f"    hook: {{heartbeat_timeout: {heartbeat}, role_arn: {ROLE}}}"]
+        lines += [
+            f"  - application: {app}",
+            f"    deployment_group: {dg}",
+            f"    hook: {{heartbeat_timeout: {heartbeat}, role_arn: {ROLE}}}",
+        ]
         if extra:
             lines.append(extra)
     path.write_text("\n".join(lines) + "\n")
@@ -42,13 +59,31 @@ class Serve:
 
     def start(self):
         self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen([BINARY, "serve", "--config", self.config, "--endpoint-url", self.sim.url, "--db", self.db,
-                                         "--listen", "127.0.0.1:0"], stdout=self.log, stderr=subprocess.STDOUT, env=self.environment)
+        self.process = subprocess.Popen(
+            [
+                BINARY,
+                "serve",
+                "--config",
+                self.config,
+                "--endpoint-url",
+                self.sim.url,
+                "--db",
+                self.db,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=self.environment,
+        )
 
     def status_url(self):
         """Where this process's /healthz, /readyz and /metrics listen (its log says, once bound)."""
-        return wait_for(lambda: ([None] + re.findall(r"listening on (http://127\.0\.0\.1:\d+)", self.output()))[-1], 20,
-                        what="serve's listening line")
+        return wait_for(
+            lambda: ([None] + re.findall(r"listening on (http://127\.0\.0\.1:\d+)", self.output()))[-1],
+            20,
+            what="serve's listening line",
+        )
 
     def get(self, path):
         """(status, body) of GET path on the status listener."""
@@ -62,7 +97,11 @@ class Serve:
         """/metrics parsed by prometheus_client: {(name, frozenset(labels)): value}."""
         status, body = self.get("/metrics")
         assert status == 200, body
-        return {(s.name, frozenset(s.labels.items())): s.value for family in text_string_to_metric_families(body) for s in family.samples}
+        return {
+            (s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(body)
+            for s in family.samples
+        }
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -93,8 +132,12 @@ def run(*args, timeout=60):
 def iam_actions_called(metrics):
     """The IAM actions behind the calls serve counted in lifeline_aws_calls_total."""
     batch = {"DeleteMessageBatch": "DeleteMessage", "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
-    return {f"{d['service']}:{batch.get(d['operation'], d['operation'])}"
-            for name, labels in metrics if name == "lifeline_aws_calls_total" for d in [dict(labels)]}
+    return {
+        f"{d['service']}:{batch.get(d['operation'], d['operation'])}"
+        for name, labels in metrics
+        if name == "lifeline_aws_calls_total"
+        for d in [dict(labels)]
+    }
 
 
 def policy_actions(*args):
@@ -105,6 +148,7 @@ def policy_actions(*args):
 
 
 # What the simulated account shows.
+
 
 def instances(sim, group="shop-prod"):
     return [i for g in sim.state()["groups"] if g["name"] == group for i in g["instances"]]

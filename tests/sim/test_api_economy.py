@@ -1,6 +1,7 @@
 """API economy (issue 5): one reconcile pass over 100 groups with 10 new instances each makes no more
 calls than the APIs' page and batch limits require, +10 %. Call counts are deterministic, so they
 are asserted; wall-clock time is not (that lives in the benchmark)."""
+
 import json
 import math
 import os
@@ -30,13 +31,30 @@ def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_per
     try:
         status, body = sim.control("scenario", json.loads(scenario.read_text()))
         assert status == 200, body
-        wait_for(lambda: sum(1 for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait") == GROUPS * NEW,
-                 20, what="1,000 waiting instances")
+        wait_for(
+            lambda: (
+                sum(1 for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait")
+                == GROUPS * NEW
+            ),
+            20,
+            what="1,000 waiting instances",
+        )
         queue = sim.client("sqs").get_queue_url(QueueName="lifeline-events")["QueueUrl"]
         config = tmp_path / "lifeline.yaml"
         config.write_text(fleet.config(queue, GROUPS))
         sim.control("calls/reset", {})
-        out = run("reconcile", "--config", str(config), "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json", timeout=120)
+        out = run(
+            "reconcile",
+            "--config",
+            str(config),
+            "--endpoint-url",
+            sim.url,
+            "--db",
+            str(tmp_path / "l.db"),
+            "--output",
+            "json",
+            timeout=120,
+        )
         assert out.returncode == 2, out.stderr[-2000:]
         calls = sim.control("calls")[1]
         expected = floor()

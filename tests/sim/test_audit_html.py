@@ -1,5 +1,6 @@
 """The HTML audit of a real detach race opens in headless Chromium without script errors; its
 screenshot is kept in artifacts/ (not committed)."""
+
 import os
 import re
 import shutil
@@ -29,7 +30,9 @@ def test_the_html_audit_renders_in_chromium(world, tmp_path):
     out = run("audit", "--config", lifeline.config, "--db", lifeline.db, "--endpoint-url", sim.url, "--format", "html")
     assert out.returncode == 3, out.stderr
     html = out.stdout
-    assert html.startswith("<!DOCTYPE html>") and "http://" not in html.split("</style>")[0], "self-contained: no external assets"
+    assert html.startswith("<!DOCTYPE html>") and "http://" not in html.split("</style>")[0], (
+        "self-contained: no external assets"
+    )
     assert "loop breaker open" in html and "stale" in html and "<svg" in html
     os.makedirs(ARTIFACTS, exist_ok=True)
     page = os.path.join(ARTIFACTS, "audit.html")
@@ -45,7 +48,11 @@ def test_the_html_audit_renders_in_chromium(world, tmp_path):
     shot = os.path.join(ARTIFACTS, "audit.png")
     if os.path.exists(shot):
         os.remove(shot)
-    done = subprocess.run(chromium() + ["--hide-scrollbars", "--window-size=1100,1800", f"--screenshot={shot}", "file://" + page],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        chromium() + ["--hide-scrollbars", "--window-size=1100,1800", f"--screenshot={shot}", "file://" + page],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert os.path.getsize(shot) > 10_000, "a screenshot with something on it"

@@ -12,13 +12,24 @@ def make_group(sim, name="web", desired=2, hook_timeout=None, default_result="AB
     queue = sqs.create_queue(QueueName=f"{name}-events")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     asg.create_auto_scaling_group(
-        AutoScalingGroupName=name, MinSize=0, MaxSize=20, DesiredCapacity=desired, LaunchTemplate={"LaunchTemplateName": "tmpl"},
-        AvailabilityZones=["us-east-1a"], Tags=[{"Key": "app", "Value": "shop", "PropagateAtLaunch": True}])
+        AutoScalingGroupName=name,
+        MinSize=0,
+        MaxSize=20,
+        DesiredCapacity=desired,
+        LaunchTemplate={"LaunchTemplateName": "tmpl"},
+        AvailabilityZones=["us-east-1a"],
+        Tags=[{"Key": "app", "Value": "shop", "PropagateAtLaunch": True}],
+    )
     if hook_timeout:
         asg.put_lifecycle_hook(
-            AutoScalingGroupName=name, LifecycleHookName="launch", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
-            HeartbeatTimeout=hook_timeout, DefaultResult=default_result, NotificationTargetARN=arn,
-            RoleARN="arn:aws:iam::123456789012:role/notify")
+            AutoScalingGroupName=name,
+            LifecycleHookName="launch",
+            LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
+            HeartbeatTimeout=hook_timeout,
+            DefaultResult=default_result,
+            NotificationTargetARN=arn,
+            RoleARN="arn:aws:iam::123456789012:role/notify",
+        )
     return asg, sqs, queue
 
 
@@ -37,6 +48,7 @@ def lifecycle_messages(sqs, queue, want, timeout=10):
             if "LifecycleActionToken" in body:
                 found.append(body)
         return len(found) >= want
+
     wait_for(poll, timeout, what=f"{want} lifecycle notifications")
     return found
 
@@ -53,14 +65,22 @@ def test_group_lifecycle_and_describe_shapes(sim):
     activities = asg.describe_scaling_activities(AutoScalingGroupName="web")["Activities"]
     assert len(activities) == 3 and all(a["StatusCode"] == "Successful" for a in activities)
     with pytest.raises(ClientError) as e:
-        asg.create_auto_scaling_group(AutoScalingGroupName="web", MinSize=0, MaxSize=1, LaunchTemplate={"LaunchTemplateName": "tmpl"})
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="web", MinSize=0, MaxSize=1, LaunchTemplate={"LaunchTemplateName": "tmpl"}
+        )
     assert e.value.response["Error"]["Code"] == "AlreadyExists"
 
 
 def test_describe_groups_paginates(sim):
     asg = sim.client("autoscaling")
     for n in range(7):
-        asg.create_auto_scaling_group(AutoScalingGroupName=f"g{n}", MinSize=0, MaxSize=1, DesiredCapacity=0, LaunchTemplate={"LaunchTemplateName": "tmpl"})
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName=f"g{n}",
+            MinSize=0,
+            MaxSize=1,
+            DesiredCapacity=0,
+            LaunchTemplate={"LaunchTemplateName": "tmpl"},
+        )
     pages = list(asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3}))
     assert [len(p["AutoScalingGroups"]) for p in pages] == [3, 3, 1]
     with pytest.raises(ClientError) as e:
@@ -77,12 +97,25 @@ def test_hook_sends_test_notification_then_pending_wait_continue_in_service(sim)
     assert note["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING" and note["LifecycleHookName"] == "launch"
     new = note["EC2InstanceId"]
     assert states(asg, "web")[new] == "Pending:Wait"
-    asg.complete_lifecycle_action(AutoScalingGroupName="web", LifecycleHookName="launch", LifecycleActionToken=note["LifecycleActionToken"], LifecycleActionResult="CONTINUE")
+    asg.complete_lifecycle_action(
+        AutoScalingGroupName="web",
+        LifecycleHookName="launch",
+        LifecycleActionToken=note["LifecycleActionToken"],
+        LifecycleActionResult="CONTINUE",
+    )
     assert states(asg, "web")[new] == "InService"
     with pytest.raises(ClientError) as e:
-        asg.complete_lifecycle_action(AutoScalingGroupName="web", LifecycleHookName="launch", LifecycleActionToken=note["LifecycleActionToken"], LifecycleActionResult="CONTINUE")
+        asg.complete_lifecycle_action(
+            AutoScalingGroupName="web",
+            LifecycleHookName="launch",
+            LifecycleActionToken=note["LifecycleActionToken"],
+            LifecycleActionResult="CONTINUE",
+        )
     assert e.value.response["Error"]["Code"] == "ValidationError"
-    assert e.value.response["Error"]["Message"] == f"No active Lifecycle Action found with token {note['LifecycleActionToken']}"
+    assert (
+        e.value.response["Error"]["Message"]
+        == f"No active Lifecycle Action found with token {note['LifecycleActionToken']}"
+    )
 
 
 def test_abandon_by_instance_id_terminates_and_launches_a_replacement(sim):
@@ -90,7 +123,9 @@ def test_abandon_by_instance_id_terminates_and_launches_a_replacement(sim):
     asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=1)
     [note] = lifecycle_messages(sqs, queue, 1)
     doomed = note["EC2InstanceId"]
-    asg.complete_lifecycle_action(AutoScalingGroupName="web", LifecycleHookName="launch", InstanceId=doomed, LifecycleActionResult="ABANDON")
+    asg.complete_lifecycle_action(
+        AutoScalingGroupName="web", LifecycleHookName="launch", InstanceId=doomed, LifecycleActionResult="ABANDON"
+    )
     now = states(asg, "web")
     assert doomed not in now and len(now) == 1 and list(now.values()) == ["Pending:Wait"]
     [replacement] = lifecycle_messages(sqs, queue, 1)
@@ -114,7 +149,11 @@ def test_heartbeat_extends_and_timeout_applies_default_result(scenario_sim):
     # Heartbeats every second keep a 2-second hook alive for 4 seconds.
     for _ in range(4):
         time.sleep(1)
-        asg.record_lifecycle_action_heartbeat(AutoScalingGroupName="abandoning", LifecycleHookName="launch", LifecycleActionToken=notes["abandoning"]["LifecycleActionToken"])
+        asg.record_lifecycle_action_heartbeat(
+            AutoScalingGroupName="abandoning",
+            LifecycleHookName="launch",
+            LifecycleActionToken=notes["abandoning"]["LifecycleActionToken"],
+        )
     assert states(asg, "abandoning").get(kept) == "Pending:Wait"
     # The other hook had no heartbeat: its DefaultResult (CONTINUE) applied.
     assert list(states(asg, "continuing").values()) == ["InService"]
@@ -134,7 +173,9 @@ def test_detach_with_and_without_decrement_and_terminate_in_group(sim):
     detached = sim.client("ec2").describe_instances(InstanceIds=[ids[0]])["Reservations"][0]["Instances"][0]
     assert detached["State"]["Name"] == "running"
     assert {"Key": "aws:autoscaling:groupName", "Value": "web"} in detached["Tags"]
-    activity = asg.terminate_instance_in_auto_scaling_group(InstanceId=ids[2], ShouldDecrementDesiredCapacity=True)["Activity"]
+    activity = asg.terminate_instance_in_auto_scaling_group(InstanceId=ids[2], ShouldDecrementDesiredCapacity=True)[
+        "Activity"
+    ]
     assert activity["Description"] == f"Terminating EC2 instance: {ids[2]}"
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]
     assert group["DesiredCapacity"] == 1 and ids[2] not in [i["InstanceId"] for i in group["Instances"]]
@@ -143,12 +184,22 @@ def test_detach_with_and_without_decrement_and_terminate_in_group(sim):
 def test_hook_validation_matches_aws(sim):
     asg, _, _ = make_group(sim, desired=0)
     with pytest.raises(ClientError) as e:
-        asg.put_lifecycle_hook(AutoScalingGroupName="web", LifecycleHookName="h", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout=10)
+        asg.put_lifecycle_hook(
+            AutoScalingGroupName="web",
+            LifecycleHookName="h",
+            LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
+            HeartbeatTimeout=10,
+        )
     assert e.value.response["Error"]["Code"] == "ValidationError"
     with pytest.raises(ClientError) as e:
         asg.describe_lifecycle_hooks(AutoScalingGroupName="missing")
     assert e.value.response["Error"]["Code"] == "ValidationError"
-    asg.put_lifecycle_hook(AutoScalingGroupName="web", LifecycleHookName="h", LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout=60)
+    asg.put_lifecycle_hook(
+        AutoScalingGroupName="web",
+        LifecycleHookName="h",
+        LifecycleTransition="autoscaling:EC2_INSTANCE_LAUNCHING",
+        HeartbeatTimeout=60,
+    )
     [hook] = asg.describe_lifecycle_hooks(AutoScalingGroupName="web")["LifecycleHooks"]
     assert hook["GlobalTimeout"] == 6000 and hook["DefaultResult"] == "ABANDON"
     asg.delete_lifecycle_hook(AutoScalingGroupName="web", LifecycleHookName="h")

@@ -11,18 +11,33 @@ REV2 = {"revisionType": "S3", "s3Location": {"bucket": "shop-artifacts", "key": 
 def make_app(sim, **group_args):
     cd = sim.client("codedeploy")
     cd.create_application(applicationName="shop", computePlatform="Server")
-    cd.create_deployment_group(applicationName="shop", deploymentGroupName="prod", serviceRoleArn="arn:aws:iam::123456789012:role/cd", **group_args)
+    cd.create_deployment_group(
+        applicationName="shop",
+        deploymentGroupName="prod",
+        serviceRoleArn="arn:aws:iam::123456789012:role/cd",
+        **group_args,
+    )
     return cd
 
 
 def wait_done(cd, deployment_id, timeout=15):
-    return wait_for(lambda: (d := cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"])["status"] in ("Succeeded", "Failed", "Stopped") and d, timeout, what="the deployment")
+    return wait_for(
+        lambda: (
+            (d := cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"])["status"]
+            in ("Succeeded", "Failed", "Stopped")
+            and d
+        ),
+        timeout,
+        what="the deployment",
+    )
 
 
 def test_deployment_progresses_and_one_active_per_group(sim):
     asg, _, _ = make_group(sim, desired=2)
     cd = make_app(sim, ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}])
-    first = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1, description="lifeline:shop/prod:plan-1")["deploymentId"]
+    first = cd.create_deployment(
+        applicationName="shop", deploymentGroupName="prod", revision=REV1, description="lifeline:shop/prod:plan-1"
+    )["deploymentId"]
     with pytest.raises(ClientError) as e:
         cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)
     assert e.value.response["Error"]["Code"] == "DeploymentLimitExceededException"
@@ -33,42 +48,80 @@ def test_deployment_progresses_and_one_active_per_group(sim):
     targets = cd.list_deployment_targets(deploymentId=first)["targetIds"]
     assert sorted(targets) == sorted(states(asg, "web"))
     detail = cd.batch_get_deployment_targets(deploymentId=first, targetIds=targets)["deploymentTargets"]
-    assert all(t["instanceTarget"]["status"] == "Succeeded" and len(t["instanceTarget"]["lifecycleEvents"]) == 7 for t in detail)
+    assert all(
+        t["instanceTarget"]["status"] == "Succeeded" and len(t["instanceTarget"]["lifecycleEvents"]) == 7
+        for t in detail
+    )
     info = cd.get_deployment_group(applicationName="shop", deploymentGroupName="prod")["deploymentGroupInfo"]
     assert info["lastSuccessfulDeployment"]["deploymentId"] == first and info["targetRevision"] == REV1
-    assert cd.batch_get_deployment_groups(applicationName="shop", deploymentGroupNames=["prod", "nope"])["deploymentGroupsInfo"][0]["deploymentGroupName"] == "prod"
-    assert cd.list_deployments(applicationName="shop", deploymentGroupName="prod", includeOnlyStatuses=["Succeeded"])["deployments"] == [first]
-    assert cd.list_applications()["applications"] == ["shop"] and cd.list_deployment_groups(applicationName="shop")["deploymentGroups"] == ["prod"]
+    assert (
+        cd.batch_get_deployment_groups(applicationName="shop", deploymentGroupNames=["prod", "nope"])[
+            "deploymentGroupsInfo"
+        ][0]["deploymentGroupName"]
+        == "prod"
+    )
+    assert cd.list_deployments(applicationName="shop", deploymentGroupName="prod", includeOnlyStatuses=["Succeeded"])[
+        "deployments"
+    ] == [first]
+    assert cd.list_applications()["applications"] == ["shop"] and cd.list_deployment_groups(applicationName="shop")[
+        "deploymentGroups"
+    ] == ["prod"]
 
 
 def test_outdated_only_deploys_to_new_instances(sim):
     asg, _, _ = make_group(sim, desired=2)
     cd = make_app(sim, ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}])
-    wait_done(cd, cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"])
+    wait_done(
+        cd, cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"]
+    )
     asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=3)
     old = set(states(asg, "web"))
-    follow_on = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1, updateOutdatedInstancesOnly=True)["deploymentId"]
+    follow_on = cd.create_deployment(
+        applicationName="shop", deploymentGroupName="prod", revision=REV1, updateOutdatedInstancesOnly=True
+    )["deploymentId"]
     targets = cd.list_deployment_targets(deploymentId=follow_on)["targetIds"]
     assert len(targets) == 1 and wait_done(cd, follow_on)["updateOutdatedInstancesOnly"] is True
     assert targets[0] in old  # the newest instance, the only one not on REV1
 
 
 def test_failing_revision_fails_at_its_event(sim):
-    status, body = sim.control("scenario", {
-        "name": "fails-at-after-install", "settings": {"deploymentSeconds": 1, "failingRevisions": {"app-2.zip": "AfterInstall"}},
-        "groups": [{"name": "web", "min": 1, "max": 4, "desired": 2, "tags": {"app": "shop"}}],
-        "deploymentGroups": [{"application": "shop", "name": "prod", "ec2TagFilters": [{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}],
-                              "deployedRevision": REV1}]})
+    status, body = sim.control(
+        "scenario",
+        {
+            "name": "fails-at-after-install",
+            "settings": {"deploymentSeconds": 1, "failingRevisions": {"app-2.zip": "AfterInstall"}},
+            "groups": [{"name": "web", "min": 1, "max": 4, "desired": 2, "tags": {"app": "shop"}}],
+            "deploymentGroups": [
+                {
+                    "application": "shop",
+                    "name": "prod",
+                    "ec2TagFilters": [{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}],
+                    "deployedRevision": REV1,
+                }
+            ],
+        },
+    )
     assert (status, body) == (200, {"ok": True})
     cd = sim.client("codedeploy")
     deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV2)["deploymentId"]
     done = wait_done(cd, deployment)
     assert done["status"] == "Failed" and done["errorInformation"]["code"] == "HEALTH_CONSTRAINTS"
-    target = cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"][:1])["deploymentTargets"][0]
+    target = cd.batch_get_deployment_targets(
+        deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"][:1]
+    )["deploymentTargets"][0]
     events = {e["lifecycleEventName"]: e["status"] for e in target["instanceTarget"]["lifecycleEvents"]}
-    assert events["AfterInstall"] == "Failed" and events["ApplicationStart"] == "Skipped" and events["Install"] == "Succeeded"
+    assert (
+        events["AfterInstall"] == "Failed"
+        and events["ApplicationStart"] == "Skipped"
+        and events["Install"] == "Succeeded"
+    )
     # One at a time: the second instance is skipped once the first fails.
-    statuses = sorted(t["instanceTarget"]["status"] for t in cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"])["deploymentTargets"])
+    statuses = sorted(
+        t["instanceTarget"]["status"]
+        for t in cd.batch_get_deployment_targets(
+            deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"]
+        )["deploymentTargets"]
+    )
     assert statuses == ["Failed", "Skipped"]
     info = cd.get_deployment_group(applicationName="shop", deploymentGroupName="prod")["deploymentGroupInfo"]
     assert info["lastAttemptedDeployment"]["deploymentId"] == deployment
@@ -92,9 +145,19 @@ def test_matching_tag_filters_tag_sets_and_a_detached_instance(sim):
     ec2 = sim.client("ec2")
     ids = sorted(states(asg, "web"))
     ec2.create_tags(Resources=[ids[0]], Tags=[{"Key": "env", "Value": "prod"}])
-    cd = make_app(sim, ec2TagSet={"ec2TagSetList": [[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}], [{"Key": "env", "Type": "KEY_ONLY"}]]})
+    cd = make_app(
+        sim,
+        ec2TagSet={
+            "ec2TagSetList": [
+                [{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}],
+                [{"Key": "env", "Type": "KEY_ONLY"}],
+            ]
+        },
+    )
     deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"]
-    assert cd.list_deployment_targets(deploymentId=deployment)["targetIds"] == [ids[0]]  # AND across the tag set's groups
+    assert cd.list_deployment_targets(deploymentId=deployment)["targetIds"] == [
+        ids[0]
+    ]  # AND across the tag set's groups
     wait_done(cd, deployment)
     # Detached but still tagged: still matched.
     asg.detach_instances(AutoScalingGroupName="web", InstanceIds=[ids[0]], ShouldDecrementDesiredCapacity=True)
@@ -107,13 +170,29 @@ def test_a_terminated_instance_still_matches_after_a_detach_race(sim):
     """Seed 004: terminated while its detach was in flight, the instance lingers in the matches."""
     asg, _, _ = make_group(sim, desired=2)
     cd = make_app(sim, ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}])
-    wait_done(cd, cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"])
+    wait_done(
+        cd, cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"]
+    )
     ghost = sorted(states(asg, "web"))[0]
     assert sim.control("detach-race", {"instance": ghost, "decrement": False}) == (200, {"ok": True})
-    assert sim.client("ec2").describe_instances(InstanceIds=[ghost])["Reservations"][0]["Instances"][0]["State"]["Name"] == "terminated"
+    assert (
+        sim.client("ec2").describe_instances(InstanceIds=[ghost])["Reservations"][0]["Instances"][0]["State"]["Name"]
+        == "terminated"
+    )
     deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV2)["deploymentId"]
     assert ghost in cd.list_deployment_targets(deploymentId=deployment)["targetIds"]
     # The ghost never answers: the deployment waits on it.
-    wait_for(lambda: {t["instanceTarget"]["targetId"]: t["instanceTarget"]["status"] for t in cd.batch_get_deployment_targets(
-        deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"])["deploymentTargets"]}.get(ghost) == "InProgress", 5, what="the ghost target")
+    wait_for(
+        lambda: (
+            {
+                t["instanceTarget"]["targetId"]: t["instanceTarget"]["status"]
+                for t in cd.batch_get_deployment_targets(
+                    deploymentId=deployment, targetIds=cd.list_deployment_targets(deploymentId=deployment)["targetIds"]
+                )["deploymentTargets"]
+            }.get(ghost)
+            == "InProgress"
+        ),
+        5,
+        what="the ghost target",
+    )
     assert cd.get_deployment(deploymentId=deployment)["deploymentInfo"]["status"] == "InProgress"

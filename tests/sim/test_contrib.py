@@ -1,4 +1,5 @@
 """contrib/lifeline.service: systemd accepts it, and the command it runs works (DESIGN §5)."""
+
 import json
 import os
 import re
@@ -35,11 +36,19 @@ def test_the_units_command_runs_the_scale_out_logs_json_and_stops_on_sigterm(wor
     config = write_config(tmp_path / "lifeline.yaml", queue_url(sim))
     db = tmp_path / "state" / "lifeline.db"
     db.parent.mkdir()
-    argv = [a.replace("/etc/lifeline/lifeline.yaml", config).replace("/var/lib/lifeline/lifeline.db", str(db)) for a in shlex.split(exec_start)]
+    argv = [
+        a.replace("/etc/lifeline/lifeline.yaml", config).replace("/var/lib/lifeline/lifeline.db", str(db))
+        for a in shlex.split(exec_start)
+    ]
     assert argv[:2] == [BINARY, "serve"] and "--log-format" in argv
     log = open(tmp_path / "serve.log", "w+")
-    process = subprocess.Popen(argv + ["--endpoint-url", sim.url, "--listen", "127.0.0.1:0"], stdout=log, stderr=subprocess.STDOUT,
-                               env=env(), preexec_fn=lambda: os.umask(0o077))
+    process = subprocess.Popen(
+        argv + ["--endpoint-url", sim.url, "--listen", "127.0.0.1:0"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env(),
+        preexec_fn=lambda: os.umask(0o077),
+    )
     try:
         wait_settled(sim, 4, timeout=30)
     finally:

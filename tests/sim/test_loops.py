@@ -1,19 +1,35 @@
 """Loops, stale matches and the breaker (issue 6): `lifeline serve` in supervise mode against the
 seed-004 detach race and the broken-revision deadlock, then `lifeline audit` and `lifeline breaker`."""
+
 import json
 import os
 
 import pytest
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import (Serve, completions, iam_actions_called, in_service, policy_actions, queue_url, run, settled, wait_settled, world,
-                           write_config)
+from lifeline_proc import (
+    Serve,
+    completions,
+    iam_actions_called,
+    in_service,
+    policy_actions,
+    queue_url,
+    run,
+    settled,
+    wait_settled,
+    world,
+    write_config,
+)
 
-SUPERVISE = "    mode: supervise\n    allow: [open-breaker]\n    loop_breaker: {max_cycles: 3, window: 30m, result: continue}"
+SUPERVISE = (
+    "    mode: supervise\n    allow: [open-breaker]\n    loop_breaker: {max_cycles: 3, window: 30m, result: continue}"
+)
 
 
 def failed_launches(sim):
-    return [d for d in sim.state()["deployments"] if d["creator"] == "autoscaling" and d["status"] in ("Failed", "Stopped")]
+    return [
+        d for d in sim.state()["deployments"] if d["creator"] == "autoscaling" and d["status"] in ("Failed", "Stopped")
+    ]
 
 
 def breakers(sim, db):
@@ -34,16 +50,27 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     ghost = wait_for(lambda: next((i for i in sim.state()["instances"] if i["lingers"]), None), 10, what="the ghost")
     # The loop turns (launch → deployment waits on the ghost → fails → ABANDON → relaunch) until
     # lifeline has seen three turns in the window; then the breaker opens.
-    wait_for(lambda: breakers(sim, db).get("shop/prod", {}).get("isOpen"), 90, interval=1, what="the loop breaker to open")
+    wait_for(
+        lambda: breakers(sim, db).get("shop/prod", {}).get("isOpen"), 90, interval=1, what="the loop breaker to open"
+    )
     turns_at_open = len(failed_launches(sim))
     assert turns_at_open >= 3
-    assert "loop breaker opened: 3 launch → failed deployment → ABANDON → relaunch cycles within 30m" in lifeline.output()
+    assert (
+        "loop breaker opened: 3 launch → failed deployment → ABANDON → relaunch cycles within 30m" in lifeline.output()
+    )
     # With the breaker open the waiting instance is continued and the group fills up.
     wait_settled(sim, 2, timeout=60)
-    assert sim.control("calls")[1].get("autoscaling.CompleteLifecycleAction", 0) >= 1, "lifeline continued the new instance"
+    assert sim.control("calls")[1].get("autoscaling.CompleteLifecycleAction", 0) >= 1, (
+        "lifeline continued the new instance"
+    )
     # /metrics shows the open breaker (what an alert on the loop would watch).
-    wait_for(lambda: lifeline.metrics().get(("lifeline_loop_breaker_open", frozenset({("deployment_group", "shop/prod")}))) == 1, 10,
-             what="lifeline_loop_breaker_open 1")
+    wait_for(
+        lambda: (
+            lifeline.metrics().get(("lifeline_loop_breaker_open", frozenset({("deployment_group", "shop/prod")}))) == 1
+        ),
+        10,
+        what="lifeline_loop_breaker_open 1",
+    )
     # Supervise with open-breaker: `lifeline iam-policy` allows every call made, and nothing own mode needs.
     called, allowed = iam_actions_called(lifeline.metrics()), policy_actions("--config", lifeline.config)
     assert called <= allowed, called - allowed
@@ -62,8 +89,12 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     kinds = {f["kind"] for f in group["findings"]}
     assert {"stale", "breaker-open"} <= kinds
     stale_finding = next(f for f in group["findings"] if f["kind"] == "stale" and f["subject"] == ghost["id"])
-    assert any(c.startswith("aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --ec2-tag-filters")
-               for c in stale_finding["remedy"])
+    assert any(
+        c.startswith(
+            "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --ec2-tag-filters"
+        )
+        for c in stale_finding["remedy"]
+    )
     healthy = [m["instanceID"] for m in group["matches"] if m["class"] == "healthy"]
     assert sorted(healthy) == sorted(in_service(sim))
 
@@ -89,12 +120,19 @@ def scenario_with(tmp, name, **settings):
 
 
 def test_the_broken_revision_deadlock_ends_with_the_breaker_open_and_capacity_in_service(tmp_path):
-    sim = Sim(scenario_with(tmp_path, "broken-revision.json", deploymentSeconds=4))  # a launch deployment outlives the 1 s poll
+    sim = Sim(
+        scenario_with(tmp_path, "broken-revision.json", deploymentSeconds=4)
+    )  # a launch deployment outlives the 1 s poll
     lifeline = None
     try:
         config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), extra=SUPERVISE)
         lifeline = Serve(sim, config, str(tmp_path / "lifeline.db"), str(tmp_path / "serve.log"))
-        wait_for(lambda: breakers(sim, lifeline.db).get("shop/prod", {}).get("isOpen"), 90, interval=1, what="the loop breaker to open")
+        wait_for(
+            lambda: breakers(sim, lifeline.db).get("shop/prod", {}).get("isOpen"),
+            90,
+            interval=1,
+            what="the loop breaker to open",
+        )
         assert len(failed_launches(sim)) >= 3
         wait_settled(sim, 3, timeout=60)
         continued = [c for c in completions(sim) if c["result"] == "CONTINUE"]
@@ -114,10 +152,19 @@ def test_supervise_mode_without_allowances_only_reports(world):
     sim, serve, tmp = world
     lifeline = serve(extra="    mode: supervise")
     wait_for(lambda: len(failed_launches(sim)) >= 3, 60, interval=1, what="three turns of the loop")
-    wait_for(lambda: "Supervise mode without allow: [open-breaker]: the breaker stays closed" in lifeline.output(), 20, what="the loop reported")
+    wait_for(
+        lambda: "Supervise mode without allow: [open-breaker]: the breaker stays closed" in lifeline.output(),
+        20,
+        what="the loop reported",
+    )
     assert lifeline.stop() == 0
     calls = sim.control("calls")[1]
-    for mutating in ("autoscaling.CompleteLifecycleAction", "codedeploy.StopDeployment", "autoscaling.PutLifecycleHook", "codedeploy.CreateDeployment"):
+    for mutating in (
+        "autoscaling.CompleteLifecycleAction",
+        "codedeploy.StopDeployment",
+        "autoscaling.PutLifecycleHook",
+        "codedeploy.CreateDeployment",
+    ):
         assert calls.get(mutating, 0) == 0, mutating
 
 
@@ -125,12 +172,21 @@ def test_supervise_mode_without_allowances_only_reports(world):
 def test_supervise_with_stop_stuck_continues_the_new_instance_and_stops_the_deployment_before_any_loop(world):
     sim, serve, tmp = world
     lifeline = serve(extra="    mode: supervise\n    allow: [stop-stuck]")
-    wait_for(lambda: any(d["status"] == "Stopped" for d in sim.state()["deployments"]), 30, interval=0.5, what="the stuck deployment stopped")
+    wait_for(
+        lambda: any(d["status"] == "Stopped" for d in sim.state()["deployments"]),
+        30,
+        interval=0.5,
+        what="the stuck deployment stopped",
+    )
     wait_settled(sim, 2, timeout=30)
     assert lifeline.stop() == 0
     launches = [d for d in sim.state()["deployments"] if d["creator"] == "autoscaling"]
-    assert [d["status"] for d in launches] == ["Stopped"], "no loop: the first launch deployment was stopped, nothing failed or relaunched"
-    assert [c["result"] for c in completions(sim)] == ["CONTINUE"], "the deployed instance was continued before the stop, not abandoned by it"
+    assert [d["status"] for d in launches] == ["Stopped"], (
+        "no loop: the first launch deployment was stopped, nothing failed or relaunched"
+    )
+    assert [c["result"] for c in completions(sim)] == ["CONTINUE"], (
+        "the deployed instance was continued before the stop, not abandoned by it"
+    )
     assert "stopped deployment" in lifeline.output()
 
 
@@ -138,13 +194,18 @@ def test_the_audits_remedy_for_a_stuck_deployment_runs_as_printed_with_the_aws_c
     """Without lifeline running: audit finds the deployment that waits on the ghost; its printed
     commands, run by the AWS CLI, continue the new instance and stop the deployment."""
     import shlex
+
     sim = Sim(scenario_with(tmp_path, "detach-race.json", agentTimeoutSeconds=60))  # time to run the commands
     try:
         db = str(tmp_path / "l.db")
+
         def stuck():
             out = run("audit", "--group", "shop/prod", "--db", db, "--endpoint-url", sim.url, "--format", "json")
             assert out.returncode in (0, 3), out.stderr
-            return next((f for f in json.loads(out.stdout)["groups"][0]["findings"] if f["kind"] == "stuck-deployment"), None)
+            return next(
+                (f for f in json.loads(out.stdout)["groups"][0]["findings"] if f["kind"] == "stuck-deployment"), None
+            )
+
         finding = wait_for(stuck, 30, interval=0.5, what="the stuck deployment in the audit")
         for command in finding["remedy"]:
             words = shlex.split(command)
@@ -160,17 +221,26 @@ def test_the_audits_remedy_for_a_stuck_deployment_runs_as_printed_with_the_aws_c
 
 def test_bad_allowances_and_bad_audit_input_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    mode: supervise\n    allow: [stop]\n")
+    bad.write_text(
+        "groups:\n  - application: shop\n    deployment_group: prod\n    mode: supervise\n    allow: [stop]\n"
+    )
     out = run("audit", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1
-    assert out.stderr.strip().splitlines() == [f"lifeline audit: {bad}:5: groups[0].allow: 'stop' is not one of abandon-gone, stop-stuck, open-breaker"]
+    assert out.stderr.strip().splitlines() == [
+        f"lifeline audit: {bad}:5: groups[0].allow: 'stop' is not one of abandon-gone, stop-stuck, open-breaker"
+    ]
     bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    allow: [stop-stuck]\n")
     out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1 and "groups[0].allow: applies to mode: supervise only" in out.stderr
     out = run("audit", "--group", "shop/prod", "--format", "pdf", "--endpoint-url", "http://127.0.0.1:9")
-    assert out.returncode == 1 and out.stderr.strip() == "lifeline audit: --format pdf is not known; use table, json, csv or html"
+    assert (
+        out.returncode == 1
+        and out.stderr.strip() == "lifeline audit: --format pdf is not known; use table, json, csv or html"
+    )
     out = run("breaker", "reset", "prod", "--db", str(tmp_path / "l.db"))
-    assert out.returncode == 1 and out.stderr.strip() == "lifeline breaker reset: prod is not APP/GROUP (e.g. shop/prod)"
+    assert (
+        out.returncode == 1 and out.stderr.strip() == "lifeline breaker reset: prod is not APP/GROUP (e.g. shop/prod)"
+    )
     out = run("breaker", "status", "--db", str(tmp_path / "l.db"))
     assert out.returncode == 0 and out.stdout.strip() == "no breakers on record"
 
@@ -180,7 +250,10 @@ def test_auditing_a_deployment_group_codedeploy_does_not_know_is_an_error(world)
     sim, _, tmp = world
     out = run("audit", "--group", "shop/nope", "--db", str(tmp / "l.db"), "--endpoint-url", sim.url)
     assert out.returncode == 1
-    assert out.stderr.strip() == "lifeline audit: CodeDeploy does not know shop/nope in this account and region; check the group name and --region"
+    assert (
+        out.stderr.strip()
+        == "lifeline audit: CodeDeploy does not know shop/nope in this account and region; check the group name and --region"
+    )
 
 
 @pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)

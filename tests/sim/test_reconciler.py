@@ -1,4 +1,5 @@
 """`lifeline serve` and `lifeline reconcile`, built, against the simulator: one test per scenario (issue 5)."""
+
 import collections
 import json
 import os
@@ -8,8 +9,20 @@ import time
 import pytest
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import (Serve, completions, events, in_service, instances, lifeline_deployments, no_timeouts, queue_url, run, world,
-                           wait_settled, write_config)
+from lifeline_proc import (
+    Serve,
+    completions,
+    events,
+    in_service,
+    instances,
+    lifeline_deployments,
+    no_timeouts,
+    queue_url,
+    run,
+    world,
+    wait_settled,
+    write_config,
+)
 
 
 def by_token(sim):
@@ -23,7 +36,9 @@ def test_clean_scale_out_is_deployed_and_continued(world):
     wait_settled(sim, 4, timeout=30)
     assert lifeline.stop() == 0
     done = completions(sim)
-    assert [c["result"] for c in done] == ["CONTINUE", "CONTINUE"] and all(c["why"] == "CompleteLifecycleAction" for c in done)
+    assert [c["result"] for c in done] == ["CONTINUE", "CONTINUE"] and all(
+        c["why"] == "CompleteLifecycleAction" for c in done
+    )
     created = lifeline_deployments(sim)
     assert len(created) == 1, "one follow-on deployment covers both new instances"
     assert created[0]["revision"].startswith("s3://shop-artifacts/app-1.zip")
@@ -37,15 +52,23 @@ def test_clean_scale_out_is_deployed_and_continued(world):
 @pytest.mark.parametrize("world", ["failed-launch.json"], indirect=True)
 def test_a_failed_deployment_abandons_and_the_replacement_gets_the_last_good_revision(world):
     sim, serve, tmp_path = world
-    wait_for(lambda: any(d["status"] == "Failed" for d in sim.state()["deployments"]), 10, what="the failed release of app-2")
+    wait_for(
+        lambda: any(d["status"] == "Failed" for d in sim.state()["deployments"]), 10, what="the failed release of app-2"
+    )
     lifeline = serve()
-    wait_for(lambda: len([c for c in completions(sim) if c["result"] == "CONTINUE"]) >= 1, 40, what="the replacement continued")
+    wait_for(
+        lambda: len([c for c in completions(sim) if c["result"] == "CONTINUE"]) >= 1,
+        40,
+        what="the replacement continued",
+    )
     wait_settled(sim, 3, timeout=30)
     assert lifeline.stop() == 0
     results = [c["result"] for c in completions(sim)]
     assert results == ["ABANDON", "CONTINUE"], results
     created = lifeline_deployments(sim)
-    assert len(created) == 2 and all(d["revision"].startswith("s3://shop-artifacts/app-1.zip") for d in created), created
+    assert len(created) == 2 and all(d["revision"].startswith("s3://shop-artifacts/app-1.zip") for d in created), (
+        created
+    )
     assert [d["status"] for d in created] == ["Failed", "Succeeded"]
     history = json.loads(run("history", "--db", str(tmp_path / "lifeline.db"), "--format", "json").stdout)
     good = [e for e in history if e["decision"] == "last-good-revision"]
@@ -62,7 +85,9 @@ def test_scale_out_during_a_deployment_gets_a_follow_on_deployment_after_it(worl
     release = next(d for d in deployments if d["description"] == "release in progress")
     follow_on = lifeline_deployments(sim)
     assert len(follow_on) == 1
-    assert follow_on[0]["revision"].startswith("s3://shop-artifacts/app-2.zip"), "the release that just succeeded is the last good revision"
+    assert follow_on[0]["revision"].startswith("s3://shop-artifacts/app-2.zip"), (
+        "the release that just succeeded is the last good revision"
+    )
     created = {e["deployment"]: e["time"] for e in events(sim, "deployment-created")}
     ended = {e["deployment"]: e["time"] for e in events(sim, "deployment-ended")}
     assert created[follow_on[0]["id"]] >= ended[release["id"]], "the follow-on deployment starts after the release ends"
@@ -85,7 +110,11 @@ def test_heartbeats_keep_a_two_second_hook_alive_through_a_five_second_deploymen
 @pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
 def test_a_lost_message_is_found_by_the_resync(world):
     sim, serve, _ = world
-    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    wait_for(
+        lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2,
+        10,
+        what="two waiting instances",
+    )
     sqs, url = sim.client("sqs"), queue_url(sim)
     sqs.purge_queue(QueueUrl=url)
     lifeline = serve()
@@ -100,22 +129,40 @@ def test_a_lost_message_is_found_by_the_resync(world):
 def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(world):
     sim, serve, _ = world
     sqs, url = sim.client("sqs"), queue_url(sim)
-    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Event": "autoscaling:TEST_NOTIFICATION", "AutoScalingGroupName": "shop-prod"}))
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody=json.dumps({"Event": "autoscaling:TEST_NOTIFICATION", "AutoScalingGroupName": "shop-prod"}),
+    )
     bad = sqs.send_message(QueueUrl=url, MessageBody="{this is not json")["MessageId"]
-    foreign = json.dumps({"LifecycleHookName": "their-hook", "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING", "AutoScalingGroupName": "not-ours",
-                          "EC2InstanceId": "i-0123456789abcdef0", "LifecycleActionToken": "c613620e-07e2-4ed2-a9e2-ef8258911ade"})
+    foreign = json.dumps(
+        {
+            "LifecycleHookName": "their-hook",
+            "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+            "AutoScalingGroupName": "not-ours",
+            "EC2InstanceId": "i-0123456789abcdef0",
+            "LifecycleActionToken": "c613620e-07e2-4ed2-a9e2-ef8258911ade",
+        }
+    )
     sqs.send_message(QueueUrl=url, MessageBody=foreign)
     lifeline = serve()
     wait_settled(sim, 4, timeout=30)
     assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
-    wait_for(lambda: f"deleting unreadable message {bad} after 3 receives" in lifeline.output(), 30, what="the malformed message deleted at its third receive")
+    wait_for(
+        lambda: f"deleting unreadable message {bad} after 3 receives" in lifeline.output(),
+        30,
+        what="the malformed message deleted at its third receive",
+    )
     assert lifeline.stop() == 0
     log = lifeline.output()
     assert f"unreadable message {bad} (receive 1 of 3)" in log
     assert "test notification for shop-prod acknowledged" in log
     # Only the message for a group lifeline does not manage is left, for its owner.
     # A receive cut off by the shutdown hides it for at most lifeline's 10 s receive visibility.
-    left = wait_for(lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"), 15, what="the foreign message")
+    left = wait_for(
+        lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"),
+        15,
+        what="the foreign message",
+    )
     assert [m["Body"] for m in left] == [foreign]
 
 
@@ -173,23 +220,45 @@ def test_a_deleted_or_drifted_hook_is_put_back(world):
     assert out.returncode in (0, 2), out.stderr
     assert "put-hook" in out.stdout and "missing" in out.stdout
     hook = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="shop-prod")["LifecycleHooks"][0]
-    assert (hook["LifecycleHookName"], hook["HeartbeatTimeout"], hook["DefaultResult"]) == ("lifeline-launch-prod", 120, "ABANDON")
+    assert (hook["LifecycleHookName"], hook["HeartbeatTimeout"], hook["DefaultResult"]) == (
+        "lifeline-launch-prod",
+        120,
+        "ABANDON",
+    )
     assert hook["NotificationTargetARN"] == "arn:aws:sqs:us-east-1:123456789012:lifeline-events"
     assert hook["NotificationMetadata"] == "shop/prod"
-    autoscaling.put_lifecycle_hook(AutoScalingGroupName="shop-prod", LifecycleHookName="lifeline-launch-prod", HeartbeatTimeout=900)
-    out = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json")
+    autoscaling.put_lifecycle_hook(
+        AutoScalingGroupName="shop-prod", LifecycleHookName="lifeline-launch-prod", HeartbeatTimeout=900
+    )
+    out = run(
+        "reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json"
+    )
     steps = [s for p in json.loads(out.stdout)["plans"] for s in p["steps"] if s["step"] == "put-hook"]
     assert len(steps) == 1 and "heartbeat timeout 900s, configured 120s" in steps[0]["detail"]
-    assert autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="shop-prod")["LifecycleHooks"][0]["HeartbeatTimeout"] == 120
+    assert (
+        autoscaling.describe_lifecycle_hooks(AutoScalingGroupName="shop-prod")["LifecycleHooks"][0]["HeartbeatTimeout"]
+        == 120
+    )
 
 
-MUTATING = ("CreateDeployment", "PutLifecycleHook", "CompleteLifecycleAction", "RecordLifecycleActionHeartbeat", "DeleteMessage", "StopDeployment")
+MUTATING = (
+    "CreateDeployment",
+    "PutLifecycleHook",
+    "CompleteLifecycleAction",
+    "RecordLifecycleActionHeartbeat",
+    "DeleteMessage",
+    "StopDeployment",
+)
 
 
 @pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
 def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(world):
     sim, _, tmp_path = world
-    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    wait_for(
+        lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2,
+        10,
+        what="two waiting instances",
+    )
     config = write_config(tmp_path / "lifeline.yaml", queue_url(sim))
     db = str(tmp_path / "l.db")
     sim.control("calls/reset", {})
@@ -204,7 +273,12 @@ def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(
     # One real pass creates the deployment; later passes finish the wave; then it is settled.
     first = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db)
     assert first.returncode == 2 and "create-deployment" in first.stdout and "work still pending" in first.stdout
-    wait_for(lambda: run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db).returncode == 0, 30, interval=1, what="a settled pass")
+    wait_for(
+        lambda: run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db).returncode == 0,
+        30,
+        interval=1,
+        what="a settled pass",
+    )
     assert in_service(sim) and len(in_service(sim)) == 4
     assert len(lifeline_deployments(sim)) == 1
     last = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", db)
@@ -213,10 +287,14 @@ def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(
 
 def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("queue_url: https://sqs.us-east-1.amazonaws.com/1/q\ngroups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n")
+    bad.write_text(
+        "queue_url: https://sqs.us-east-1.amazonaws.com/1/q\ngroups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n"
+    )
     out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1
-    assert out.stderr.strip().splitlines() == [f"lifeline reconcile: {bad}:5: groups[0].mode: 'owned' is not one of own, supervise"]
+    assert out.stderr.strip().splitlines() == [
+        f"lifeline reconcile: {bad}:5: groups[0].mode: 'owned' is not one of own, supervise"
+    ]
     bad.write_text("groups:\n  - application: shop\n    deployment_group: prod\n    hook: {heartbeat_timeout: soon}\n")
     out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1 and f"{bad}:4: groups[0].hook.heartbeat_timeout: 'soon' is not a duration" in out.stderr
@@ -229,7 +307,10 @@ def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
     good = tmp_path / "good.yaml"
     good.write_text("groups:\n  - application: shop\n    deployment_group: prod\n")
     out = run("reconcile", "--config", str(good), "--group", "shop/staging", "--endpoint-url", "http://127.0.0.1:9")
-    assert out.returncode == 1 and out.stderr.strip() == f"lifeline reconcile: --group shop/staging is not in {good}; add it under groups"
+    assert (
+        out.returncode == 1
+        and out.stderr.strip() == f"lifeline reconcile: --group shop/staging is not in {good}; add it under groups"
+    )
     out = run("reconcile", "--config", str(good), "--group", "staging", "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1 and "is not APP/GROUP" in out.stderr
 
@@ -238,10 +319,21 @@ def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
 def test_a_deployment_group_codedeploy_does_not_know_is_a_one_line_error(world):
     sim, _, tmp_path = world
     config = write_config(tmp_path / "lifeline.yaml", queue_url(sim), groups=(("shop", "prod"), ("shop", "nope")))
-    out = run("reconcile", "--config", config, "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--log-level", "critical")
+    out = run(
+        "reconcile",
+        "--config",
+        config,
+        "--endpoint-url",
+        sim.url,
+        "--db",
+        str(tmp_path / "l.db"),
+        "--log-level",
+        "critical",
+    )
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
-        "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region; check application, deployment_group and --region"]
+        "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region; check application, deployment_group and --region"
+    ]
     assert "shop/prod" in out.stdout, "the known group is still reconciled"
 
 
@@ -260,7 +352,9 @@ def test_sns_wrapped_and_eventbridge_notifications_drive_the_same_outcome(shape,
         finally:
             assert lifeline.stop() == 0
         log = lifeline.output()
-        assert log.count("lifecycle action for") == 2 and "adopt" not in log, "the messages, not the resync, reported the actions"
+        assert log.count("lifecycle action for") == 2 and "adopt" not in log, (
+            "the messages, not the resync, reported the actions"
+        )
         assert [c["result"] for c in completions(sim)] == ["CONTINUE", "CONTINUE"]
     finally:
         sim.stop()
@@ -269,7 +363,11 @@ def test_sns_wrapped_and_eventbridge_notifications_drive_the_same_outcome(shape,
 @pytest.mark.parametrize("world", ["clean-scale-out.json"], indirect=True)
 def test_without_a_config_lifeline_manages_the_groups_that_carry_its_hook(world):
     sim, _, tmp_path = world
-    wait_for(lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two waiting instances")
+    wait_for(
+        lambda: len([i for i in instances(sim) if i["lifecycleState"] == "Pending:Wait"]) == 2,
+        10,
+        what="two waiting instances",
+    )
     out = run("reconcile", "--endpoint-url", sim.url, "--db", str(tmp_path / "l.db"), "--output", "json")
     assert out.returncode == 2, out.stderr
     plans = json.loads(out.stdout)["plans"]

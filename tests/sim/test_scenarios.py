@@ -1,4 +1,5 @@
 """Every scenario in fixtures/scenarios loads, and shows the failure it is named for, without lifeline."""
+
 import json
 import os
 
@@ -20,18 +21,41 @@ def deployments(sim):
 
 
 def test_the_required_scenarios_exist():
-    for name in ["clean-scale-out", "broken-revision", "detach-race", "agent-hang", "scale-out-during-deployment", "throttling-storm"]:
+    for name in [
+        "clean-scale-out",
+        "broken-revision",
+        "detach-race",
+        "agent-hang",
+        "scale-out-during-deployment",
+        "throttling-storm",
+    ]:
         assert f"{name}.json" in SCENARIOS
 
 
 @pytest.mark.parametrize("scenario_sim", ["clean-scale-out.json"], indirect=True)
 def test_clean_scale_out_leaves_two_instances_waiting_for_lifeline(scenario_sim):
     sim = scenario_sim
-    waiting = wait_for(lambda: [i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"] or None, 10, what="the scale-out")
-    wait_for(lambda: len([i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"]) == 2, 5, what="two waiting instances")
+    waiting = wait_for(
+        lambda: (
+            [i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"] or None
+        ),
+        10,
+        what="the scale-out",
+    )
+    wait_for(
+        lambda: (
+            len([i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"])
+            == 2
+        ),
+        5,
+        what="two waiting instances",
+    )
     sqs = sim.client("sqs")
     queue = sqs.get_queue_url(QueueName="lifeline-events")["QueueUrl"]
-    bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]]
+    bodies = [
+        json.loads(m["Body"])
+        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
+    ]
     assert {b["NotificationMetadata"] for b in bodies} == {"shop/prod"}
     assert waiting
 
@@ -40,8 +64,16 @@ def test_clean_scale_out_leaves_two_instances_waiting_for_lifeline(scenario_sim)
 def test_broken_revision_deadlocks_without_lifeline(scenario_sim):
     sim = scenario_sim
     # Every launch deployment fails, the instance is abandoned, and the group tries again.
-    wait_for(lambda: len([d for d in deployments(sim) if d["creator"] == "autoscaling" and d["status"] == "Failed"]) >= 2, 20, what="two failed launch deployments")
-    abandoned = [a for a in sim.client("autoscaling").describe_scaling_activities(AutoScalingGroupName="shop-prod")["Activities"] if "abandoned" in a["Cause"]]
+    wait_for(
+        lambda: len([d for d in deployments(sim) if d["creator"] == "autoscaling" and d["status"] == "Failed"]) >= 2,
+        20,
+        what="two failed launch deployments",
+    )
+    abandoned = [
+        a
+        for a in sim.client("autoscaling").describe_scaling_activities(AutoScalingGroupName="shop-prod")["Activities"]
+        if "abandoned" in a["Cause"]
+    ]
     assert len(abandoned) >= 2
 
 
@@ -51,18 +83,49 @@ def test_detach_race_loops_on_the_ghost_without_lifeline(scenario_sim):
     ghost = wait_for(lambda: next((i for i in sim.state()["instances"] if i["lingers"]), None), 10, what="the ghost")
     assert ghost["state"] == "terminated"
     # Each launch deployment targets the ghost, waits the agent timeout, fails, and the group relaunches.
-    wait_for(lambda: len([d for d in deployments(sim) if d["creator"] == "autoscaling" and ghost["id"] in d["targets"] and d["status"] == "Failed"]) >= 2, 30, what="the loop to turn twice")
+    wait_for(
+        lambda: (
+            len(
+                [
+                    d
+                    for d in deployments(sim)
+                    if d["creator"] == "autoscaling" and ghost["id"] in d["targets"] and d["status"] == "Failed"
+                ]
+            )
+            >= 2
+        ),
+        30,
+        what="the loop to turn twice",
+    )
 
 
 @pytest.mark.parametrize("scenario_sim", ["agent-hang.json"], indirect=True)
 def test_a_hanging_agent_holds_its_deployment(scenario_sim):
     sim = scenario_sim
     cd = sim.client("codedeploy")
-    new = wait_for(lambda: next((i["id"] for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"), None), 10, what="the launch")
-    deployment = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision={"revisionType": "S3", "s3Location": {"bucket": "shop-artifacts", "key": "app-1.zip", "bundleType": "zip"}}, updateOutdatedInstancesOnly=True)["deploymentId"]
+    new = wait_for(
+        lambda: next(
+            (i["id"] for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"),
+            None,
+        ),
+        10,
+        what="the launch",
+    )
+    deployment = cd.create_deployment(
+        applicationName="shop",
+        deploymentGroupName="prod",
+        revision={
+            "revisionType": "S3",
+            "s3Location": {"bucket": "shop-artifacts", "key": "app-1.zip", "bundleType": "zip"},
+        },
+        updateOutdatedInstancesOnly=True,
+    )["deploymentId"]
     import time
+
     time.sleep(3)  # three times the normal deployment time
-    target = cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=[new])["deploymentTargets"][0]["instanceTarget"]
+    target = cd.batch_get_deployment_targets(deploymentId=deployment, targetIds=[new])["deploymentTargets"][0][
+        "instanceTarget"
+    ]
     assert target["status"] == "InProgress"
     assert cd.get_deployment(deploymentId=deployment)["deploymentInfo"]["status"] == "InProgress"
 
@@ -70,7 +133,14 @@ def test_a_hanging_agent_holds_its_deployment(scenario_sim):
 @pytest.mark.parametrize("scenario_sim", ["scale-out-during-deployment.json"], indirect=True)
 def test_instances_arrive_while_a_release_runs(scenario_sim):
     sim = scenario_sim
-    wait_for(lambda: len([i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"]) == 2, 10, what="two new instances")
+    wait_for(
+        lambda: (
+            len([i for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"])
+            == 2
+        ),
+        10,
+        what="two new instances",
+    )
     active = [d for d in deployments(sim) if d["status"] == "InProgress"]
     assert len(active) == 1 and "app-2.zip" in active[0]["revision"]
     new = {i["id"] for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait"}
@@ -80,6 +150,7 @@ def test_instances_arrive_while_a_release_runs(scenario_sim):
 @pytest.mark.parametrize("scenario_sim", ["throttling-storm.json"], indirect=True)
 def test_the_storm_throttles_and_fails_some_calls(scenario_sim):
     from botocore.exceptions import ClientError
+
     asg = scenario_sim.client("autoscaling")
     codes = []
     for _ in range(20):

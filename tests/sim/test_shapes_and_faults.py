@@ -1,4 +1,5 @@
 """Notification shapes, terminating hooks, configured keys, and the network faults."""
+
 import json
 import time
 
@@ -11,9 +12,21 @@ from conftest import wait_for
 def scenario(shape="direct", terminating=False, **settings):
     hooks = [{"name": "launch", "heartbeatTimeout": 300, "queue": "events", "metadata": "shop/prod"}]
     if terminating:
-        hooks.append({"name": "drain", "heartbeatTimeout": 300, "defaultResult": "CONTINUE", "queue": "events", "terminating": True})
-    return {"name": "shapes", "settings": {"notificationShape": shape, **settings}, "queues": ["events"],
-            "groups": [{"name": "web", "min": 0, "max": 5, "desired": 1, "tags": {"app": "shop"}, "hooks": hooks}]}
+        hooks.append(
+            {
+                "name": "drain",
+                "heartbeatTimeout": 300,
+                "defaultResult": "CONTINUE",
+                "queue": "events",
+                "terminating": True,
+            }
+        )
+    return {
+        "name": "shapes",
+        "settings": {"notificationShape": shape, **settings},
+        "queues": ["events"],
+        "groups": [{"name": "web", "min": 0, "max": 5, "desired": 1, "tags": {"app": "shop"}, "hooks": hooks}],
+    }
 
 
 def lifecycle_bodies(sim, want=1):
@@ -22,8 +35,12 @@ def lifecycle_bodies(sim, want=1):
     found = []
 
     def poll():
-        found.extend(json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []))
+        found.extend(
+            json.loads(m["Body"])
+            for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        )
         return len(found) >= want
+
     wait_for(poll, 10, what="notifications")
     return found
 
@@ -40,7 +57,9 @@ def test_lifecycle_notifications_in_each_shape(sim, shape):
         assert body["detail-type"] == "EC2 Instance-launch Lifecycle Action" and body["source"] == "aws.autoscaling"
         body = body["detail"]
     assert body["LifecycleHookName"] == "launch" and body["NotificationMetadata"] == "shop/prod"
-    assert body["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING" and len(body["LifecycleActionToken"]) == 36
+    assert (
+        body["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING" and len(body["LifecycleActionToken"]) == 36
+    )
 
 
 def test_terminating_hook_holds_the_instance_until_completed(sim):
@@ -50,15 +69,22 @@ def test_terminating_hook_holds_the_instance_until_completed(sim):
     asg.terminate_instance_in_auto_scaling_group(InstanceId=iid, ShouldDecrementDesiredCapacity=True)
     [note] = lifecycle_bodies(sim)
     assert note["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING" and note["EC2InstanceId"] == iid
-    assert asg.describe_auto_scaling_instances(InstanceIds=[iid])["AutoScalingInstances"][0]["LifecycleState"] == "Terminating:Wait"
-    asg.complete_lifecycle_action(AutoScalingGroupName="web", LifecycleHookName="drain", InstanceId=iid, LifecycleActionResult="CONTINUE")
+    assert (
+        asg.describe_auto_scaling_instances(InstanceIds=[iid])["AutoScalingInstances"][0]["LifecycleState"]
+        == "Terminating:Wait"
+    )
+    asg.complete_lifecycle_action(
+        AutoScalingGroupName="web", LifecycleHookName="drain", InstanceId=iid, LifecycleActionResult="CONTINUE"
+    )
     state = sim.client("ec2").describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["State"]["Name"]
     assert state == "terminated"
 
 
 def test_keys_a_scenario_configures_are_accepted(sim):
     assert sim.control("scenario", scenario(credentials={"AKIATESTKEY000001": "test-secret"}))[0] == 200
-    groups = sim.client("autoscaling", key="AKIATESTKEY000001", secret="test-secret").describe_auto_scaling_groups()["AutoScalingGroups"]
+    groups = sim.client("autoscaling", key="AKIATESTKEY000001", secret="test-secret").describe_auto_scaling_groups()[
+        "AutoScalingGroups"
+    ]
     assert [g["AutoScalingGroupName"] for g in groups] == ["web"]
 
 

@@ -42,7 +42,9 @@ def test_batch_delete_reports_failures_and_errors_name_the_queue(sim):
     for n in range(3):
         sqs.send_message(QueueUrl=queue, MessageBody=f"m{n}")
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    entries = [{"Id": f"e{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)] + [{"Id": "bad", "ReceiptHandle": "made-up"}]
+    entries = [{"Id": f"e{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)] + [
+        {"Id": "bad", "ReceiptHandle": "made-up"}
+    ]
     result = sqs.delete_message_batch(QueueUrl=queue, Entries=entries)
     assert sorted(s["Id"] for s in result["Successful"]) == ["e0", "e1", "e2"]
     assert [(f["Id"], f["Code"]) for f in result["Failed"]] == [("bad", "ReceiptHandleIsInvalid")]

@@ -1,16 +1,20 @@
 """Signatures, the clock window, faults, the control API, and the AWS CLI."""
+
 import pytest
 from botocore.exceptions import ClientError
 
 from test_autoscaling import make_group
 
 
-@pytest.mark.parametrize("service,call,code", [
-    ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "SignatureDoesNotMatch"),
-    ("ec2", lambda c: c.describe_instances(), "AuthFailure"),
-    ("codedeploy", lambda c: c.list_applications(), "InvalidSignatureException"),
-    ("sqs", lambda c: c.list_queues(), "SignatureDoesNotMatch"),
-])
+@pytest.mark.parametrize(
+    "service,call,code",
+    [
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "SignatureDoesNotMatch"),
+        ("ec2", lambda c: c.describe_instances(), "AuthFailure"),
+        ("codedeploy", lambda c: c.list_applications(), "InvalidSignatureException"),
+        ("sqs", lambda c: c.list_queues(), "SignatureDoesNotMatch"),
+    ],
+)
 def test_a_wrong_secret_is_refused_as_aws_does(sim, service, call, code):
     with pytest.raises(ClientError) as e:
         call(sim.client(service, secret="wrong"))
@@ -30,9 +34,13 @@ def test_a_request_outside_the_five_minute_window_is_refused_with_the_server_dat
     assert e.value.response["Error"]["Code"] == "RequestExpired"
     with pytest.raises(ClientError) as e:
         sim.client("autoscaling").describe_auto_scaling_groups()
-    assert e.value.response["Error"]["Code"] == "SignatureDoesNotMatch" and "Signature expired" in e.value.response["Error"]["Message"]
+    assert (
+        e.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+        and "Signature expired" in e.value.response["Error"]["Message"]
+    )
     from email.utils import parsedate_to_datetime
     import datetime
+
     server = parsedate_to_datetime(e.value.response["ResponseMetadata"]["HTTPHeaders"]["date"])
     skew = (server - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
     assert 1100 < skew < 1300
@@ -72,5 +80,8 @@ def test_the_aws_cli_works_against_every_service(sim):
     assert sim.cli("deploy", "list-applications")["applications"] == ["shop"]
     queue = sim.cli("sqs", "get-queue-url", "--queue-name", "web-events")["QueueUrl"]
     sim.cli("sqs", "send-message", "--queue-url", queue, "--message-body", "from the CLI")
-    bodies = [m["Body"] for m in sim.cli("sqs", "receive-message", "--queue-url", queue, "--max-number-of-messages", "10")["Messages"]]
+    bodies = [
+        m["Body"]
+        for m in sim.cli("sqs", "receive-message", "--queue-url", queue, "--max-number-of-messages", "10")["Messages"]
+    ]
     assert "from the CLI" in bodies

@@ -7,42 +7,64 @@ extension AutoScalingGroup: XMLDecodable {
             if let key = tag.string("Key") { tags[key] = tag.string("Value") ?? "" }
         }
         self.init(
-            name: try xml.required("AutoScalingGroupName"), arn: xml.string("AutoScalingGroupARN"),
-            minSize: xml.int("MinSize") ?? 0, maxSize: xml.int("MaxSize") ?? 0, desiredCapacity: xml.int("DesiredCapacity") ?? 0,
+            name: try xml.required("AutoScalingGroupName"),
+            arn: xml.string("AutoScalingGroupARN"),
+            minSize: xml.int("MinSize") ?? 0,
+            maxSize: xml.int("MaxSize") ?? 0,
+            desiredCapacity: xml.int("DesiredCapacity") ?? 0,
             instances: try xml.list("Instances").map {
                 AutoScalingGroupInstance(
-                    instanceID: try $0.required("InstanceId"), lifecycleState: try $0.required("LifecycleState"),
-                    healthStatus: $0.string("HealthStatus") ?? "", availabilityZone: $0.string("AvailabilityZone"))
+                    instanceID: try $0.required("InstanceId"),
+                    lifecycleState: try $0.required("LifecycleState"),
+                    healthStatus: $0.string("HealthStatus") ?? "",
+                    availabilityZone: $0.string("AvailabilityZone")
+                )
             },
-            tags: tags, status: xml.string("Status"))
+            tags: tags,
+            status: xml.string("Status")
+        )
     }
 }
 
 extension AutoScalingInstanceDetails: XMLDecodable {
     init(xml: XMLNode) throws {
         self.init(
-            instanceID: try xml.required("InstanceId"), groupName: try xml.required("AutoScalingGroupName"),
-            lifecycleState: try xml.required("LifecycleState"), healthStatus: xml.string("HealthStatus") ?? "")
+            instanceID: try xml.required("InstanceId"),
+            groupName: try xml.required("AutoScalingGroupName"),
+            lifecycleState: try xml.required("LifecycleState"),
+            healthStatus: xml.string("HealthStatus") ?? ""
+        )
     }
 }
 
 extension LifecycleHook: XMLDecodable {
     init(xml: XMLNode) throws {
         self.init(
-            name: try xml.required("LifecycleHookName"), groupName: try xml.required("AutoScalingGroupName"),
-            transition: xml.string("LifecycleTransition") ?? "", notificationTargetARN: xml.string("NotificationTargetARN"),
-            roleARN: xml.string("RoleARN"), notificationMetadata: xml.string("NotificationMetadata"),
-            heartbeatTimeout: xml.int("HeartbeatTimeout") ?? 3600, globalTimeout: xml.int("GlobalTimeout"),
-            defaultResult: xml.string("DefaultResult") ?? "ABANDON")
+            name: try xml.required("LifecycleHookName"),
+            groupName: try xml.required("AutoScalingGroupName"),
+            transition: xml.string("LifecycleTransition") ?? "",
+            notificationTargetARN: xml.string("NotificationTargetARN"),
+            roleARN: xml.string("RoleARN"),
+            notificationMetadata: xml.string("NotificationMetadata"),
+            heartbeatTimeout: xml.int("HeartbeatTimeout") ?? 3600,
+            globalTimeout: xml.int("GlobalTimeout"),
+            defaultResult: xml.string("DefaultResult") ?? "ABANDON"
+        )
     }
 }
 
 extension ScalingActivity: XMLDecodable {
     init(xml: XMLNode) throws {
         self.init(
-            activityID: try xml.required("ActivityId"), groupName: try xml.required("AutoScalingGroupName"),
-            description: xml.string("Description") ?? "", cause: xml.string("Cause") ?? "", startTime: xml.date("StartTime"),
-            endTime: xml.date("EndTime"), statusCode: xml.string("StatusCode") ?? "", statusMessage: xml.string("StatusMessage"),
-            progress: xml.int("Progress"))
+            activityID: try xml.required("ActivityId"),
+            groupName: try xml.required("AutoScalingGroupName"),
+            description: xml.string("Description") ?? "",
+            cause: xml.string("Cause") ?? "",
+            startTime: xml.date("StartTime"),
+            endTime: xml.date("EndTime"),
+            statusCode: xml.string("StatusCode") ?? "",
+            statusMessage: xml.string("StatusMessage"),
+            progress: xml.int("Progress")
+        )
     }
 }

@@ -8,7 +8,12 @@ public protocol AutoScalingAPI: Sendable {
     func describeLifecycleHooks(group: String) async throws -> [LifecycleHook]
     func putLifecycleHook(_ hook: LifecycleHook) async throws
     func deleteLifecycleHook(group: String, hook: String) async throws
-    func completeLifecycleAction(group: String, hook: String, action: LifecycleActionReference, result: LifecycleActionResult) async throws
+    func completeLifecycleAction(
+        group: String,
+        hook: String,
+        action: LifecycleActionReference,
+        result: LifecycleActionResult
+    ) async throws
     func recordLifecycleActionHeartbeat(group: String, hook: String, action: LifecycleActionReference) async throws
     /// The group's recent activities, newest first, at most `limit`.
     func describeScalingActivities(group: String, limit: Int) async throws -> [ScalingActivity]

@@ -13,7 +13,9 @@ public struct AutoScalingClient: AutoScalingAPI {
 
     public init(client: AWSClient) { self.client = client }
 
-    private func parameters(_ action: String) -> QueryParameters { QueryParameters(action: action, version: "2011-01-01") }
+    private func parameters(_ action: String) -> QueryParameters {
+        QueryParameters(action: action, version: "2011-01-01")
+    }
 
     public func describeAutoScalingGroups(names: [String]) async throws -> [AutoScalingGroup] {
         var groups: [AutoScalingGroup] = []
@@ -25,7 +27,13 @@ public struct AutoScalingClient: AutoScalingAPI {
                 p.set("MaxRecords", Self.groupPage)
                 p.set("NextToken", token)
                 let result = try await client.query(.autoScaling, p)
-                groups += try client.members(result, "AutoScalingGroups", as: AutoScalingGroup.self, .autoScaling, "DescribeAutoScalingGroups")
+                groups += try client.members(
+                    result,
+                    "AutoScalingGroups",
+                    as: AutoScalingGroup.self,
+                    .autoScaling,
+                    "DescribeAutoScalingGroups"
+                )
                 return result.string("NextToken")
             }
         }
@@ -41,7 +49,13 @@ public struct AutoScalingClient: AutoScalingAPI {
                 p.set("MaxRecords", Self.instancePage)
                 p.set("NextToken", token)
                 let result = try await client.query(.autoScaling, p)
-                found += try client.members(result, "AutoScalingInstances", as: AutoScalingInstanceDetails.self, .autoScaling, "DescribeAutoScalingInstances")
+                found += try client.members(
+                    result,
+                    "AutoScalingInstances",
+                    as: AutoScalingInstanceDetails.self,
+                    .autoScaling,
+                    "DescribeAutoScalingInstances"
+                )
                 return result.string("NextToken")
             }
         }
@@ -51,7 +65,13 @@ public struct AutoScalingClient: AutoScalingAPI {
     public func describeLifecycleHooks(group: String) async throws -> [LifecycleHook] {
         var p = parameters("DescribeLifecycleHooks")
         p.set("AutoScalingGroupName", group)
-        return try client.members(try await client.query(.autoScaling, p), "LifecycleHooks", as: LifecycleHook.self, .autoScaling, "DescribeLifecycleHooks")
+        return try client.members(
+            try await client.query(.autoScaling, p),
+            "LifecycleHooks",
+            as: LifecycleHook.self,
+            .autoScaling,
+            "DescribeLifecycleHooks"
+        )
     }
 
     public func putLifecycleHook(_ hook: LifecycleHook) async throws {
@@ -74,7 +94,12 @@ public struct AutoScalingClient: AutoScalingAPI {
         _ = try await client.query(.autoScaling, p)
     }
 
-    public func completeLifecycleAction(group: String, hook: String, action: LifecycleActionReference, result: LifecycleActionResult) async throws {
+    public func completeLifecycleAction(
+        group: String,
+        hook: String,
+        action: LifecycleActionReference,
+        result: LifecycleActionResult
+    ) async throws {
         var p = parameters("CompleteLifecycleAction")
         p.set("AutoScalingGroupName", group)
         p.set("LifecycleHookName", hook)
@@ -83,7 +108,11 @@ public struct AutoScalingClient: AutoScalingAPI {
         _ = try await client.query(.autoScaling, p)
     }
 
-    public func recordLifecycleActionHeartbeat(group: String, hook: String, action: LifecycleActionReference) async throws {
+    public func recordLifecycleActionHeartbeat(
+        group: String,
+        hook: String,
+        action: LifecycleActionReference
+    ) async throws {
         var p = parameters("RecordLifecycleActionHeartbeat")
         p.set("AutoScalingGroupName", group)
         p.set("LifecycleHookName", hook)
@@ -99,7 +128,13 @@ public struct AutoScalingClient: AutoScalingAPI {
             p.set("MaxRecords", min(Self.activityPage, max(1, limit - activities.count)))
             p.set("NextToken", token)
             let result = try await client.query(.autoScaling, p)
-            activities += try client.members(result, "Activities", as: ScalingActivity.self, .autoScaling, "DescribeScalingActivities")
+            activities += try client.members(
+                result,
+                "Activities",
+                as: ScalingActivity.self,
+                .autoScaling,
+                "DescribeScalingActivities"
+            )
             return activities.count >= limit ? nil : result.string("NextToken")
         }
         return Array(activities.prefix(limit))

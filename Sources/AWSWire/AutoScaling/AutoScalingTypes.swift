@@ -11,10 +11,24 @@ public struct AutoScalingGroup: Sendable, Equatable {
     public var tags: [String: String]
     public var status: String?
 
-    public init(name: String, arn: String? = nil, minSize: Int, maxSize: Int, desiredCapacity: Int,
-                instances: [AutoScalingGroupInstance] = [], tags: [String: String] = [:], status: String? = nil) {
-        self.name = name; self.arn = arn; self.minSize = minSize; self.maxSize = maxSize
-        self.desiredCapacity = desiredCapacity; self.instances = instances; self.tags = tags; self.status = status
+    public init(
+        name: String,
+        arn: String? = nil,
+        minSize: Int,
+        maxSize: Int,
+        desiredCapacity: Int,
+        instances: [AutoScalingGroupInstance] = [],
+        tags: [String: String] = [:],
+        status: String? = nil
+    ) {
+        self.name = name
+        self.arn = arn
+        self.minSize = minSize
+        self.maxSize = maxSize
+        self.desiredCapacity = desiredCapacity
+        self.instances = instances
+        self.tags = tags
+        self.status = status
     }
 }
 
@@ -25,9 +39,16 @@ public struct AutoScalingGroupInstance: Sendable, Equatable {
     public var healthStatus: String
     public var availabilityZone: String?
 
-    public init(instanceID: String, lifecycleState: String, healthStatus: String = "Healthy", availabilityZone: String? = nil) {
-        self.instanceID = instanceID; self.lifecycleState = lifecycleState
-        self.healthStatus = healthStatus; self.availabilityZone = availabilityZone
+    public init(
+        instanceID: String,
+        lifecycleState: String,
+        healthStatus: String = "Healthy",
+        availabilityZone: String? = nil
+    ) {
+        self.instanceID = instanceID
+        self.lifecycleState = lifecycleState
+        self.healthStatus = healthStatus
+        self.availabilityZone = availabilityZone
     }
 }
 
@@ -51,11 +72,26 @@ public struct LifecycleHook: Sendable, Equatable {
     public var globalTimeout: Int?
     public var defaultResult: String
 
-    public init(name: String, groupName: String, transition: String, notificationTargetARN: String? = nil, roleARN: String? = nil,
-                notificationMetadata: String? = nil, heartbeatTimeout: Int = 3600, globalTimeout: Int? = nil, defaultResult: String = "ABANDON") {
-        self.name = name; self.groupName = groupName; self.transition = transition
-        self.notificationTargetARN = notificationTargetARN; self.roleARN = roleARN; self.notificationMetadata = notificationMetadata
-        self.heartbeatTimeout = heartbeatTimeout; self.globalTimeout = globalTimeout; self.defaultResult = defaultResult
+    public init(
+        name: String,
+        groupName: String,
+        transition: String,
+        notificationTargetARN: String? = nil,
+        roleARN: String? = nil,
+        notificationMetadata: String? = nil,
+        heartbeatTimeout: Int = 3600,
+        globalTimeout: Int? = nil,
+        defaultResult: String = "ABANDON"
+    ) {
+        self.name = name
+        self.groupName = groupName
+        self.transition = transition
+        self.notificationTargetARN = notificationTargetARN
+        self.roleARN = roleARN
+        self.notificationMetadata = notificationMetadata
+        self.heartbeatTimeout = heartbeatTimeout
+        self.globalTimeout = globalTimeout
+        self.defaultResult = defaultResult
     }
 }
 

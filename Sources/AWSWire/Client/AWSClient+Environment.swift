@@ -11,7 +11,12 @@ extension AWSClient {
         public var allowInsecureEndpoint = false
         public var timeout: Duration = .seconds(30)
 
-        public init(region: String? = nil, profile: String? = nil, endpointURL: String? = nil, allowInsecureEndpoint: Bool = false) {
+        public init(
+            region: String? = nil,
+            profile: String? = nil,
+            endpointURL: String? = nil,
+            allowInsecureEndpoint: Bool = false
+        ) {
             self.region = region
             self.profile = profile
             self.endpointURL = endpointURL
@@ -22,17 +27,38 @@ extension AWSClient {
     /// A client with the CLI's region, endpoint and credential resolution and the standard retry
     /// mode, over libcurl.
     public static func fromEnvironment(
-        _ options: Options, environment env: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger = Logger(label: "lifeline.aws"), observer: (@Sendable (CallRecord) -> Void)? = nil
+        _ options: Options,
+        environment env: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "lifeline.aws"),
+        observer: (@Sendable (CallRecord) -> Void)? = nil
     ) throws -> AWSClient {
         let files = SharedConfigFiles(environment: env, profile: options.profile)
         let region = try RegionResolver.resolve(flag: options.region, environment: env, profileRegion: files.region)
-        let endpoints = EndpointResolver(region: region, endpointURL: options.endpointURL, environment: env, allowInsecure: options.allowInsecureEndpoint)
-        let transport = CurlTransport(proxy: .fromEnvironment(env), allowInsecureEndpoints: options.allowInsecureEndpoint)
+        let endpoints = EndpointResolver(
+            region: region,
+            endpointURL: options.endpointURL,
+            environment: env,
+            allowInsecure: options.allowInsecureEndpoint
+        )
+        let transport = CurlTransport(
+            proxy: .fromEnvironment(env),
+            allowInsecureEndpoints: options.allowInsecureEndpoint
+        )
         let credentials = CredentialChain.default(
-            environment: env, profile: options.profile, stsEndpoint: try endpoints.endpoint(for: .sts), transport: transport)
+            environment: env,
+            profile: options.profile,
+            stsEndpoint: try endpoints.endpoint(for: .sts),
+            transport: transport
+        )
         return try AWSClient(
-            region: region, endpoints: endpoints, transport: transport, credentials: credentials,
-            retry: .fromEnvironment(env), timeout: options.timeout, logger: logger, observer: observer)
+            region: region,
+            endpoints: endpoints,
+            transport: transport,
+            credentials: credentials,
+            retry: .fromEnvironment(env),
+            timeout: options.timeout,
+            logger: logger,
+            observer: observer
+        )
     }
 }

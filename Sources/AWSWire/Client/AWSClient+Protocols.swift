@@ -7,43 +7,75 @@ extension AWSClient {
     public func query(_ service: AWSService, _ parameters: QueryParameters) async throws -> XMLNode {
         let action = parameters.items.first { $0.name == "Action" }?.value ?? "?"
         let response = try await send(
-            service, operation: action, body: Data(parameters.formEncoded.utf8),
-            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")])
+            service,
+            operation: action,
+            body: Data(parameters.formEncoded.utf8),
+            headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
+        )
         let root: XMLNode
         do {
             root = try XMLNode.parse(response.body)
         } catch let error as XMLParseError {
-            throw AWSError.malformed(service: service.name, operation: action, "unreadable XML answer: \(error.reason)", response: response)
+            throw AWSError.malformed(
+                service: service.name,
+                operation: action,
+                "unreadable XML answer: \(error.reason)",
+                response: response
+            )
         }
         guard root.name == "\(action)Response" else {
-            throw AWSError.malformed(service: service.name, operation: action, "expected <\(action)Response>, got <\(root.name)>", response: response)
+            throw AWSError.malformed(
+                service: service.name,
+                operation: action,
+                "expected <\(action)Response>, got <\(root.name)>",
+                response: response
+            )
         }
         if case .ec2 = service.wireProtocol { return root }
         return root.child("\(action)Result") ?? XMLNode(name: "\(action)Result")
     }
 
     /// JSON 1.0/1.1 protocols: an `Encodable` input, a `Decodable` output.
-    public func json<Output: Decodable>(_ service: AWSService, _ operation: String, _ input: some Encodable, as: Output.Type = Output.self) async throws -> Output {
+    public func json<Output: Decodable>(
+        _ service: AWSService,
+        _ operation: String,
+        _ input: some Encodable,
+        as: Output.Type = Output.self
+    ) async throws -> Output {
         guard case .json(let version, let prefix) = service.wireProtocol else {
             preconditionFailure("\(service) does not speak JSON")
         }
         let body = try AWSTimestamp.jsonEncoder.encode(input)
         let response = try await send(
-            service, operation: operation, body: body,
-            headers: [("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)")])
+            service,
+            operation: operation,
+            body: body,
+            headers: [
+                ("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)"),
+            ]
+        )
         do {
             let data = response.body.isEmpty ? Data("{}".utf8) : response.body
             return try AWSTimestamp.jsonDecoder.decode(Output.self, from: data)
         } catch {
-            throw AWSError.malformed(service: service.name, operation: operation, "unreadable JSON answer: \(Self.describe(error))", response: response)
+            throw AWSError.malformed(
+                service: service.name,
+                operation: operation,
+                "unreadable JSON answer: \(Self.describe(error))",
+                response: response
+            )
         }
     }
 
     private static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
-        case .keyNotFound(let key, let c)?: return "missing \((c.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?: return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
-        case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? "not JSON" : "bad value at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .keyNotFound(let key, let c)?:
+            return "missing \((c.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?:
+            return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .dataCorrupted(let c)?:
+            return c.codingPath.isEmpty
+                ? "not JSON" : "bad value at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         default: return "\(error)"
         }
     }

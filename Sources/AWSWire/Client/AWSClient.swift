@@ -30,9 +30,14 @@ public final class AWSClient: Sendable {
     }
 
     public init(
-        region: String, endpoints: EndpointResolver, transport: any HTTPTransport, credentials: any CredentialProvider,
-        retry: RetryStrategy = RetryStrategy(), timeout: Duration = .seconds(30),
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "lifeline.aws"),
+        region: String,
+        endpoints: EndpointResolver,
+        transport: any HTTPTransport,
+        credentials: any CredentialProvider,
+        retry: RetryStrategy = RetryStrategy(),
+        timeout: Duration = .seconds(30),
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "lifeline.aws"),
         observer: (@Sendable (CallRecord) -> Void)? = nil
     ) throws {
         self.region = region
@@ -59,7 +64,12 @@ public final class AWSClient: Sendable {
     public func currentCredentials() async throws -> AWSCredentials { try await credentials.credentials() }
 
     /// Sends one operation and returns its 2xx answer, or throws `AWSError`.
-    func send(_ service: AWSService, operation: String, body: Data, headers extra: [(name: String, value: String)]) async throws -> HTTPResponse {
+    func send(
+        _ service: AWSService,
+        operation: String,
+        body: Data,
+        headers extra: [(name: String, value: String)]
+    ) async throws -> HTTPResponse {
         let url = endpoints[service]!
         let started = ContinuousClock.now
         var attempt = 0
@@ -68,51 +78,102 @@ public final class AWSClient: Sendable {
         while true {
             attempt += 1
             do {
-                let response = try await attemptOnce(service, operation: operation, url: url, body: body, headers: extra)
+                let response = try await attemptOnce(
+                    service,
+                    operation: operation,
+                    url: url,
+                    body: body,
+                    headers: extra
+                )
                 retry.quota.release(spent == 0 ? 1 : spent)
                 if let observer {
-                    observer(CallRecord(
-                        service: service.name, operation: operation, outcome: "OK", attempts: attempt, duration: ContinuousClock.now - started,
-                        serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)))
+                    observer(
+                        CallRecord(
+                            service: service.name,
+                            operation: operation,
+                            outcome: "OK",
+                            attempts: attempt,
+                            duration: ContinuousClock.now - started,
+                            serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)
+                        )
+                    )
                 }
                 return response
             } catch let error as AWSError {
-                if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate, skew.learn(serverDate: serverDate, localNow: now()) {
+                if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate,
+                    skew.learn(serverDate: serverDate, localNow: now())
+                {
                     skewCorrected = true
-                    logger.warning("clock skew corrected", metadata: [
-                        "service": "\(service)", "operation": "\(operation)", "skew_seconds": "\(Int(skew.current))",
-                    ])
+                    logger.warning(
+                        "clock skew corrected",
+                        metadata: [
+                            "service": "\(service)", "operation": "\(operation)",
+                            "skew_seconds": "\(Int(skew.current))",
+                        ]
+                    )
                     attempt -= 1
                     continue
                 }
-                guard error.isRetryable, attempt < retry.maxAttempts, let cost = retry.quota.acquire(timeout: error.isTimeout) else {
-                    observer?(CallRecord(
-                        service: service.name, operation: operation, outcome: error.code, attempts: attempt,
-                        duration: ContinuousClock.now - started, serverDate: error.serverDate))
+                guard error.isRetryable, attempt < retry.maxAttempts,
+                    let cost = retry.quota.acquire(timeout: error.isTimeout)
+                else {
+                    observer?(
+                        CallRecord(
+                            service: service.name,
+                            operation: operation,
+                            outcome: error.code,
+                            attempts: attempt,
+                            duration: ContinuousClock.now - started,
+                            serverDate: error.serverDate
+                        )
+                    )
                     throw error
                 }
                 spent += cost
                 let wait = retry.backoff(retry: attempt)
-                logger.debug("retrying", metadata: [
-                    "service": "\(service)", "operation": "\(operation)", "code": "\(error.code)", "attempt": "\(attempt)",
-                    "backoff_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
-                ])
+                logger.debug(
+                    "retrying",
+                    metadata: [
+                        "service": "\(service)", "operation": "\(operation)", "code": "\(error.code)",
+                        "attempt": "\(attempt)",
+                        "backoff_ms":
+                            "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                    ]
+                )
                 try await retry.sleep(wait)
             }
         }
     }
 
-    private func attemptOnce(_ service: AWSService, operation: String, url: URL, body: Data, headers extra: [(name: String, value: String)]) async throws -> HTTPResponse {
+    private func attemptOnce(
+        _ service: AWSService,
+        operation: String,
+        url: URL,
+        body: Data,
+        headers extra: [(name: String, value: String)]
+    ) async throws -> HTTPResponse {
         let creds = try await credentials.credentials()
         var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]
         headers += extra
         let signable = SignableRequest(
-            method: "POST", path: url.path.isEmpty ? "/" : url.path, headers: headers,
-            payloadHash: body.withUnsafeBytes { sha256Hex($0) })
+            method: "POST",
+            path: url.path.isEmpty ? "/" : url.path,
+            headers: headers,
+            payloadHash: body.withUnsafeBytes { sha256Hex($0) }
+        )
         let signingTime = now().addingTimeInterval(skew.current)
         let signature = signers[service]!.signHeaders(
-            signable, credentials: creds.signing, date: AmzDate(secondsSince1970: Int(signingTime.timeIntervalSince1970)))
-        let request = HTTPRequest(method: "POST", url: url, headers: headers + signature.headers, body: body, timeout: timeout)
+            signable,
+            credentials: creds.signing,
+            date: AmzDate(secondsSince1970: Int(signingTime.timeIntervalSince1970))
+        )
+        let request = HTTPRequest(
+            method: "POST",
+            url: url,
+            headers: headers + signature.headers,
+            body: body,
+            timeout: timeout
+        )
 
         let response: HTTPResponse
         do {

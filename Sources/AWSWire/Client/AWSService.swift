@@ -17,11 +17,22 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
-    public static let autoScaling = AWSService(name: "autoscaling", environmentName: "AUTO_SCALING", wireProtocol: .query(version: "2011-01-01"))
+    public static let autoScaling = AWSService(
+        name: "autoscaling",
+        environmentName: "AUTO_SCALING",
+        wireProtocol: .query(version: "2011-01-01")
+    )
     public static let ec2 = AWSService(name: "ec2", environmentName: "EC2", wireProtocol: .ec2(version: "2016-11-15"))
     public static let codeDeploy = AWSService(
-        name: "codedeploy", environmentName: "CODEDEPLOY", wireProtocol: .json(version: "1.1", targetPrefix: "CodeDeploy_20141006"))
-    public static let sqs = AWSService(name: "sqs", environmentName: "SQS", wireProtocol: .json(version: "1.0", targetPrefix: "AmazonSQS"))
+        name: "codedeploy",
+        environmentName: "CODEDEPLOY",
+        wireProtocol: .json(version: "1.1", targetPrefix: "CodeDeploy_20141006")
+    )
+    public static let sqs = AWSService(
+        name: "sqs",
+        environmentName: "SQS",
+        wireProtocol: .json(version: "1.0", targetPrefix: "AmazonSQS")
+    )
     public static let sts = AWSService(name: "sts", environmentName: "STS", wireProtocol: .query(version: "2011-06-15"))
 
     public static let all: [AWSService] = [.autoScaling, .ec2, .codeDeploy, .sqs, .sts]

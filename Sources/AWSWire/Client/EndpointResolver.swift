@@ -8,7 +8,8 @@ public struct EndpointResolver: Sendable {
     public let environment: [String: String]
     public let allowInsecure: Bool
 
-    public init(region: String, endpointURL: String? = nil, environment: [String: String], allowInsecure: Bool = false) {
+    public init(region: String, endpointURL: String? = nil, environment: [String: String], allowInsecure: Bool = false)
+    {
         self.region = region
         self.endpointURL = endpointURL
         self.environment = environment
@@ -19,21 +20,33 @@ public struct EndpointResolver: Sendable {
         if let endpointURL, !endpointURL.isEmpty { return try validated(endpointURL, source: "--endpoint-url") }
         let specific = "AWS_ENDPOINT_URL_\(service.environmentName)"
         if let url = environment[specific], !url.isEmpty { return try validated(url, source: specific) }
-        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty { return try validated(url, source: "AWS_ENDPOINT_URL") }
+        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty {
+            return try validated(url, source: "AWS_ENDPOINT_URL")
+        }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
         return URL(string: "https://\(service.name).\(region).\(suffix)")!
     }
 
     private func validated(_ text: String, source: String) throws -> URL {
-        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+        else {
             throw AWSError(
-                kind: .invalidRequest, service: "config", operation: "endpoint", code: "InvalidEndpoint",
-                message: "\(source)=\(text) is not an http(s) URL with a host; give one like https://host:port")
+                kind: .invalidRequest,
+                service: "config",
+                operation: "endpoint",
+                code: "InvalidEndpoint",
+                message: "\(source)=\(text) is not an http(s) URL with a host; give one like https://host:port"
+            )
         }
         if scheme == "http" && !url.isLoopback && !allowInsecure {
             throw AWSError(
-                kind: .invalidRequest, service: "config", operation: "endpoint", code: "InsecureEndpoint",
-                message: "\(source)=\(url.redactedEndpoint) is plain HTTP to a non-loopback host; use https:// or pass --allow-insecure-endpoint")
+                kind: .invalidRequest,
+                service: "config",
+                operation: "endpoint",
+                code: "InsecureEndpoint",
+                message:
+                    "\(source)=\(url.redactedEndpoint) is plain HTTP to a non-loopback host; use https:// or pass --allow-insecure-endpoint"
+            )
         }
         return url
     }
@@ -46,7 +59,11 @@ public enum RegionResolver {
             if let candidate, !candidate.isEmpty { return candidate }
         }
         throw AWSError(
-            kind: .invalidRequest, service: "config", operation: "region", code: "NoRegion",
-            message: "no AWS region: pass --region, set AWS_REGION, or set region in the profile of ~/.aws/config")
+            kind: .invalidRequest,
+            service: "config",
+            operation: "region",
+            code: "NoRegion",
+            message: "no AWS region: pass --region, set AWS_REGION, or set region in the profile of ~/.aws/config"
+        )
     }
 }

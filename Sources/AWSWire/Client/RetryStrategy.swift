@@ -14,7 +14,9 @@ public struct RetryStrategy: Sendable {
     let random: @Sendable () -> Double
 
     public init(
-        maxAttempts: Int = 3, maxBackoff: Duration = .seconds(20), quotaCapacity: Int = 500,
+        maxAttempts: Int = 3,
+        maxBackoff: Duration = .seconds(20),
+        quotaCapacity: Int = 500,
         sleep: @escaping Sleeper = { try await Task.sleep(for: $0) },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
@@ -26,7 +28,10 @@ public struct RetryStrategy: Sendable {
     }
 
     /// `AWS_MAX_ATTEMPTS`, else 3.
-    public static func fromEnvironment(_ env: [String: String], sleep: @escaping Sleeper = { try await Task.sleep(for: $0) }) -> RetryStrategy {
+    public static func fromEnvironment(
+        _ env: [String: String],
+        sleep: @escaping Sleeper = { try await Task.sleep(for: $0) }
+    ) -> RetryStrategy {
         RetryStrategy(maxAttempts: env["AWS_MAX_ATTEMPTS"].flatMap { Int($0) } ?? 3, sleep: sleep)
     }
 

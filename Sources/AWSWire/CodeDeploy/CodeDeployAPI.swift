@@ -12,7 +12,12 @@ public protocol CodeDeployAPI: Sendable {
     func getDeployment(id: String) async throws -> DeploymentInfo
     /// 25 ids per call.
     func batchGetDeployments(ids: [String]) async throws -> [DeploymentInfo]
-    func listDeployments(application: String, group: String, statuses: [String], createdAfter: Date?) async throws -> [String]
+    func listDeployments(
+        application: String,
+        group: String,
+        statuses: [String],
+        createdAfter: Date?
+    ) async throws -> [String]
     func listDeploymentTargets(deploymentID: String) async throws -> [String]
     /// 25 target ids per call.
     func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget]

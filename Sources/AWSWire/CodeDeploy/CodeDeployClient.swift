@@ -10,14 +10,20 @@ public struct CodeDeployClient: CodeDeployAPI {
 
     public init(client: AWSClient) { self.client = client }
 
-    private func call<Output: Decodable>(_ operation: String, _ input: some Encodable, as: Output.Type = Output.self) async throws -> Output {
+    private func call<Output: Decodable>(
+        _ operation: String,
+        _ input: some Encodable,
+        as: Output.Type = Output.self
+    ) async throws -> Output {
         try await client.json(.codeDeploy, operation, input)
     }
 
     /// A `List*` operation walked to its last page: `input` builds each page's request from the
     /// token, `items` picks the page's names.
     private func listAll<Input: Encodable, Output: Decodable & NextTokenPage>(
-        _ operation: String, _ input: (String?) -> Input, _ items: (Output) -> [String]?
+        _ operation: String,
+        _ input: (String?) -> Input,
+        _ items: (Output) -> [String]?
     ) async throws -> [String] {
         var all: [String] = []
         try await paginate { token in
@@ -30,31 +36,56 @@ public struct CodeDeployClient: CodeDeployAPI {
 
     public func listApplications() async throws -> [String] {
         struct Input: Encodable { var nextToken: String? }
-        struct Output: Decodable, NextTokenPage { var applications: [String]?; var nextToken: String? }
+        struct Output: Decodable, NextTokenPage {
+            var applications: [String]?
+            var nextToken: String?
+        }
         return try await listAll("ListApplications", { Input(nextToken: $0) }) { (page: Output) in page.applications }
     }
 
     public func listDeploymentGroups(application: String) async throws -> [String] {
-        struct Input: Encodable { var applicationName: String; var nextToken: String? }
-        struct Output: Decodable, NextTokenPage { var deploymentGroups: [String]?; var nextToken: String? }
-        return try await listAll("ListDeploymentGroups", { Input(applicationName: application, nextToken: $0) }) { (page: Output) in
+        struct Input: Encodable {
+            var applicationName: String
+            var nextToken: String?
+        }
+        struct Output: Decodable, NextTokenPage {
+            var deploymentGroups: [String]?
+            var nextToken: String?
+        }
+        return try await listAll("ListDeploymentGroups", { Input(applicationName: application, nextToken: $0) }) {
+            (page: Output) in
             page.deploymentGroups
         }
     }
 
     public func getDeploymentGroup(application: String, name: String) async throws -> DeploymentGroupInfo {
-        struct Input: Encodable { var applicationName: String; var deploymentGroupName: String }
+        struct Input: Encodable {
+            var applicationName: String
+            var deploymentGroupName: String
+        }
         struct Output: Decodable { var deploymentGroupInfo: DeploymentGroupInfo }
-        let output: Output = try await call("GetDeploymentGroup", Input(applicationName: application, deploymentGroupName: name))
+        let output: Output = try await call(
+            "GetDeploymentGroup",
+            Input(applicationName: application, deploymentGroupName: name)
+        )
         return output.deploymentGroupInfo
     }
 
     public func batchGetDeploymentGroups(application: String, names: [String]) async throws -> [DeploymentGroupInfo] {
-        struct Input: Encodable { var applicationName: String; var deploymentGroupNames: [String] }
-        struct Output: Decodable { var deploymentGroupsInfo: [DeploymentGroupInfo]?; var errorMessage: String? }
+        struct Input: Encodable {
+            var applicationName: String
+            var deploymentGroupNames: [String]
+        }
+        struct Output: Decodable {
+            var deploymentGroupsInfo: [DeploymentGroupInfo]?
+            var errorMessage: String?
+        }
         var groups: [DeploymentGroupInfo] = []
         for batch in names.chunked(Self.groupBatch) {
-            let output: Output = try await call("BatchGetDeploymentGroups", Input(applicationName: application, deploymentGroupNames: batch))
+            let output: Output = try await call(
+                "BatchGetDeploymentGroups",
+                Input(applicationName: application, deploymentGroupNames: batch)
+            )
             groups += output.deploymentGroupsInfo ?? []
         }
         return groups
@@ -84,7 +115,12 @@ public struct CodeDeployClient: CodeDeployAPI {
         return deployments
     }
 
-    public func listDeployments(application: String, group: String, statuses: [String], createdAfter: Date?) async throws -> [String] {
+    public func listDeployments(
+        application: String,
+        group: String,
+        statuses: [String],
+        createdAfter: Date?
+    ) async throws -> [String] {
         struct TimeRange: Encodable { var start: Date? }
         struct Input: Encodable {
             var applicationName: String
@@ -93,37 +129,73 @@ public struct CodeDeployClient: CodeDeployAPI {
             var createTimeRange: TimeRange?
             var nextToken: String?
         }
-        struct Output: Decodable, NextTokenPage { var deployments: [String]?; var nextToken: String? }
-        return try await listAll("ListDeployments", {
-            Input(
-                applicationName: application, deploymentGroupName: group, includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
-                createTimeRange: createdAfter.map { TimeRange(start: $0) }, nextToken: $0)
-        }) { (page: Output) in page.deployments }
+        struct Output: Decodable, NextTokenPage {
+            var deployments: [String]?
+            var nextToken: String?
+        }
+        return try await listAll(
+            "ListDeployments",
+            {
+                Input(
+                    applicationName: application,
+                    deploymentGroupName: group,
+                    includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
+                    createTimeRange: createdAfter.map { TimeRange(start: $0) },
+                    nextToken: $0
+                )
+            }
+        ) { (page: Output) in page.deployments }
     }
 
     public func listDeploymentTargets(deploymentID: String) async throws -> [String] {
-        struct Input: Encodable { var deploymentId: String; var nextToken: String? }
-        struct Output: Decodable, NextTokenPage { var targetIds: [String]?; var nextToken: String? }
-        return try await listAll("ListDeploymentTargets", { Input(deploymentId: deploymentID, nextToken: $0) }) { (page: Output) in
+        struct Input: Encodable {
+            var deploymentId: String
+            var nextToken: String?
+        }
+        struct Output: Decodable, NextTokenPage {
+            var targetIds: [String]?
+            var nextToken: String?
+        }
+        return try await listAll("ListDeploymentTargets", { Input(deploymentId: deploymentID, nextToken: $0) }) {
+            (page: Output) in
             page.targetIds
         }
     }
 
-    public func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget] {
-        struct Input: Encodable { var deploymentId: String; var targetIds: [String] }
+    public func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget]
+    {
+        struct Input: Encodable {
+            var deploymentId: String
+            var targetIds: [String]
+        }
         struct Output: Decodable { var deploymentTargets: [DeploymentTarget]? }
         var targets: [DeploymentTarget] = []
         for batch in targetIDs.chunked(Self.targetBatch) {
-            let output: Output = try await call("BatchGetDeploymentTargets", Input(deploymentId: deploymentID, targetIds: batch))
+            let output: Output = try await call(
+                "BatchGetDeploymentTargets",
+                Input(deploymentId: deploymentID, targetIds: batch)
+            )
             targets += output.deploymentTargets ?? []
         }
         return targets
     }
 
-    public func stopDeployment(id: String, autoRollbackEnabled: Bool?) async throws -> (status: String?, message: String?) {
-        struct Input: Encodable { var deploymentId: String; var autoRollbackEnabled: Bool? }
-        struct Output: Decodable { var status: String?; var statusMessage: String? }
-        let output: Output = try await call("StopDeployment", Input(deploymentId: id, autoRollbackEnabled: autoRollbackEnabled))
+    public func stopDeployment(
+        id: String,
+        autoRollbackEnabled: Bool?
+    ) async throws -> (status: String?, message: String?) {
+        struct Input: Encodable {
+            var deploymentId: String
+            var autoRollbackEnabled: Bool?
+        }
+        struct Output: Decodable {
+            var status: String?
+            var statusMessage: String?
+        }
+        let output: Output = try await call(
+            "StopDeployment",
+            Input(deploymentId: id, autoRollbackEnabled: autoRollbackEnabled)
+        )
         return (output.status, output.statusMessage)
     }
 }

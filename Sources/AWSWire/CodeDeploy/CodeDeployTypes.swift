@@ -16,7 +16,9 @@ public struct EC2TagFilter: Codable, Sendable, Equatable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case key = "Key", value = "Value", type = "Type"
+        case key = "Key"
+        case value = "Value"
+        case type = "Type"
     }
 }
 
@@ -39,7 +41,11 @@ public struct S3Location: Codable, Sendable, Equatable, Hashable {
     public var version: String?
     public var eTag: String?
     public init(bucket: String?, key: String?, bundleType: String?, version: String? = nil, eTag: String? = nil) {
-        self.bucket = bucket; self.key = key; self.bundleType = bundleType; self.version = version; self.eTag = eTag
+        self.bucket = bucket
+        self.key = key
+        self.bundleType = bundleType
+        self.version = version
+        self.eTag = eTag
     }
 }
 
@@ -177,8 +183,14 @@ public struct CreateDeploymentInput: Codable, Sendable, Equatable {
     public var targetInstances: TargetInstances?
     public var fileExistsBehavior: String?
 
-    public init(applicationName: String, deploymentGroupName: String?, revision: RevisionLocation?, description: String? = nil,
-                updateOutdatedInstancesOnly: Bool? = nil, deploymentConfigName: String? = nil) {
+    public init(
+        applicationName: String,
+        deploymentGroupName: String?,
+        revision: RevisionLocation?,
+        description: String? = nil,
+        updateOutdatedInstancesOnly: Bool? = nil,
+        deploymentConfigName: String? = nil
+    ) {
         self.applicationName = applicationName
         self.deploymentGroupName = deploymentGroupName
         self.revision = revision

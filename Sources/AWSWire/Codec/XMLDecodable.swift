@@ -19,11 +19,21 @@ extension XMLNode {
 extension AWSClient {
     /// The members of a list element, each decoded; a member missing a required field makes the
     /// whole answer malformed, named by its operation.
-    func members<T: XMLDecodable>(_ node: XMLNode, _ list: String, as: T.Type, _ service: AWSService, _ operation: String) throws -> [T] {
+    func members<T: XMLDecodable>(
+        _ node: XMLNode,
+        _ list: String,
+        as: T.Type,
+        _ service: AWSService,
+        _ operation: String
+    ) throws -> [T] {
         do {
             return try node.list(list).map(T.init(xml:))
         } catch let missing as MissingField {
-            throw AWSError.malformed(service: service.name, operation: operation, "<\(missing.element)> lacks <\(missing.field)>")
+            throw AWSError.malformed(
+                service: service.name,
+                operation: operation,
+                "<\(missing.element)> lacks <\(missing.field)>"
+            )
         }
     }
 }

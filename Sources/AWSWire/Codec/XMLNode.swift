@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -43,7 +44,9 @@ public struct XMLNode: Sendable {
         parser.delegate = builder
         let ok = parser.parse()
         guard ok, parser.parserError == nil, builder.stack.isEmpty, let root = builder.root else {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "document ends before its root element closes"
+            let reason =
+                parser.parserError.map { "\($0.localizedDescription)" }
+                ?? "document ends before its root element closes"
             throw XMLParseError(reason: reason)
         }
         return root
@@ -56,7 +59,13 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     var stack: [XMLNode] = []
     var root: XMLNode?
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser,
+        didStartElement name: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         stack.append(XMLNode(name: name))
     }
 

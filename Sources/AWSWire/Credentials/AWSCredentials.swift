@@ -63,8 +63,13 @@ public actor RefreshingCredentials {
         do {
             guard let fresh = try await task.value else {
                 throw AWSError(
-                    kind: .credentials, service: "credentials", operation: "resolve", code: "NoCredentials",
-                    message: "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a web identity, or run with an instance or task role")
+                    kind: .credentials,
+                    service: "credentials",
+                    operation: "resolve",
+                    code: "NoCredentials",
+                    message:
+                        "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a web identity, or run with an instance or task role"
+                )
             }
             cached = fresh
             return fresh

@@ -8,7 +8,11 @@ public struct ContainerCredentials: CredentialProvider {
     let authorization: @Sendable () throws -> String?
     let transport: any HTTPTransport
 
-    public init(environment env: [String: String], transport: any HTTPTransport, relativeBase: String = "http://169.254.170.2") {
+    public init(
+        environment env: [String: String],
+        transport: any HTTPTransport,
+        relativeBase: String = "http://169.254.170.2"
+    ) {
         if let relative = env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             url = URL(string: relativeBase + relative)
         } else if let full = env["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty {
@@ -21,7 +25,10 @@ public struct ContainerCredentials: CredentialProvider {
         authorization = {
             if let tokenFile, !tokenFile.isEmpty {
                 guard let t = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                    throw credentialsError("container", "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile)")
+                    throw credentialsError(
+                        "container",
+                        "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile)"
+                    )
                 }
                 return t.trimmingCharacters(in: .whitespacesAndNewlines)
             }
@@ -36,12 +43,17 @@ public struct ContainerCredentials: CredentialProvider {
         if let token = try authorization() { headers.append(("Authorization", token)) }
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(5)))
+            response = try await transport.send(
+                HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(5))
+            )
         } catch let error as TransportError {
             throw credentialsError("container", "container credentials endpoint: \(error)")
         }
         guard response.status == 200 else {
-            throw credentialsError("container", "container credentials endpoint \(url.redactedEndpoint) answered HTTP \(response.status)")
+            throw credentialsError(
+                "container",
+                "container credentials endpoint \(url.redactedEndpoint) answered HTTP \(response.status)"
+            )
         }
         return try decodeTemporaryCredentials(response.body, source: "container")
     }
@@ -59,6 +71,12 @@ func decodeTemporaryCredentials(_ body: Data, source: String) throws -> AWSCrede
         throw credentialsError(source, "\(source) credentials endpoint answered with an unreadable body")
     }
     return AWSCredentials(
-        signing: SigningCredentials(accessKeyID: wire.AccessKeyId, secretAccessKey: wire.SecretAccessKey, sessionToken: wire.Token),
-        expiration: wire.Expiration.flatMap(AWSTimestamp.parse), source: source)
+        signing: SigningCredentials(
+            accessKeyID: wire.AccessKeyId,
+            secretAccessKey: wire.SecretAccessKey,
+            sessionToken: wire.Token
+        ),
+        expiration: wire.Expiration.flatMap(AWSTimestamp.parse),
+        source: source
+    )
 }

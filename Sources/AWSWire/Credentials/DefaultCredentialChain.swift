@@ -4,7 +4,10 @@ extension CredentialChain {
     /// The AWS CLI's order (botocore `credentials.py`): environment, web identity, the profile's
     /// static keys (credentials file, then config file), container, instance metadata.
     public static func `default`(
-        environment env: [String: String], profile: String?, stsEndpoint: URL, transport: any HTTPTransport
+        environment env: [String: String],
+        profile: String?,
+        stsEndpoint: URL,
+        transport: any HTTPTransport
     ) -> CredentialChain {
         let files = SharedConfigFiles(environment: env, profile: profile)
         // An explicit profile wins over keys in the environment, as in the CLI.

@@ -24,20 +24,41 @@ public struct InstanceMetadataCredentials: CredentialProvider {
         guard let endpoint else { return nil }
         let path = "/latest/meta-data/iam/security-credentials/"
         do {
-            let tokenResponse = try await transport.send(HTTPRequest(
-                method: "PUT", url: endpoint.appendingPathComponent("latest/api/token"),
-                headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], timeout: timeout))
+            let tokenResponse = try await transport.send(
+                HTTPRequest(
+                    method: "PUT",
+                    url: endpoint.appendingPathComponent("latest/api/token"),
+                    headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")],
+                    timeout: timeout
+                )
+            )
             guard tokenResponse.status == 200 else { return nil }
             let token = String(decoding: tokenResponse.body, as: UTF8.self)
             let headers = [(name: "X-aws-ec2-metadata-token", value: token)]
-            let roleResponse = try await transport.send(HTTPRequest(method: "GET", url: URL(string: endpoint.absoluteString + path)!, headers: headers, timeout: timeout))
+            let roleResponse = try await transport.send(
+                HTTPRequest(
+                    method: "GET",
+                    url: URL(string: endpoint.absoluteString + path)!,
+                    headers: headers,
+                    timeout: timeout
+                )
+            )
             guard roleResponse.status == 200,
-                  let role = String(decoding: roleResponse.body, as: UTF8.self).split(whereSeparator: \.isNewline).first
+                let role = String(decoding: roleResponse.body, as: UTF8.self).split(whereSeparator: \.isNewline).first
             else { return nil }
-            let credentialResponse = try await transport.send(HTTPRequest(
-                method: "GET", url: URL(string: endpoint.absoluteString + path + role)!, headers: headers, timeout: timeout))
+            let credentialResponse = try await transport.send(
+                HTTPRequest(
+                    method: "GET",
+                    url: URL(string: endpoint.absoluteString + path + role)!,
+                    headers: headers,
+                    timeout: timeout
+                )
+            )
             guard credentialResponse.status == 200 else {
-                throw credentialsError("instance metadata", "IMDS answered HTTP \(credentialResponse.status) for role \(role)")
+                throw credentialsError(
+                    "instance metadata",
+                    "IMDS answered HTTP \(credentialResponse.status) for role \(role)"
+                )
             }
             var found = try decodeTemporaryCredentials(credentialResponse.body, source: "instance metadata")
             found.source = "instance metadata (role \(role))"

@@ -21,7 +21,9 @@ public struct SharedConfigFiles: Sendable {
     public var region: String? { configSection["region"] }
 
     static func sections(atPath path: String) -> [String: [String: String]] {
-        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else { return [:] }
+        guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
+            return [:]
+        }
         return parse(text)
     }
 

@@ -10,10 +10,17 @@ public struct WebIdentityCredentials: CredentialProvider {
     let stsEndpoint: URL
     let transport: any HTTPTransport
 
-    public init(environment env: [String: String], files: SharedConfigFiles, stsEndpoint: URL, transport: any HTTPTransport) {
+    public init(
+        environment env: [String: String],
+        files: SharedConfigFiles,
+        stsEndpoint: URL,
+        transport: any HTTPTransport
+    ) {
         tokenFile = env["AWS_WEB_IDENTITY_TOKEN_FILE"] ?? files.configSection["web_identity_token_file"]
         roleARN = env["AWS_ROLE_ARN"] ?? files.configSection["role_arn"]
-        sessionName = env["AWS_ROLE_SESSION_NAME"] ?? files.configSection["role_session_name"] ?? "lifeline-\(Int(Date().timeIntervalSince1970))"
+        sessionName =
+            env["AWS_ROLE_SESSION_NAME"] ?? files.configSection["role_session_name"]
+            ?? "lifeline-\(Int(Date().timeIntervalSince1970))"
         self.stsEndpoint = stsEndpoint
         self.transport = transport
     }
@@ -21,16 +28,22 @@ public struct WebIdentityCredentials: CredentialProvider {
     public func credentials() async throws -> AWSCredentials? {
         guard let tokenFile, !tokenFile.isEmpty, let roleARN, !roleARN.isEmpty else { return nil }
         guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-            throw credentialsError("web identity", "cannot read the web identity token file \(tokenFile): check AWS_WEB_IDENTITY_TOKEN_FILE")
+            throw credentialsError(
+                "web identity",
+                "cannot read the web identity token file \(tokenFile): check AWS_WEB_IDENTITY_TOKEN_FILE"
+            )
         }
         var params = QueryParameters(action: "AssumeRoleWithWebIdentity", version: "2011-06-15")
         params.set("RoleArn", roleARN)
         params.set("RoleSessionName", sessionName)
         params.set("WebIdentityToken", token.trimmingCharacters(in: .whitespacesAndNewlines))
         let request = HTTPRequest(
-            method: "POST", url: stsEndpoint,
+            method: "POST",
+            url: stsEndpoint,
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-            body: Data(params.formEncoded.utf8), timeout: .seconds(10))
+            body: Data(params.formEncoded.utf8),
+            timeout: .seconds(10)
+        )
         let response: HTTPResponse
         do {
             response = try await transport.send(request)
@@ -42,13 +55,19 @@ public struct WebIdentityCredentials: CredentialProvider {
             throw credentialsError("web identity", error.description)
         }
         guard let root = try? XMLNode.parse(response.body),
-              let c = root.at("AssumeRoleWithWebIdentityResult", "Credentials"),
-              let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey")
+            let c = root.at("AssumeRoleWithWebIdentityResult", "Credentials"),
+            let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey")
         else {
             throw credentialsError("web identity", "STS AssumeRoleWithWebIdentity answered with an unreadable body")
         }
         return AWSCredentials(
-            signing: SigningCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: c.string("SessionToken")),
-            expiration: c.date("Expiration"), source: "web identity \(roleARN)")
+            signing: SigningCredentials(
+                accessKeyID: id,
+                secretAccessKey: secret,
+                sessionToken: c.string("SessionToken")
+            ),
+            expiration: c.date("Expiration"),
+            source: "web identity \(roleARN)"
+        )
     }
 }

@@ -20,7 +20,13 @@ public struct EC2Client: EC2API {
             p.set("NextToken", token)
             let root = try await client.query(.ec2, p)
             for reservation in root.list("reservationSet") {
-                instances += try client.members(reservation, "instancesSet", as: EC2Instance.self, .ec2, "DescribeInstances")
+                instances += try client.members(
+                    reservation,
+                    "instancesSet",
+                    as: EC2Instance.self,
+                    .ec2,
+                    "DescribeInstances"
+                )
             }
             return root.string("nextToken")
         }
@@ -43,8 +49,13 @@ extension EC2Instance: XMLDecodable {
             if let key = tag.string("key") { tags[key] = tag.string("value") ?? "" }
         }
         self.init(
-            instanceID: try xml.required("instanceId"), state: xml.at("instanceState", "name")?.text ?? "unknown",
-            launchTime: xml.date("launchTime"), availabilityZone: xml.at("placement", "availabilityZone")?.text,
-            privateIPAddress: xml.string("privateIpAddress"), stateReason: xml.string("reason"), tags: tags)
+            instanceID: try xml.required("instanceId"),
+            state: xml.at("instanceState", "name")?.text ?? "unknown",
+            launchTime: xml.date("launchTime"),
+            availabilityZone: xml.at("placement", "availabilityZone")?.text,
+            privateIPAddress: xml.string("privateIpAddress"),
+            stateReason: xml.string("reason"),
+            tags: tags
+        )
     }
 }

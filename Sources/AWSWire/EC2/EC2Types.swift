@@ -11,11 +11,22 @@ public struct EC2Instance: Sendable, Equatable {
     public var stateReason: String?
     public var tags: [String: String]
 
-    public init(instanceID: String, state: String, launchTime: Date? = nil, availabilityZone: String? = nil,
-                privateIPAddress: String? = nil, stateReason: String? = nil, tags: [String: String] = [:]) {
-        self.instanceID = instanceID; self.state = state; self.launchTime = launchTime
-        self.availabilityZone = availabilityZone; self.privateIPAddress = privateIPAddress
-        self.stateReason = stateReason; self.tags = tags
+    public init(
+        instanceID: String,
+        state: String,
+        launchTime: Date? = nil,
+        availabilityZone: String? = nil,
+        privateIPAddress: String? = nil,
+        stateReason: String? = nil,
+        tags: [String: String] = [:]
+    ) {
+        self.instanceID = instanceID
+        self.state = state
+        self.launchTime = launchTime
+        self.availabilityZone = availabilityZone
+        self.privateIPAddress = privateIPAddress
+        self.stateReason = stateReason
+        self.tags = tags
     }
 }
 
@@ -23,7 +34,9 @@ extension EC2Instance {
     /// When the instance last changed state, where the reason says (EC2 writes the time of a
     /// user-initiated stop or terminate into it).
     public var stateChangedAt: Date? {
-        guard let reason = stateReason, let open = reason.lastIndex(of: "("), let close = reason.lastIndex(of: ")"), open < close else { return nil }
+        guard let reason = stateReason, let open = reason.lastIndex(of: "("), let close = reason.lastIndex(of: ")"),
+            open < close
+        else { return nil }
         // "2026-11-21 10:00:00 GMT" → "2026-11-21T10:00:00Z"
         let text = reason[reason.index(after: open)..<close].replacingOccurrences(of: " ", with: "T").prefix(19)
         return try? Date(text + "Z", strategy: .iso8601)

@@ -7,14 +7,19 @@ extension AWSError {
         let requestID = response.header("x-amzn-requestid") ?? response.header("x-amz-request-id")
         let date = response.header("date").flatMap(AWSTimestamp.parseHTTPDate)
         guard let root = try? XMLNode.parse(response.body),
-              let error = root.at("Error") ?? root.at("Errors", "Error"), let code = error.string("Code")
+            let error = root.at("Error") ?? root.at("Errors", "Error"), let code = error.string("Code")
         else {
             return unreadable(response, service: service, operation: operation, requestID: requestID, date: date)
         }
         return AWSError(
-            service: service, operation: operation, code: code, message: error.string("Message") ?? "",
-            httpStatus: response.status, requestID: root.string("RequestId") ?? root.string("RequestID") ?? requestID,
-            serverDate: date)
+            service: service,
+            operation: operation,
+            code: code,
+            message: error.string("Message") ?? "",
+            httpStatus: response.status,
+            requestID: root.string("RequestId") ?? root.string("RequestID") ?? requestID,
+            serverDate: date
+        )
     }
 
     /// JSON 1.0/1.1: `__type` (`prefix#Code`), else `X-Amzn-ErrorType`; SQS's `x-amzn-query-error`
@@ -34,28 +39,60 @@ extension AWSError {
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
         let message = (object?["message"] as? String) ?? (object?["Message"] as? String) ?? ""
         return AWSError(
-            service: service, operation: operation, code: code, message: message, httpStatus: response.status,
-            requestID: requestID, serverDate: date)
+            service: service,
+            operation: operation,
+            code: code,
+            message: message,
+            httpStatus: response.status,
+            requestID: requestID,
+            serverDate: date
+        )
     }
 
-    private static func unreadable(_ response: HTTPResponse, service: String, operation: String, requestID: String?, date: Date?) -> AWSError {
+    private static func unreadable(
+        _ response: HTTPResponse,
+        service: String,
+        operation: String,
+        requestID: String?,
+        date: Date?
+    ) -> AWSError {
         AWSError(
-            kind: .malformedResponse, service: service, operation: operation, code: "HTTP\(response.status)",
-            message: "unreadable error body (\(response.body.count) bytes)", httpStatus: response.status,
-            requestID: requestID, serverDate: date)
+            kind: .malformedResponse,
+            service: service,
+            operation: operation,
+            code: "HTTP\(response.status)",
+            message: "unreadable error body (\(response.body.count) bytes)",
+            httpStatus: response.status,
+            requestID: requestID,
+            serverDate: date
+        )
     }
 
-    static func malformed(service: String, operation: String, _ reason: String, response: HTTPResponse? = nil) -> AWSError {
+    static func malformed(
+        service: String,
+        operation: String,
+        _ reason: String,
+        response: HTTPResponse? = nil
+    ) -> AWSError {
         AWSError(
-            kind: .malformedResponse, service: service, operation: operation, code: "MalformedResponse",
-            message: reason, httpStatus: response?.status,
-            requestID: response?.header("x-amzn-requestid") ?? response?.header("x-amz-request-id"))
+            kind: .malformedResponse,
+            service: service,
+            operation: operation,
+            code: "MalformedResponse",
+            message: reason,
+            httpStatus: response?.status,
+            requestID: response?.header("x-amzn-requestid") ?? response?.header("x-amz-request-id")
+        )
     }
 
     static func transport(_ error: TransportError, service: String, operation: String) -> AWSError {
         AWSError(
-            kind: .transport, service: service, operation: operation,
+            kind: .transport,
+            service: service,
+            operation: operation,
             code: error.kind == .timeout ? "RequestTimeout" : error.kind == .tls ? "TLSError" : "ConnectionError",
-            message: error.description, transport: error.kind)
+            message: error.description,
+            transport: error.kind
+        )
     }
 }

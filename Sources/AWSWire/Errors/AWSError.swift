@@ -28,8 +28,15 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     public var transport: TransportError.Kind?
 
     public init(
-        kind: Kind = .service, service: String, operation: String, code: String, message: String,
-        httpStatus: Int? = nil, requestID: String? = nil, serverDate: Date? = nil, transport: TransportError.Kind? = nil
+        kind: Kind = .service,
+        service: String,
+        operation: String,
+        code: String,
+        message: String,
+        httpStatus: Int? = nil,
+        requestID: String? = nil,
+        serverDate: Date? = nil,
+        transport: TransportError.Kind? = nil
     ) {
         self.kind = kind
         self.service = service

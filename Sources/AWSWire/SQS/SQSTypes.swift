@@ -9,7 +9,11 @@ public struct SQSMessage: Codable, Sendable, Equatable {
     public var attributes: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case messageId = "MessageId", receiptHandle = "ReceiptHandle", body = "Body", md5OfBody = "MD5OfBody", attributes = "Attributes"
+        case messageId = "MessageId"
+        case receiptHandle = "ReceiptHandle"
+        case body = "Body"
+        case md5OfBody = "MD5OfBody"
+        case attributes = "Attributes"
     }
 
     public init(messageId: String, receiptHandle: String, body: String, attributes: [String: String]? = nil) {
@@ -34,7 +38,12 @@ public struct SQSBatchFailure: Sendable, Equatable {
 /// The subset of SQS lifeline uses.
 public protocol SQSAPI: Sendable {
     /// Long poll: waits up to `waitSeconds` (≤ 20) for up to `max` (≤ 10) messages.
-    func receiveMessages(queueURL: String, max: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [SQSMessage]
+    func receiveMessages(
+        queueURL: String,
+        max: Int,
+        waitSeconds: Int,
+        visibilityTimeout: Int?
+    ) async throws -> [SQSMessage]
     func deleteMessage(queueURL: String, receiptHandle: String) async throws
     /// Deletes in batches of 10; returns the entries that failed.
     func deleteMessages(queueURL: String, receiptHandles: [String]) async throws -> [SQSBatchFailure]

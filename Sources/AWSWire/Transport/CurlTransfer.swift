@@ -26,11 +26,20 @@ final class CurlTransfer: @unchecked Sendable {
         // TLS verification is always on: there is no switch for it anywhere in lifeline.
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        let timeoutMS = max(1, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
+        let timeoutMS = max(
+            1,
+            Int(
+                request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds
+                    / 1_000_000_000_000_000
+            )
+        )
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMS)
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMS, 10_000))
         ccurl_setopt_string(
-            handle, CURLOPT_PROXY, proxy.proxy(forScheme: request.url.scheme, loopback: request.url.isLoopback) ?? "")
+            handle,
+            CURLOPT_PROXY,
+            proxy.proxy(forScheme: request.url.scheme, loopback: request.url.isLoopback) ?? ""
+        )
         if let noProxy = proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
 
         switch request.method {
@@ -45,8 +54,10 @@ final class CurlTransfer: @unchecked Sendable {
             request.body.withUnsafeBytes { buf in
                 let empty: StaticString = ""
                 _ = ccurl_setopt_pointer(
-                    handle, CURLOPT_COPYPOSTFIELDS,
-                    UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafeRawPointer(empty.utf8Start)))
+                    handle,
+                    CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: buf.baseAddress ?? UnsafeRawPointer(empty.utf8Start))
+                )
             }
             if request.method != "POST" { ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
         }
@@ -66,7 +77,9 @@ final class CurlTransfer: @unchecked Sendable {
         ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
-            if let data { transfer.responseBody.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n) }
+            if let data {
+                transfer.responseBody.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n)
+            }
             return n
         }
         ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
@@ -110,10 +123,10 @@ final class CurlTransfer: @unchecked Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: .timeout
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
-             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             .tls
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SEND_ERROR,
-             CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             .connection
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT: .refused
         default: .other

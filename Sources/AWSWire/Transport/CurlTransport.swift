@@ -22,7 +22,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// - Parameter allowInsecureEndpoints: permit `http://` to non-loopback hosts
     ///   (`--allow-insecure-endpoint`). TLS verification itself can never be switched off.
-    public init(proxy: ProxySettings = .fromEnvironment(ProcessInfo.processInfo.environment), allowInsecureEndpoints: Bool = false) {
+    public init(
+        proxy: ProxySettings = .fromEnvironment(ProcessInfo.processInfo.environment),
+        allowInsecureEndpoints: Bool = false
+    ) {
         _ = Self.globalInit
         multi = curl_multi_init()
         self.proxy = proxy
@@ -50,11 +53,17 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard request.url.scheme == "https" || (request.url.scheme == "http" && (request.url.isLoopback || request.url.isLinkLocal || allowInsecure)) else {
+        guard
+            request.url.scheme == "https"
+                || (request.url.scheme == "http"
+                    && (request.url.isLoopback || request.url.isLinkLocal || allowInsecure))
+        else {
             throw TransportError(
                 kind: .refused,
-                message: "plain HTTP is allowed only to loopback (and link-local credential) endpoints; use https:// or pass --allow-insecure-endpoint",
-                endpoint: request.url.redactedEndpoint)
+                message:
+                    "plain HTTP is allowed only to loopback (and link-local credential) endpoints; use https:// or pass --allow-insecure-endpoint",
+                endpoint: request.url.redactedEndpoint
+            )
         }
         let transfer = try CurlTransfer(request, proxy: proxy)
         let id = ObjectIdentifier(transfer)
@@ -70,7 +79,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     curl_multi_wakeup(multi)
                 } else {
                     transfer.continuation = nil
-                    continuation.resume(throwing: TransportError(kind: .connection, message: "transport is shut down", endpoint: transfer.endpoint))
+                    continuation.resume(
+                        throwing: TransportError(
+                            kind: .connection,
+                            message: "transport is shut down",
+                            endpoint: transfer.endpoint
+                        )
+                    )
                 }
             }
         } onCancel: {
@@ -86,7 +101,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         var byHandle: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         while true {
             let (submitted, cancelled, running) = inbox.withLock { state in
-                defer { state.submitted.removeAll(); state.cancelled.removeAll() }
+                defer {
+                    state.submitted.removeAll()
+                    state.cancelled.removeAll()
+                }
                 return (state.submitted, state.cancelled, state.running)
             }
             for transfer in submitted {
@@ -104,7 +122,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             if !running {
                 for transfer in active.values {
                     curl_multi_remove_handle(multi, transfer.handle)
-                    transfer.continuation?.resume(throwing: TransportError(kind: .connection, message: "transport shut down", endpoint: transfer.endpoint))
+                    transfer.continuation?.resume(
+                        throwing: TransportError(
+                            kind: .connection,
+                            message: "transport shut down",
+                            endpoint: transfer.endpoint
+                        )
+                    )
                     transfer.continuation = nil
                 }
                 stopped.signal()
@@ -116,7 +140,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
-                      let transfer = byHandle.removeValue(forKey: handle)
+                    let transfer = byHandle.removeValue(forKey: handle)
                 else { continue }
                 let code = message.pointee.data.result
                 active[ObjectIdentifier(transfer)] = nil

@@ -14,7 +14,10 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration
 
     public init(
-        method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data = Data(),
+        method: String,
+        url: URL,
+        headers: [(name: String, value: String)] = [],
+        body: Data = Data(),
         timeout: Duration = .seconds(30)
     ) {
         self.method = method

@@ -18,7 +18,11 @@ public struct ProxySettings: Sendable, Equatable {
             let v = env[name] ?? env[name.lowercased()]
             return (v?.isEmpty ?? true) ? nil : v
         }
-        return ProxySettings(httpsProxy: value("HTTPS_PROXY"), httpProxy: value("HTTP_PROXY"), noProxy: value("NO_PROXY"))
+        return ProxySettings(
+            httpsProxy: value("HTTPS_PROXY"),
+            httpProxy: value("HTTP_PROXY"),
+            noProxy: value("NO_PROXY")
+        )
     }
 
     /// The proxy for a URL's scheme, or nil to go direct.

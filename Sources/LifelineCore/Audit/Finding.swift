@@ -28,7 +28,10 @@ public struct Finding: Sendable, Equatable, Codable {
     public var remedy: [String]
 
     public init(kind: Kind, subject: String, detail: String, remedy: [String]) {
-        self.kind = kind; self.subject = subject; self.detail = detail; self.remedy = remedy
+        self.kind = kind
+        self.subject = subject
+        self.detail = detail
+        self.remedy = remedy
     }
 }
 
@@ -45,23 +48,33 @@ enum AWSCLI {
     }
 
     static func deleteHook(group: String, hook: String) -> String {
-        command(["aws", "autoscaling", "delete-lifecycle-hook", "--auto-scaling-group-name", group, "--lifecycle-hook-name", hook])
+        command([
+            "aws", "autoscaling", "delete-lifecycle-hook", "--auto-scaling-group-name", group, "--lifecycle-hook-name",
+            hook,
+        ])
     }
 
     static func completeAction(group: String, hook: String, instance: String, result: String) -> String {
         command([
-            "aws", "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", group, "--lifecycle-hook-name", hook,
+            "aws", "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", group,
+            "--lifecycle-hook-name", hook,
             "--instance-id", instance, "--lifecycle-action-result", result,
         ])
     }
 
-    static func stopDeployment(_ id: String) -> String { command(["aws", "deploy", "stop-deployment", "--deployment-id", id]) }
+    static func stopDeployment(_ id: String) -> String {
+        command(["aws", "deploy", "stop-deployment", "--deployment-id", id])
+    }
 
     /// Names the deployment group's Auto Scaling groups anew; CodeDeploy then reinstalls or removes its hooks.
     static func setAutoScalingGroups(_ group: DeploymentGroupName, _ names: [String]) -> String {
         command(
-            ["aws", "deploy", "update-deployment-group", "--application-name", group.application, "--current-deployment-group-name", group.name,
-             "--auto-scaling-groups"] + (names.isEmpty ? ["[]"] : names))
+            [
+                "aws", "deploy", "update-deployment-group", "--application-name", group.application,
+                "--current-deployment-group-name", group.name,
+                "--auto-scaling-groups",
+            ] + (names.isEmpty ? ["[]"] : names)
+        )
     }
 
     static func tagFilter(_ f: TagFilter) -> String {

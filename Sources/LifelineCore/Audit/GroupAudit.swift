@@ -15,70 +15,132 @@ public struct GroupAudit: Sendable, Equatable, Codable {
     public var timeline: [TimelineEvent]
 
     public init(
-        deploymentGroup: DeploymentGroupName, mode: GroupPolicy.Mode, exists: Bool = true, matches: [MatchSet.Entry] = [], findings: [Finding] = [],
-        breaker: BreakerState? = nil, timeline: [TimelineEvent] = []
+        deploymentGroup: DeploymentGroupName,
+        mode: GroupPolicy.Mode,
+        exists: Bool = true,
+        matches: [MatchSet.Entry] = [],
+        findings: [Finding] = [],
+        breaker: BreakerState? = nil,
+        timeline: [TimelineEvent] = []
     ) {
-        self.deploymentGroup = deploymentGroup; self.mode = mode; self.exists = exists; self.matches = matches; self.findings = findings
-        self.breaker = breaker; self.timeline = timeline
+        self.deploymentGroup = deploymentGroup
+        self.mode = mode
+        self.exists = exists
+        self.matches = matches
+        self.findings = findings
+        self.breaker = breaker
+        self.timeline = timeline
     }
 
     /// - Parameters:
     ///   - candidates: EC2's view of the members and of every instance the tag filters select.
     ///   - now: when the report is made; it names the re-keying tag's value.
     public static func build(
-        _ o: Observation, _ journal: JournalView, candidates: [MatchSet.Instance], targetedAt: [String: Date] = [:], policy: GroupPolicy,
-        timeline: [TimelineEvent] = [], now: Date
+        _ o: Observation,
+        _ journal: JournalView,
+        candidates: [MatchSet.Instance],
+        targetedAt: [String: Date] = [:],
+        policy: GroupPolicy,
+        timeline: [TimelineEvent] = [],
+        now: Date
     ) -> GroupAudit {
         let group = o.deploymentGroup
         guard o.exists else {
-            return GroupAudit(deploymentGroup: group, mode: policy.mode, exists: false, findings: [], breaker: journal.breaker, timeline: timeline)
+            return GroupAudit(
+                deploymentGroup: group,
+                mode: policy.mode,
+                exists: false,
+                findings: [],
+                breaker: journal.breaker,
+                timeline: timeline
+            )
         }
         let active = o.activeDeployment
         let remaining = Set(active?.remainingTargets ?? [])
         let matchSet = MatchSet.compute(
-            groups: Dictionary(uniqueKeysWithValues: o.autoScalingGroups.map { ($0.name, $0.instances) }), tagFilters: o.tagFilters, tagSet: o.tagSet,
-            instances: candidates, activeTargets: remaining, targetedAt: targetedAt, openActions: journal.openActions,
-            lastGood: journal.lastGood?.revision)
+            groups: Dictionary(uniqueKeysWithValues: o.autoScalingGroups.map { ($0.name, $0.instances) }),
+            tagFilters: o.tagFilters,
+            tagSet: o.tagSet,
+            instances: candidates,
+            activeTargets: remaining,
+            targetedAt: targetedAt,
+            openActions: journal.openActions,
+            lastGood: journal.lastGood?.revision
+        )
         var findings = drift(o, mode: policy.mode)
         let live = matchSet.entries.filter { $0.class != .stale && $0.class != .orphanAction }.map(\.instanceID)
         let rekey = rekeyCommands(o, live: live, now: now)
         for entry in matchSet.entries(.stale) {
-            let tagMatched = candidates.first { $0.id == entry.instanceID }.map {
-                TagFilter.anyMatches(o.tagFilters, $0.tags) || TagFilter.setMatches(o.tagSet, $0.tags)
-            } ?? false
-            findings.append(Finding(
-                kind: .stale, subject: entry.instanceID, detail: entry.why + (tagMatched ? "; the deployment group's tags still select it" : ""),
-                remedy: tagMatched ? rekey : []))
+            let tagMatched =
+                candidates.first { $0.id == entry.instanceID }.map {
+                    TagFilter.anyMatches(o.tagFilters, $0.tags) || TagFilter.setMatches(o.tagSet, $0.tags)
+                } ?? false
+            findings.append(
+                Finding(
+                    kind: .stale,
+                    subject: entry.instanceID,
+                    detail: entry.why + (tagMatched ? "; the deployment group's tags still select it" : ""),
+                    remedy: tagMatched ? rekey : []
+                )
+            )
         }
         for entry in matchSet.entries(.orphanAction) {
             guard let action = journal.openActions.first(where: { $0.instanceID == entry.instanceID }) else { continue }
-            findings.append(Finding(
-                kind: .orphanAction, subject: entry.instanceID, detail: entry.why,
-                remedy: [AWSCLI.completeAction(group: action.autoScalingGroup, hook: action.hookName, instance: action.instanceID, result: "ABANDON")]))
+            findings.append(
+                Finding(
+                    kind: .orphanAction,
+                    subject: entry.instanceID,
+                    detail: entry.why,
+                    remedy: [
+                        AWSCLI.completeAction(
+                            group: action.autoScalingGroup,
+                            hook: action.hookName,
+                            instance: action.instanceID,
+                            result: "ABANDON"
+                        )
+                    ]
+                )
+            )
         }
         if let active, active.targetsComplete, !remaining.isEmpty, remaining.allSatisfy(o.isGone) {
             let waiting = o.autoScalingGroups.flatMap { asg in
-                asg.instances.filter { $0.value == "Pending:Wait" && active.targets?[$0.key] == "Succeeded" }.keys.sorted().map { (asg, $0) }
+                asg.instances.filter { $0.value == "Pending:Wait" && active.targets?[$0.key] == "Succeeded" }.keys
+                    .sorted().map { (asg, $0) }
             }
             let continues = waiting.compactMap { asg, instance in
                 (asg.codeDeployLaunchHooks.first ?? asg.hooks.first(where: \.isLaunching)).map {
                     AWSCLI.completeAction(group: asg.name, hook: $0.name, instance: instance, result: "CONTINUE")
                 }
             }
-            findings.append(Finding(
-                kind: .stuckDeployment, subject: active.id,
-                detail: "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says \(remaining.count == 1 ? "is" : "are") gone; it would wait for the agent timeout (an hour) and fail",
-                remedy: continues + [AWSCLI.stopDeployment(active.id)]))
+            findings.append(
+                Finding(
+                    kind: .stuckDeployment,
+                    subject: active.id,
+                    detail:
+                        "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says \(remaining.count == 1 ? "is" : "are") gone; it would wait for the agent timeout (an hour) and fail",
+                    remedy: continues + [AWSCLI.stopDeployment(active.id)]
+                )
+            )
         }
         if let breaker = journal.breaker, breaker.isOpen {
-            findings.append(Finding(
-                kind: .breakerOpen, subject: group.description,
-                detail: "since \((breaker.openedAt ?? now).formatted(.iso8601)): \(breaker.reason ?? "a loop"); no follow-on deployments, waiting instances get \(policy.loopBreaker.result.rawValue)",
-                remedy: [AWSCLI.command(["lifeline", "breaker", "reset", group.description])]))
+            findings.append(
+                Finding(
+                    kind: .breakerOpen,
+                    subject: group.description,
+                    detail:
+                        "since \((breaker.openedAt ?? now).formatted(.iso8601)): \(breaker.reason ?? "a loop"); no follow-on deployments, waiting instances get \(policy.loopBreaker.result.rawValue)",
+                    remedy: [AWSCLI.command(["lifeline", "breaker", "reset", group.description])]
+                )
+            )
         }
         return GroupAudit(
-            deploymentGroup: group, mode: policy.mode, matches: matchSet.entries, findings: findings, breaker: journal.breaker,
-            timeline: timeline.sorted { $0.at < $1.at })
+            deploymentGroup: group,
+            mode: policy.mode,
+            matches: matchSet.entries,
+            findings: findings,
+            breaker: journal.breaker,
+            timeline: timeline.sorted { $0.at < $1.at }
+        )
     }
 
     /// Hook drift on the group's Auto Scaling groups.
@@ -88,39 +150,63 @@ public struct GroupAudit: Sendable, Equatable, Codable {
         for asg in o.autoScalingGroups {
             let named = o.namedHooks[asg.name]
             if let named, !named.isEmpty, asg.hook(named) == nil {
-                findings.append(Finding(
-                    kind: .missingHook, subject: "\(asg.name)/\(named)",
-                    detail: "CodeDeploy names this hook for \(asg.name) but the group lacks it: launches there get no deployment",
-                    remedy: [AWSCLI.setAutoScalingGroups(group, o.namedHooks.keys.sorted())]))
+                findings.append(
+                    Finding(
+                        kind: .missingHook,
+                        subject: "\(asg.name)/\(named)",
+                        detail:
+                            "CodeDeploy names this hook for \(asg.name) but the group lacks it: launches there get no deployment",
+                        remedy: [AWSCLI.setAutoScalingGroups(group, o.namedHooks.keys.sorted())]
+                    )
+                )
             }
             for hook in asg.hooks where hook.name.hasPrefix("CodeDeploy-managed-") && hook.name != named {
-                findings.append(Finding(
-                    kind: .orphanHook, subject: "\(asg.name)/\(hook.name)",
-                    detail: "no deployment group names this CodeDeploy hook here: it holds every launch until its \(hook.heartbeatTimeout)s timeout, then \(hook.defaultResult)",
-                    remedy: [AWSCLI.deleteHook(group: asg.name, hook: hook.name)]))
+                findings.append(
+                    Finding(
+                        kind: .orphanHook,
+                        subject: "\(asg.name)/\(hook.name)",
+                        detail:
+                            "no deployment group names this CodeDeploy hook here: it holds every launch until its \(hook.heartbeatTimeout)s timeout, then \(hook.defaultResult)",
+                        remedy: [AWSCLI.deleteHook(group: asg.name, hook: hook.name)]
+                    )
+                )
             }
             let lifelines = asg.hook(group.hookName).map { [$0] } ?? []
             let drivers = lifelines + asg.codeDeployLaunchHooks.filter { $0.name == named }
             if drivers.count >= 2 {
-                let remedy = mode == .own
+                let remedy =
+                    mode == .own
                     ? AWSCLI.setAutoScalingGroups(group, o.namedHooks.keys.filter { $0 != asg.name }.sorted())
                     : AWSCLI.deleteHook(group: asg.name, hook: group.hookName)
-                findings.append(Finding(
-                    kind: .doubleHooks, subject: asg.name,
-                    detail: "\(drivers.map(\.name).joined(separator: " and ")) both start a deployment for every launch",
-                    remedy: [remedy]))
+                findings.append(
+                    Finding(
+                        kind: .doubleHooks,
+                        subject: asg.name,
+                        detail:
+                            "\(drivers.map(\.name).joined(separator: " and ")) both start a deployment for every launch",
+                        remedy: [remedy]
+                    )
+                )
             }
-            if mode == .own, let hook = asg.hook(group.hookName), let queue = o.queueARN, let target = hook.notificationTargetARN, target != queue {
+            if mode == .own, let hook = asg.hook(group.hookName), let queue = o.queueARN,
+                let target = hook.notificationTargetARN, target != queue
+            {
                 var words = [
-                    "aws", "autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", asg.name, "--lifecycle-hook-name", hook.name,
+                    "aws", "autoscaling", "put-lifecycle-hook", "--auto-scaling-group-name", asg.name,
+                    "--lifecycle-hook-name", hook.name,
                     "--lifecycle-transition", hook.transition, "--notification-target-arn", queue,
                 ]
                 if let role = hook.roleARN { words += ["--role-arn", role] }
                 words += ["--heartbeat-timeout", String(hook.heartbeatTimeout), "--default-result", hook.defaultResult]
                 if let metadata = hook.metadata { words += ["--notification-metadata", metadata] }
-                findings.append(Finding(
-                    kind: .hookTarget, subject: "\(asg.name)/\(hook.name)", detail: "notifies \(target), not lifeline's queue \(queue)",
-                    remedy: [AWSCLI.command(words)]))
+                findings.append(
+                    Finding(
+                        kind: .hookTarget,
+                        subject: "\(asg.name)/\(hook.name)",
+                        detail: "notifies \(target), not lifeline's queue \(queue)",
+                        remedy: [AWSCLI.command(words)]
+                    )
+                )
             }
         }
         return findings
@@ -133,18 +219,29 @@ public struct GroupAudit: Sendable, Equatable, Codable {
         let value = "live-" + String(Int(now.timeIntervalSince1970))
         var commands: [String] = []
         if !live.isEmpty {
-            commands.append(AWSCLI.command(["aws", "ec2", "create-tags", "--resources"] + live.sorted() + ["--tags", "Key=\(key),Value=\(value)"]))
+            commands.append(
+                AWSCLI.command(
+                    ["aws", "ec2", "create-tags", "--resources"] + live.sorted() + [
+                        "--tags", "Key=\(key),Value=\(value)",
+                    ]
+                )
+            )
         }
         for asg in o.autoScalingGroups {
-            commands.append(AWSCLI.command([
-                "aws", "autoscaling", "create-or-update-tags", "--tags",
-                "ResourceId=\(asg.name),ResourceType=auto-scaling-group,Key=\(key),Value=\(value),PropagateAtLaunch=true",
-            ]))
+            commands.append(
+                AWSCLI.command([
+                    "aws", "autoscaling", "create-or-update-tags", "--tags",
+                    "ResourceId=\(asg.name),ResourceType=auto-scaling-group,Key=\(key),Value=\(value),PropagateAtLaunch=true",
+                ])
+            )
         }
-        commands.append(AWSCLI.command([
-            "aws", "deploy", "update-deployment-group", "--application-name", o.deploymentGroup.application, "--current-deployment-group-name",
-            o.deploymentGroup.name, "--ec2-tag-filters", AWSCLI.tagFilter(TagFilter(key: key, value: value)),
-        ]))
+        commands.append(
+            AWSCLI.command([
+                "aws", "deploy", "update-deployment-group", "--application-name", o.deploymentGroup.application,
+                "--current-deployment-group-name",
+                o.deploymentGroup.name, "--ec2-tag-filters", AWSCLI.tagFilter(TagFilter(key: key, value: value)),
+            ])
+        )
         return commands
     }
 }
@@ -161,7 +258,10 @@ public struct TimelineEvent: Sendable, Equatable, Codable {
     public var detail: String
 
     public init(at: Date, kind: Kind, subject: String, detail: String) {
-        self.at = at; self.kind = kind; self.subject = subject; self.detail = detail
+        self.at = at
+        self.kind = kind
+        self.subject = subject
+        self.detail = detail
     }
 }
 
@@ -170,7 +270,10 @@ public struct AuditReport: Sendable, Equatable, Codable {
     public var generatedAt: Date
     public var groups: [GroupAudit]
 
-    public init(generatedAt: Date, groups: [GroupAudit]) { self.generatedAt = generatedAt; self.groups = groups }
+    public init(generatedAt: Date, groups: [GroupAudit]) {
+        self.generatedAt = generatedAt
+        self.groups = groups
+    }
 
     /// Exit 3: something a person should fix (stale instances, orphan actions, drift, an open breaker).
     public var hasFindings: Bool { groups.contains { !$0.findings.isEmpty || !$0.exists } }
@@ -180,7 +283,9 @@ public struct AuditReport: Sendable, Equatable, Codable {
         var copy = self
         for i in copy.groups.indices {
             copy.groups[i].matches = copy.groups[i].matches.filter { $0.class == .stale }
-            copy.groups[i].findings = copy.groups[i].findings.filter { $0.kind == .stale || $0.kind == .stuckDeployment }
+            copy.groups[i].findings = copy.groups[i].findings.filter {
+                $0.kind == .stale || $0.kind == .stuckDeployment
+            }
         }
         return copy
     }

@@ -26,8 +26,18 @@ public struct MatchSet: Sendable, Equatable {
         /// The revision last deployed to it for this deployment group, when known.
         public var revision: Revision?
 
-        public init(id: String, state: String, tags: [String: String] = [:], stateChangedAt: Date? = nil, revision: Revision? = nil) {
-            self.id = id; self.state = state; self.tags = tags; self.stateChangedAt = stateChangedAt; self.revision = revision
+        public init(
+            id: String,
+            state: String,
+            tags: [String: String] = [:],
+            stateChangedAt: Date? = nil,
+            revision: Revision? = nil
+        ) {
+            self.id = id
+            self.state = state
+            self.tags = tags
+            self.stateChangedAt = stateChangedAt
+            self.revision = revision
         }
 
         /// `unknown`: EC2 does not know the instance (terminated long ago).
@@ -47,21 +57,31 @@ public struct MatchSet: Sendable, Equatable {
     ///     it was terminated is a ghost (seed 004), and stale.
     ///   - openActions: the journal's open lifecycle actions for the group.
     public static func compute(
-        groups: [String: [String: String]], tagFilters: [TagFilter], tagSet: [[TagFilter]], instances: [Instance], activeTargets: Set<String> = [],
-        targetedAt: [String: Date] = [:], openActions: [LifecycleAction] = [], lastGood: Revision? = nil
+        groups: [String: [String: String]],
+        tagFilters: [TagFilter],
+        tagSet: [[TagFilter]],
+        instances: [Instance],
+        activeTargets: Set<String> = [],
+        targetedAt: [String: Date] = [:],
+        openActions: [LifecycleAction] = [],
+        lastGood: Revision? = nil
     ) -> MatchSet {
         let byID = Dictionary(instances.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var membership: [String: (group: String, state: String)] = [:]
         for (group, members) in groups {
             for (id, state) in members { membership[id] = (group, state) }
         }
-        let tagMatched = Set(instances.filter { i in
-            guard TagFilter.anyMatches(tagFilters, i.tags) || TagFilter.setMatches(tagSet, i.tags) else { return false }
-            guard ["terminated", "shutting-down", "unknown"].contains(i.state) else { return true }
-            if activeTargets.contains(i.id) { return true }
-            guard let targeted = targetedAt[i.id], let gone = i.stateChangedAt else { return false }
-            return targeted > gone
-        }.map(\.id))
+        let tagMatched = Set(
+            instances.filter { i in
+                guard TagFilter.anyMatches(tagFilters, i.tags) || TagFilter.setMatches(tagSet, i.tags) else {
+                    return false
+                }
+                guard ["terminated", "shutting-down", "unknown"].contains(i.state) else { return true }
+                if activeTargets.contains(i.id) { return true }
+                guard let targeted = targetedAt[i.id], let gone = i.stateChangedAt else { return false }
+                return targeted > gone
+            }.map(\.id)
+        )
         let matched = Set(membership.keys).union(tagMatched)
         let waiting = Set(openActions.map(\.instanceID))
         var entries: [Entry] = []
@@ -70,24 +90,73 @@ public struct MatchSet: Sendable, Equatable {
             let member = membership[id]
             if let ec2, ec2.isGone {
                 let target = activeTargets.contains(id) ? "; an active deployment still waits on it" : ""
-                entries.append(Entry(instanceID: id, class: .stale, why: "\(ec2.state) but still matched\(target)", since: ec2.stateChangedAt))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .stale,
+                        why: "\(ec2.state) but still matched\(target)",
+                        since: ec2.stateChangedAt
+                    )
+                )
             } else if ec2 == nil, activeTargets.contains(id) {
-                entries.append(Entry(instanceID: id, class: .stale, why: "unknown to EC2 but a target of an active deployment", since: nil))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .stale,
+                        why: "unknown to EC2 but a target of an active deployment",
+                        since: nil
+                    )
+                )
             } else if member == nil, let home = ec2?.tags["aws:autoscaling:groupName"], groups[home] != nil {
-                entries.append(Entry(instanceID: id, class: .stale, why: "detached from \(home) but its tags still match", since: ec2?.stateChangedAt))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .stale,
+                        why: "detached from \(home) but its tags still match",
+                        since: ec2?.stateChangedAt
+                    )
+                )
             } else if member?.state == "Pending:Wait" {
                 let action = waiting.contains(id) ? openActions.first { $0.instanceID == id } : nil
-                entries.append(Entry(instanceID: id, class: .pending, why: "waits in Pending:Wait" + (action.map { " on \($0.hookName)" } ?? ""), since: action?.firstSeen))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .pending,
+                        why: "waits in Pending:Wait" + (action.map { " on \($0.hookName)" } ?? ""),
+                        since: action?.firstSeen
+                    )
+                )
             } else if let lastGood, let revision = ec2?.revision, revision != lastGood {
-                entries.append(Entry(instanceID: id, class: .outdated, why: "runs \(revision.summary), not \(lastGood.summary)", since: nil))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .outdated,
+                        why: "runs \(revision.summary), not \(lastGood.summary)",
+                        since: nil
+                    )
+                )
             } else {
-                entries.append(Entry(instanceID: id, class: .healthy, why: member.map { "\($0.state) in \($0.group)" } ?? "running, matched by tags", since: nil))
+                entries.append(
+                    Entry(
+                        instanceID: id,
+                        class: .healthy,
+                        why: member.map { "\($0.state) in \($0.group)" } ?? "running, matched by tags",
+                        since: nil
+                    )
+                )
             }
         }
-        for action in openActions where !matched.contains(action.instanceID) || (byID[action.instanceID]?.isGone ?? false) {
-            entries.append(Entry(
-                instanceID: action.instanceID, class: .orphanAction,
-                why: "lifecycle action on \(action.hookName) is open but the instance is \(byID[action.instanceID]?.state ?? "gone")", since: action.firstSeen))
+        for action in openActions
+        where !matched.contains(action.instanceID) || (byID[action.instanceID]?.isGone ?? false) {
+            entries.append(
+                Entry(
+                    instanceID: action.instanceID,
+                    class: .orphanAction,
+                    why:
+                        "lifecycle action on \(action.hookName) is open but the instance is \(byID[action.instanceID]?.state ?? "gone")",
+                    since: action.firstSeen
+                )
+            )
         }
         return MatchSet(entries: entries)
     }

@@ -20,7 +20,10 @@ struct Decision {
     var pending = false
 
     init(_ o: Observation, _ journal: JournalView, now: Date, policy: GroupPolicy) {
-        self.o = o; self.journal = journal; self.now = now; self.policy = policy
+        self.o = o
+        self.journal = journal
+        self.now = now
+        self.policy = policy
         let waiting = o.autoScalingGroups.flatMap { $0.instances.filter { $0.value == "Pending:Wait" }.keys }.sorted()
         planID = PlanID.make(group: o.deploymentGroup, now: now, instances: waiting + journal.openActions.map(\.token))
     }
@@ -29,7 +32,9 @@ struct Decision {
 
     mutating func run() -> Plan {
         guard o.exists else {
-            notes.append("CodeDeploy does not know \(group) in this account and region: fix the config or create the deployment group")
+            notes.append(
+                "CodeDeploy does not know \(group) in this account and region: fix the config or create the deployment group"
+            )
             return plan()
         }
         let breakerOpen = loopBreaker()
@@ -43,11 +48,17 @@ struct Decision {
         let lastGood = lastGoodRevision()
         var needDeployment: [LifecycleAction] = []
         for action in actionsToHandle() {
-            if let needing = handle(action, lastGood: lastGood, breakerOpen: breakerOpen, stuck: stuck) { needDeployment.append(needing) }
+            if let needing = handle(action, lastGood: lastGood, breakerOpen: breakerOpen, stuck: stuck) {
+                needDeployment.append(needing)
+            }
         }
         if let revision = lastGood?.revision, !needDeployment.isEmpty {
             let instances = needDeployment.map(\.instanceID).sorted()
-            steps.append(.createDeployment(FollowOnDeployment(deploymentGroup: group, planID: planID, revision: revision, instances: instances)))
+            steps.append(
+                .createDeployment(
+                    FollowOnDeployment(deploymentGroup: group, planID: planID, revision: revision, instances: instances)
+                )
+            )
             wakeups.append(now.addingTimeInterval(policy.pollInterval))
         }
         if let stuck {
@@ -59,7 +70,14 @@ struct Decision {
 
     func plan() -> Plan {
         let next = (wakeups + [now.addingTimeInterval(policy.resyncInterval)]).min()!
-        return Plan(id: planID, deploymentGroup: group, steps: steps, notes: notes, nextPassAt: max(next, now), pending: pending)
+        return Plan(
+            id: planID,
+            deploymentGroup: group,
+            steps: steps,
+            notes: notes,
+            nextPassAt: max(next, now),
+            pending: pending
+        )
     }
 
     // MARK: Hooks
@@ -72,20 +90,31 @@ struct Decision {
             // instances and the resync finds them.
             let target = (policy.hookRoleARN != nil || existing?.notificationTargetARN != nil) ? o.queueARN : nil
             let spec = HookSpec(
-                name: group.hookName, autoScalingGroup: asg.name, heartbeatTimeout: policy.heartbeatTimeout,
-                notificationTargetARN: target, roleARN: policy.hookRoleARN, metadata: group.description)
+                name: group.hookName,
+                autoScalingGroup: asg.name,
+                heartbeatTimeout: policy.heartbeatTimeout,
+                notificationTargetARN: target,
+                roleARN: policy.hookRoleARN,
+                metadata: group.description
+            )
             if let hook = existing {
                 var drift: [String] = []
                 if !hook.isLaunching { drift.append("transition \(hook.transition)") }
-                if hook.heartbeatTimeout != spec.heartbeatTimeout { drift.append("heartbeat timeout \(hook.heartbeatTimeout)s, configured \(spec.heartbeatTimeout)s") }
+                if hook.heartbeatTimeout != spec.heartbeatTimeout {
+                    drift.append("heartbeat timeout \(hook.heartbeatTimeout)s, configured \(spec.heartbeatTimeout)s")
+                }
                 if hook.defaultResult != spec.defaultResult { drift.append("default result \(hook.defaultResult)") }
-                if let target, hook.notificationTargetARN != target { drift.append("notifies \(hook.notificationTargetARN ?? "nothing") instead of lifeline's queue") }
+                if let target, hook.notificationTargetARN != target {
+                    drift.append("notifies \(hook.notificationTargetARN ?? "nothing") instead of lifeline's queue")
+                }
                 if !drift.isEmpty { steps.append(.putHook(spec, reason: "drifted: " + drift.joined(separator: "; "))) }
             } else {
                 steps.append(.putHook(spec, reason: "lifeline's launch hook is missing on \(asg.name)"))
             }
             if target == nil, o.queueARN != nil {
-                notes.append("\(asg.name): the hook has no notification target without hook.role_arn; waiting instances are found by the resync")
+                notes.append(
+                    "\(asg.name): the hook has no notification target without hook.role_arn; waiting instances are found by the resync"
+                )
             }
             for hook in asg.codeDeployLaunchHooks {
                 notes.append(
@@ -100,8 +129,15 @@ struct Decision {
     /// CodeDeploy's last successful deployment; the journal's record when CodeDeploy shows none.
     mutating func lastGoodRevision() -> LastGoodRevision? {
         guard let last = o.lastSuccessful, let revision = last.revision else { return journal.lastGood }
-        let good = LastGoodRevision(deploymentGroup: group.description, revision: revision, deploymentID: last.id, recordedAt: now)
-        if journal.lastGood?.deploymentID != last.id || journal.lastGood?.revision != revision { steps.append(.setLastGood(good)) }
+        let good = LastGoodRevision(
+            deploymentGroup: group.description,
+            revision: revision,
+            deploymentID: last.id,
+            recordedAt: now
+        )
+        if journal.lastGood?.deploymentID != last.id || journal.lastGood?.revision != revision {
+            steps.append(.setLastGood(good))
+        }
         return good
     }
 
@@ -113,23 +149,41 @@ struct Decision {
         var actions = journal.openActions.filter { $0.transition == "autoscaling:EC2_INSTANCE_LAUNCHING" }
         for asg in o.autoScalingGroups {
             guard let hook = asg.hook(group.hookName), hook.isLaunching else { continue }
-            for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key }) where state == "Pending:Wait" && !journal.knownInstances.contains(instance) {
-                actions.append(adopt(instance, on: hook, of: asg, reason: "waits in Pending:Wait on \(hook.name) and no message reported it"))
+            for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key })
+            where state == "Pending:Wait" && !journal.knownInstances.contains(instance) {
+                actions.append(
+                    adopt(
+                        instance,
+                        on: hook,
+                        of: asg,
+                        reason: "waits in Pending:Wait on \(hook.name) and no message reported it"
+                    )
+                )
             }
         }
         // Two records of one instance (a message and a resync raced): keep the one with AWS's token.
         var kept: [String: LifecycleAction] = [:]
         for action in actions {
-            guard let other = kept[action.instanceID] else { kept[action.instanceID] = action; continue }
+            guard let other = kept[action.instanceID] else {
+                kept[action.instanceID] = action
+                continue
+            }
             let (keep, drop) = other.hasInstanceToken && !action.hasInstanceToken ? (action, other) : (other, action)
             kept[action.instanceID] = keep
-            if drop.version > 0 { steps.append(.close(drop, as: .closed, reason: "duplicate record of the action \(keep.token)")) }
+            if drop.version > 0 {
+                steps.append(.close(drop, as: .closed, reason: "duplicate record of the action \(keep.token)"))
+            }
         }
         return actions.filter { kept[$0.instanceID]?.token == $0.token }
     }
 
     /// Decides one action; returns it when it needs the follow-on deployment.
-    mutating func handle(_ action: LifecycleAction, lastGood: LastGoodRevision?, breakerOpen: Bool, stuck: ObservedDeployment?) -> LifecycleAction? {
+    mutating func handle(
+        _ action: LifecycleAction,
+        lastGood: LastGoodRevision?,
+        breakerOpen: Bool,
+        stuck: ObservedDeployment?
+    ) -> LifecycleAction? {
         guard let asg = o.group(action.autoScalingGroup) else {
             steps.append(.close(action, as: .closed, reason: "Auto Scaling group \(action.autoScalingGroup) is gone"))
             return nil
@@ -137,7 +191,13 @@ struct Decision {
         let state = asg.instances[action.instanceID]
         guard state == "Pending:Wait" else {
             let final: LifecycleAction.State = action.state == .completing ? .completed : .closed
-            steps.append(.close(action, as: final, reason: state.map { "the instance is \($0)" } ?? "the instance is no longer in \(asg.name)"))
+            steps.append(
+                .close(
+                    action,
+                    as: final,
+                    reason: state.map { "the instance is \($0)" } ?? "the instance is no longer in \(asg.name)"
+                )
+            )
             return nil
         }
         pending = true
@@ -146,16 +206,34 @@ struct Decision {
             return nil
         }
         if breakerOpen {
-            steps.append(.complete(action, policy.loopBreaker.result, reason: "the loop breaker is open: no follow-on deployment"))
+            steps.append(
+                .complete(
+                    action,
+                    policy.loopBreaker.result,
+                    reason: "the loop breaker is open: no follow-on deployment"
+                )
+            )
             return nil
         }
         if let stuck, stuck.targets?[action.instanceID] == "Succeeded" {
-            steps.append(.complete(action, .continue, reason: "deployment \(stuck.id) succeeded on the instance; completing before it is stopped"))
+            steps.append(
+                .complete(
+                    action,
+                    .continue,
+                    reason: "deployment \(stuck.id) succeeded on the instance; completing before it is stopped"
+                )
+            )
             return nil
         }
         let heartbeat = asg.hook(action.hookName)?.heartbeatTimeout ?? policy.heartbeatTimeout
         if let global = action.globalDeadline, now >= global.addingTimeInterval(-Double(heartbeat) / 2) {
-            steps.append(.complete(action, policy.onFailure, reason: "the hook's global timeout ends at \(Self.clock(global)); completing before it does"))
+            steps.append(
+                .complete(
+                    action,
+                    policy.onFailure,
+                    reason: "the hook's global timeout ends at \(Self.clock(global)); completing before it does"
+                )
+            )
             return nil
         }
         if let deployment = covering(action) {
@@ -173,7 +251,9 @@ struct Decision {
         }
         heartbeatIfDue(action, heartbeat)
         if let active = o.activeDeployment {
-            notes.append("\(action.instanceID) waits for deployment \(active.id) to end, then gets a follow-on deployment")
+            notes.append(
+                "\(action.instanceID) waits for deployment \(active.id) to end, then gets a follow-on deployment"
+            )
             wakeups.append(now.addingTimeInterval(policy.pollInterval))
             return nil
         }
@@ -182,7 +262,9 @@ struct Decision {
             return nil
         }
         guard lastGood != nil else {
-            steps.append(.complete(action, .continue, reason: "no revision has succeeded in \(group) yet: nothing to deploy"))
+            steps.append(
+                .complete(action, .continue, reason: "no revision has succeeded in \(group) yet: nothing to deploy")
+            )
             return nil
         }
         return action
@@ -205,10 +287,13 @@ struct Decision {
         case "Succeeded":
             (result, reason) = (.continue, "deployment \(deployment.id) succeeded on the instance")
         case nil where deployment.status == "Succeeded":
-            (result, reason) = (.continue, "deployment \(deployment.id) succeeded; the instance already ran its revision")
+            (result, reason) = (
+                .continue, "deployment \(deployment.id) succeeded; the instance already ran its revision"
+            )
         default:
             result = policy.onFailure
-            reason = "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: \(targetStatus ?? "not deployed")"
+            reason =
+                "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: \(targetStatus ?? "not deployed")"
         }
         steps.append(.complete(action, result, reason: reason))
         track(deployment, reason: "ended")
@@ -218,12 +303,20 @@ struct Decision {
     mutating func track(_ deployment: ObservedDeployment, reason: String) {
         let known = journal.deployments.first { $0.id == deployment.id }
         guard known?.status != deployment.status else { return }
-        guard !steps.contains(where: { if case let .track(r, _) = $0 { r.id == deployment.id } else { false } }) else { return }
+        guard !steps.contains(where: { if case let .track(r, _) = $0 { r.id == deployment.id } else { false } }) else {
+            return
+        }
         let covered = journal.openActions.map(\.instanceID).filter { deployment.targets?[$0] != nil }
         let record = DeploymentRecord(
-            id: deployment.id, deploymentGroup: group.description, planID: known?.planID ?? PlanID.from(description: deployment.description),
-            revision: deployment.revision ?? known?.revision ?? Revision(revisionType: nil), instances: known?.instances ?? covered,
-            status: deployment.status, createdAt: known?.createdAt ?? deployment.createdAt ?? now, updatedAt: now)
+            id: deployment.id,
+            deploymentGroup: group.description,
+            planID: known?.planID ?? PlanID.from(description: deployment.description),
+            revision: deployment.revision ?? known?.revision ?? Revision(revisionType: nil),
+            instances: known?.instances ?? covered,
+            status: deployment.status,
+            createdAt: known?.createdAt ?? deployment.createdAt ?? now,
+            updatedAt: now
+        )
         steps.append(.track(record, reason: reason))
     }
 
@@ -238,7 +331,13 @@ struct Decision {
             due = now  // when the wait began is unknown: keep it alive now
         }
         if due <= now {
-            steps.append(.heartbeat(action, timeout: heartbeatTimeout, reason: "half of the \(heartbeatTimeout)s heartbeat timeout has passed"))
+            steps.append(
+                .heartbeat(
+                    action,
+                    timeout: heartbeatTimeout,
+                    reason: "half of the \(heartbeatTimeout)s heartbeat timeout has passed"
+                )
+            )
             wakeups.append(now.addingTimeInterval(half))
         } else {
             wakeups.append(due)
@@ -254,7 +353,9 @@ extension LifecycleAction {
     public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
 
     /// Auto Scaling's cap on the whole wait: min(48 h, 100 × HeartbeatTimeout).
-    public static func globalTimeout(heartbeatTimeout: Int) -> TimeInterval { min(48 * 3600, 100 * Double(heartbeatTimeout)) }
+    public static func globalTimeout(heartbeatTimeout: Int) -> TimeInterval {
+        min(48 * 3600, 100 * Double(heartbeatTimeout))
+    }
 }
 
 /// Plan ids: deterministic (the same inputs give the same id) and short enough for a description.
@@ -270,7 +371,9 @@ enum PlanID {
 
     /// The plan id in a `lifeline:<group>:<plan-id>` description.
     static func from(description: String?) -> String? {
-        guard let description, description.hasPrefix("lifeline:"), let colon = description.lastIndex(of: ":") else { return nil }
+        guard let description, description.hasPrefix("lifeline:"), let colon = description.lastIndex(of: ":") else {
+            return nil
+        }
         return String(description[description.index(after: colon)...])
     }
 }

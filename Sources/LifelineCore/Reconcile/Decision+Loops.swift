@@ -18,21 +18,27 @@ extension Decision {
         }
         var reason = "\(next.cycles.count) loop cycle(s) in the last \(DurationText.text(settings.window))"
         if !next.isOpen, next.cycles.count >= settings.maxCycles {
-            let loop = "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within \(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
+            let loop =
+                "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within \(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
             if policy.may(.openBreaker) {
                 next.isOpen = true
                 next.openedAt = now
                 next.reason = loop
                 reason = "the loop breaker opens: \(loop)"
             } else {
-                notes.append("\(group) loops: \(loop). Supervise mode without allow: [open-breaker]: the breaker stays closed")
+                notes.append(
+                    "\(group) loops: \(loop). Supervise mode without allow: [open-breaker]: the breaker stays closed"
+                )
             }
         }
-        if next != stored ?? BreakerState(deploymentGroup: group.description) { steps.append(.saveBreaker(next, reason: reason)) }
+        if next != stored ?? BreakerState(deploymentGroup: group.description) {
+            steps.append(.saveBreaker(next, reason: reason))
+        }
         if next.isOpen {
             wakeups.append(now.addingTimeInterval(policy.pollInterval))  // a group in trouble: look often
             notes.append(
-                "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with `lifeline breaker reset \(group)`")
+                "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with `lifeline breaker reset \(group)`"
+            )
         }
         return next.isOpen
     }
@@ -45,7 +51,9 @@ extension Decision {
         guard !remaining.isEmpty, remaining.allSatisfy(o.isGone) else { return nil }
         let ghosts = remaining.map { "\($0) (\(o.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
         guard breakerOpen || policy.may(.stopStuck) else {
-            notes.append("deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets lifeline stop it")
+            notes.append(
+                "deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets lifeline stop it"
+            )
             return nil
         }
         notes.append("deployment \(active.id) only waits on instances that are gone: \(ghosts)")
@@ -55,13 +63,19 @@ extension Decision {
     /// The step that stops the stuck deployment; it goes after the completions of its deployed instances.
     func stop(_ stuck: ObservedDeployment) -> PlanStep {
         let ghosts = stuck.remainingTargets
-        return .stopDeployment(id: stuck.id, reason: "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says \(ghosts.count == 1 ? "is" : "are") gone")
+        return .stopDeployment(
+            id: stuck.id,
+            reason:
+                "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says \(ghosts.count == 1 ? "is" : "are") gone"
+        )
     }
 
     /// Supervise mode: CodeDeploy owns the hooks and deploys; lifeline completes an action only
     /// where the policy allows it (gone instance, open breaker, deployed by a stuck deployment).
     mutating func supervise(breakerOpen: Bool, stuck: ObservedDeployment?) {
-        notes.append("supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed")
+        notes.append(
+            "supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed"
+        )
         var handled = Set<String>()
         for asg in o.autoScalingGroups {
             let waiting = asg.instances.filter { $0.value == "Pending:Wait" }.keys.sorted()
@@ -74,30 +88,53 @@ extension Decision {
                 } else if breakerOpen {
                     outcome = (policy.loopBreaker.result, "the loop breaker is open")
                 } else if let stuck, stuck.targets?[instance] == "Succeeded" {
-                    outcome = (.continue, "deployed by \(stuck.id); completing before that deployment is stopped, so that stopping it does not abandon the instance")
+                    outcome = (
+                        .continue,
+                        "deployed by \(stuck.id); completing before that deployment is stopped, so that stopping it does not abandon the instance"
+                    )
                 } else {
                     outcome = nil
                 }
                 guard let (result, reason) = outcome else { continue }
                 pending = true
-                let action = journal.openActions.first { $0.instanceID == instance } ?? adopt(instance, on: hook, of: asg, reason: "waits on \(hook.name): \(reason)")
+                let action =
+                    journal.openActions.first { $0.instanceID == instance }
+                    ?? adopt(instance, on: hook, of: asg, reason: "waits on \(hook.name): \(reason)")
                 steps.append(.complete(action, result, reason: reason))
             }
         }
         for action in journal.openActions where !handled.contains(action.instanceID) {
-            steps.append(.close(action, as: action.state == .completing ? .completed : .closed, reason: "the instance no longer waits"))
+            steps.append(
+                .close(
+                    action,
+                    as: action.state == .completing ? .completed : .closed,
+                    reason: "the instance no longer waits"
+                )
+            )
         }
         if let stuck { steps.append(stop(stuck)) }
     }
 
     /// Records an action found waiting without a message; returns it.
-    mutating func adopt(_ instance: String, on hook: ObservedHook, of asg: ObservedAutoScalingGroup, reason: String) -> LifecycleAction {
+    mutating func adopt(
+        _ instance: String,
+        on hook: ObservedHook,
+        of asg: ObservedAutoScalingGroup,
+        reason: String
+    ) -> LifecycleAction {
         let launched = o.launchTimes[instance]
         let action = LifecycleAction(
-            token: LifecycleAction.instanceToken(instance), instanceID: instance, hookName: hook.name, autoScalingGroup: asg.name,
-            deploymentGroup: group.description, firstSeen: launched ?? now,
+            token: LifecycleAction.instanceToken(instance),
+            instanceID: instance,
+            hookName: hook.name,
+            autoScalingGroup: asg.name,
+            deploymentGroup: group.description,
+            firstSeen: launched ?? now,
             heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)),
-            globalDeadline: (launched ?? now).addingTimeInterval(LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)))
+            globalDeadline: (launched ?? now).addingTimeInterval(
+                LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)
+            )
+        )
         steps.append(.adopt(action, reason: reason))
         return action
     }

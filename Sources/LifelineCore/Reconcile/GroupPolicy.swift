@@ -27,13 +27,25 @@ public struct GroupPolicy: Sendable, Equatable, Codable {
     public var allow: Set<SuperviseAction>
 
     public init(
-        mode: Mode = .own, heartbeatTimeout: Int = 300, onFailure: LifecycleAction.Result = .abandon, hookRoleARN: String? = nil,
-        pollInterval: TimeInterval = 10, resyncInterval: TimeInterval = 60, autoScalingGroups: [String] = [],
-        loopBreaker: LoopBreakerPolicy = LoopBreakerPolicy(), allow: Set<SuperviseAction> = []
+        mode: Mode = .own,
+        heartbeatTimeout: Int = 300,
+        onFailure: LifecycleAction.Result = .abandon,
+        hookRoleARN: String? = nil,
+        pollInterval: TimeInterval = 10,
+        resyncInterval: TimeInterval = 60,
+        autoScalingGroups: [String] = [],
+        loopBreaker: LoopBreakerPolicy = LoopBreakerPolicy(),
+        allow: Set<SuperviseAction> = []
     ) {
-        self.mode = mode; self.heartbeatTimeout = heartbeatTimeout; self.onFailure = onFailure; self.hookRoleARN = hookRoleARN
-        self.pollInterval = pollInterval; self.resyncInterval = resyncInterval; self.autoScalingGroups = autoScalingGroups
-        self.loopBreaker = loopBreaker; self.allow = allow
+        self.mode = mode
+        self.heartbeatTimeout = heartbeatTimeout
+        self.onFailure = onFailure
+        self.hookRoleARN = hookRoleARN
+        self.pollInterval = pollInterval
+        self.resyncInterval = resyncInterval
+        self.autoScalingGroups = autoScalingGroups
+        self.loopBreaker = loopBreaker
+        self.allow = allow
     }
 
     /// Whether lifeline may do `action` for this group: always in own mode, when allowed in supervise.
@@ -48,7 +60,9 @@ public struct LoopBreakerPolicy: Sendable, Equatable, Codable {
     public var result: LifecycleAction.Result
 
     public init(maxCycles: Int = 3, window: TimeInterval = 1800, result: LifecycleAction.Result = .continue) {
-        self.maxCycles = maxCycles; self.window = window; self.result = result
+        self.maxCycles = maxCycles
+        self.window = window
+        self.result = result
     }
 }
 

@@ -26,14 +26,31 @@ public struct Observation: Sendable, Equatable {
     public var tagSet: [[TagFilter]]
 
     public init(
-        deploymentGroup: DeploymentGroupName, exists: Bool = true, queueARN: String? = nil, autoScalingGroups: [ObservedAutoScalingGroup] = [],
-        lastSuccessful: ObservedDeployment? = nil, deployments: [ObservedDeployment] = [], launchTimes: [String: Date] = [:],
-        ec2: [String: MatchSet.Instance] = [:], loopScan: LoopScan? = nil, namedHooks: [String: String] = [:], tagFilters: [TagFilter] = [],
+        deploymentGroup: DeploymentGroupName,
+        exists: Bool = true,
+        queueARN: String? = nil,
+        autoScalingGroups: [ObservedAutoScalingGroup] = [],
+        lastSuccessful: ObservedDeployment? = nil,
+        deployments: [ObservedDeployment] = [],
+        launchTimes: [String: Date] = [:],
+        ec2: [String: MatchSet.Instance] = [:],
+        loopScan: LoopScan? = nil,
+        namedHooks: [String: String] = [:],
+        tagFilters: [TagFilter] = [],
         tagSet: [[TagFilter]] = []
     ) {
-        self.deploymentGroup = deploymentGroup; self.exists = exists; self.queueARN = queueARN; self.autoScalingGroups = autoScalingGroups
-        self.lastSuccessful = lastSuccessful; self.deployments = deployments; self.launchTimes = launchTimes
-        self.ec2 = ec2; self.loopScan = loopScan; self.namedHooks = namedHooks; self.tagFilters = tagFilters; self.tagSet = tagSet
+        self.deploymentGroup = deploymentGroup
+        self.exists = exists
+        self.queueARN = queueARN
+        self.autoScalingGroups = autoScalingGroups
+        self.lastSuccessful = lastSuccessful
+        self.deployments = deployments
+        self.launchTimes = launchTimes
+        self.ec2 = ec2
+        self.loopScan = loopScan
+        self.namedHooks = namedHooks
+        self.tagFilters = tagFilters
+        self.tagSet = tagSet
     }
 
     /// EC2 says the instance is gone (terminated, shutting down, stopped, or unknown); false when not looked up.
@@ -50,7 +67,9 @@ public struct ObservedAutoScalingGroup: Sendable, Equatable {
     public var hooks: [ObservedHook]
 
     public init(name: String, instances: [String: String] = [:], hooks: [ObservedHook] = []) {
-        self.name = name; self.instances = instances; self.hooks = hooks
+        self.name = name
+        self.instances = instances
+        self.hooks = hooks
     }
 
     public func hook(_ name: String) -> ObservedHook? { hooks.first { $0.name == name } }
@@ -70,10 +89,22 @@ public struct ObservedHook: Sendable, Equatable, Codable {
     public var roleARN: String?
     public var metadata: String?
 
-    public init(name: String, transition: String = "autoscaling:EC2_INSTANCE_LAUNCHING", heartbeatTimeout: Int, defaultResult: String = "ABANDON",
-                notificationTargetARN: String? = nil, roleARN: String? = nil, metadata: String? = nil) {
-        self.name = name; self.transition = transition; self.heartbeatTimeout = heartbeatTimeout; self.defaultResult = defaultResult
-        self.notificationTargetARN = notificationTargetARN; self.roleARN = roleARN; self.metadata = metadata
+    public init(
+        name: String,
+        transition: String = "autoscaling:EC2_INSTANCE_LAUNCHING",
+        heartbeatTimeout: Int,
+        defaultResult: String = "ABANDON",
+        notificationTargetARN: String? = nil,
+        roleARN: String? = nil,
+        metadata: String? = nil
+    ) {
+        self.name = name
+        self.transition = transition
+        self.heartbeatTimeout = heartbeatTimeout
+        self.defaultResult = defaultResult
+        self.notificationTargetARN = notificationTargetARN
+        self.roleARN = roleARN
+        self.metadata = metadata
     }
 
     public var isLaunching: Bool { transition == "autoscaling:EC2_INSTANCE_LAUNCHING" }
@@ -92,10 +123,20 @@ public struct ObservedDeployment: Sendable, Equatable, Codable {
     public var targetsComplete: Bool
 
     public init(
-        id: String, status: String, revision: Revision? = nil, description: String? = nil, createdAt: Date? = nil, targets: [String: String]? = nil,
+        id: String,
+        status: String,
+        revision: Revision? = nil,
+        description: String? = nil,
+        createdAt: Date? = nil,
+        targets: [String: String]? = nil,
         targetsComplete: Bool = false
     ) {
-        self.id = id; self.status = status; self.revision = revision; self.description = description; self.createdAt = createdAt; self.targets = targets
+        self.id = id
+        self.status = status
+        self.revision = revision
+        self.description = description
+        self.createdAt = createdAt
+        self.targets = targets
         self.targetsComplete = targetsComplete
     }
 
@@ -119,7 +160,10 @@ public struct LoopScan: Sendable, Equatable {
     /// When each failed launch deployment ended.
     public var cycles: [Date]
 
-    public init(through: String, cycles: [Date]) { self.through = through; self.cycles = cycles }
+    public init(through: String, cycles: [Date]) {
+        self.through = through
+        self.cycles = cycles
+    }
 }
 
 /// What the journal knows of one deployment group, as `decide` needs it.
@@ -134,10 +178,16 @@ public struct JournalView: Sendable, Equatable {
     public var breaker: BreakerState?
 
     public init(
-        openActions: [LifecycleAction] = [], knownInstances: Set<String> = [], deployments: [DeploymentRecord] = [], lastGood: LastGoodRevision? = nil,
+        openActions: [LifecycleAction] = [],
+        knownInstances: Set<String> = [],
+        deployments: [DeploymentRecord] = [],
+        lastGood: LastGoodRevision? = nil,
         breaker: BreakerState? = nil
     ) {
-        self.openActions = openActions; self.knownInstances = knownInstances.union(openActions.map(\.instanceID))
-        self.deployments = deployments; self.lastGood = lastGood; self.breaker = breaker
+        self.openActions = openActions
+        self.knownInstances = knownInstances.union(openActions.map(\.instanceID))
+        self.deployments = deployments
+        self.lastGood = lastGood
+        self.breaker = breaker
     }
 }

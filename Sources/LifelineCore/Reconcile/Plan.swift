@@ -14,8 +14,20 @@ public struct Plan: Sendable, Equatable {
     /// Open actions remain once the steps are done: the group is not settled yet.
     public var pending: Bool
 
-    public init(id: String, deploymentGroup: DeploymentGroupName, steps: [PlanStep] = [], notes: [String] = [], nextPassAt: Date, pending: Bool = false) {
-        self.id = id; self.deploymentGroup = deploymentGroup; self.steps = steps; self.notes = notes; self.nextPassAt = nextPassAt; self.pending = pending
+    public init(
+        id: String,
+        deploymentGroup: DeploymentGroupName,
+        steps: [PlanStep] = [],
+        notes: [String] = [],
+        nextPassAt: Date,
+        pending: Bool = false
+    ) {
+        self.id = id
+        self.deploymentGroup = deploymentGroup
+        self.steps = steps
+        self.notes = notes
+        self.nextPassAt = nextPassAt
+        self.pending = pending
     }
 
     public var isEmpty: Bool { steps.isEmpty }
@@ -51,13 +63,17 @@ public enum PlanStep: Sendable, Equatable {
         case let .setLastGood(good): ("last-good-revision", good.deploymentID ?? "-", good.revision.summary)
         case let .track(record, reason): ("track-deployment", record.id, "\(record.status): \(reason)")
         case let .createDeployment(d):
-            ("create-deployment", d.instances.joined(separator: ","), "\(d.revision.summary), outdated instances only, \(d.description)")
+            (
+                "create-deployment", d.instances.joined(separator: ","),
+                "\(d.revision.summary), outdated instances only, \(d.description)"
+            )
         case let .markDeploying(action, id): ("deploying", action.instanceID, "covered by \(id)")
         case let .heartbeat(action, _, reason): ("heartbeat", action.instanceID, reason)
         case let .complete(action, result, reason): ("complete \(result.rawValue)", action.instanceID, reason)
         case let .close(action, state, reason): ("close", action.instanceID, "\(state.rawValue): \(reason)")
         case let .stopDeployment(id, reason): ("stop-deployment", id, reason)
-        case let .saveBreaker(breaker, reason): (breaker.isOpen ? "breaker open" : "breaker", breaker.deploymentGroup, reason)
+        case let .saveBreaker(breaker, reason):
+            (breaker.isOpen ? "breaker open" : "breaker", breaker.deploymentGroup, reason)
         }
     }
 
@@ -71,7 +87,9 @@ public enum PlanStep: Sendable, Equatable {
     /// The action a step changes, if any.
     public var action: LifecycleAction? {
         switch self {
-        case let .adopt(a, _), let .markDeploying(a, _), let .heartbeat(a, _, _), let .complete(a, _, _), let .close(a, _, _): a
+        case let .adopt(a, _), let .markDeploying(a, _), let .heartbeat(a, _, _), let .complete(a, _, _),
+            let .close(a, _, _):
+            a
         default: nil
         }
     }
@@ -88,9 +106,22 @@ public struct HookSpec: Sendable, Equatable, Codable {
     /// `APP/GROUP`: lets lifeline find its deployment groups again without a config.
     public var metadata: String
 
-    public init(name: String, autoScalingGroup: String, heartbeatTimeout: Int, defaultResult: String = "ABANDON", notificationTargetARN: String?, roleARN: String?, metadata: String) {
-        self.name = name; self.autoScalingGroup = autoScalingGroup; self.heartbeatTimeout = heartbeatTimeout; self.defaultResult = defaultResult
-        self.notificationTargetARN = notificationTargetARN; self.roleARN = roleARN; self.metadata = metadata
+    public init(
+        name: String,
+        autoScalingGroup: String,
+        heartbeatTimeout: Int,
+        defaultResult: String = "ABANDON",
+        notificationTargetARN: String?,
+        roleARN: String?,
+        metadata: String
+    ) {
+        self.name = name
+        self.autoScalingGroup = autoScalingGroup
+        self.heartbeatTimeout = heartbeatTimeout
+        self.defaultResult = defaultResult
+        self.notificationTargetARN = notificationTargetARN
+        self.roleARN = roleARN
+        self.metadata = metadata
     }
 }
 
@@ -103,11 +134,16 @@ public struct FollowOnDeployment: Sendable, Equatable, Codable {
     public var instances: [String]
 
     public init(deploymentGroup: DeploymentGroupName, planID: String, revision: Revision, instances: [String]) {
-        self.deploymentGroup = deploymentGroup; self.planID = planID; self.revision = revision; self.instances = instances
+        self.deploymentGroup = deploymentGroup
+        self.planID = planID
+        self.revision = revision
+        self.instances = instances
     }
 
     /// Finds the deployment again after a crash (DESIGN §3).
     public var description: String { Self.marker(deploymentGroup, planID) }
 
-    public static func marker(_ group: DeploymentGroupName, _ planID: String) -> String { "lifeline:\(group):\(planID)" }
+    public static func marker(_ group: DeploymentGroupName, _ planID: String) -> String {
+        "lifeline:\(group):\(planID)"
+    }
 }

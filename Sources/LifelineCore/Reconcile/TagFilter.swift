@@ -2,7 +2,9 @@
 /// https://docs.aws.amazon.com/codedeploy/latest/userguide/instances-tagging.html
 public struct TagFilter: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case keyOnly = "KEY_ONLY", valueOnly = "VALUE_ONLY", keyAndValue = "KEY_AND_VALUE"
+        case keyOnly = "KEY_ONLY"
+        case valueOnly = "VALUE_ONLY"
+        case keyAndValue = "KEY_AND_VALUE"
     }
 
     public var key: String?
@@ -10,7 +12,9 @@ public struct TagFilter: Sendable, Hashable, Codable {
     public var kind: Kind
 
     public init(key: String?, value: String?, kind: Kind = .keyAndValue) {
-        self.key = key; self.value = value; self.kind = kind
+        self.key = key
+        self.value = value
+        self.kind = kind
     }
 
     public func matches(_ tags: [String: String]) -> Bool {
@@ -22,7 +26,9 @@ public struct TagFilter: Sendable, Hashable, Codable {
     }
 
     /// `ec2TagFilters`: any one filter selects (OR).
-    public static func anyMatches(_ filters: [TagFilter], _ tags: [String: String]) -> Bool { filters.contains { $0.matches(tags) } }
+    public static func anyMatches(_ filters: [TagFilter], _ tags: [String: String]) -> Bool {
+        filters.contains { $0.matches(tags) }
+    }
 
     /// `ec2TagSet`: every group must select (AND), any filter within a group (OR).
     public static func setMatches(_ set: [[TagFilter]], _ tags: [String: String]) -> Bool {

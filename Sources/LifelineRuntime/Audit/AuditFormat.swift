@@ -18,7 +18,10 @@ public enum AuditFormat: String, CaseIterable, Sendable {
     static func table(_ report: AuditReport) -> String {
         var lines: [String] = []
         for g in report.groups {
-            lines.append("\(g.deploymentGroup) (\(g.mode.rawValue))" + (g.exists ? "" : ": CodeDeploy does not know this deployment group"))
+            lines.append(
+                "\(g.deploymentGroup) (\(g.mode.rawValue))"
+                    + (g.exists ? "" : ": CodeDeploy does not know this deployment group")
+            )
             if let b = g.breaker, b.isOpen {
                 lines.append("  loop breaker OPEN since \(stamp(b.openedAt)): \(b.reason ?? "")")
             } else {
@@ -27,7 +30,11 @@ public enum AuditFormat: String, CaseIterable, Sendable {
             if g.matches.isEmpty {
                 lines.append("  matches no instance")
             } else {
-                lines += TextTable.render([["INSTANCE", "CLASS", "SINCE", "WHY"]] + g.matches.map { [$0.instanceID, $0.class.rawValue, stamp($0.since), $0.why] }, indent: "  ")
+                lines += TextTable.render(
+                    [["INSTANCE", "CLASS", "SINCE", "WHY"]]
+                        + g.matches.map { [$0.instanceID, $0.class.rawValue, stamp($0.since), $0.why] },
+                    indent: "  "
+                )
             }
             for f in g.findings {
                 lines.append("  \(f.kind.rawValue) \(f.subject): \(f.detail)")
@@ -51,9 +58,17 @@ public enum AuditFormat: String, CaseIterable, Sendable {
     static func csv(_ report: AuditReport) -> String {
         var rows = [["deployment_group", "row", "subject", "class", "detail", "since", "remedy"]]
         for g in report.groups {
-            for m in g.matches { rows.append([g.deploymentGroup.description, "instance", m.instanceID, m.class.rawValue, m.why, stamp(m.since, empty: ""), ""]) }
+            for m in g.matches {
+                rows.append([
+                    g.deploymentGroup.description, "instance", m.instanceID, m.class.rawValue, m.why,
+                    stamp(m.since, empty: ""), "",
+                ])
+            }
             for f in g.findings {
-                rows.append([g.deploymentGroup.description, "finding", f.subject, f.kind.rawValue, f.detail, "", f.remedy.joined(separator: " && ")])
+                rows.append([
+                    g.deploymentGroup.description, "finding", f.subject, f.kind.rawValue, f.detail, "",
+                    f.remedy.joined(separator: " && "),
+                ])
             }
         }
         return rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

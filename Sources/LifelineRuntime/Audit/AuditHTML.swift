@@ -28,11 +28,16 @@ enum AuditHTML {
 
     static func section(_ g: GroupAudit) -> String {
         let open = g.breaker?.isOpen == true
-        var html = "<section><h2>\(esc(g.deploymentGroup.description)) <span class=\"tag\">\(g.mode.rawValue) mode</span> "
-        html += open
+        var html =
+            "<section><h2>\(esc(g.deploymentGroup.description)) <span class=\"tag\">\(g.mode.rawValue) mode</span> "
+        html +=
+            open
             ? "<span class=\"tag bad\">loop breaker open</span></h2>\n<p class=\"breaker\">Open since \(esc(stamp(g.breaker?.openedAt))): \(esc(g.breaker?.reason ?? ""))</p>\n"
             : "<span class=\"tag ok\">loop breaker closed</span></h2>\n"
-        guard g.exists else { return html + "<p class=\"bad\">CodeDeploy does not know this deployment group in this account and region.</p></section>\n" }
+        guard g.exists else {
+            return html
+                + "<p class=\"bad\">CodeDeploy does not know this deployment group in this account and region.</p></section>\n"
+        }
         html += "<p class=\"counts\">"
         for c in MatchSet.Class.allCases {
             let n = g.matches.filter { $0.class == c }.count
@@ -43,14 +48,19 @@ enum AuditHTML {
         if !g.findings.isEmpty {
             html += "<h3>Findings</h3>\n"
             for f in g.findings {
-                html += "<div class=\"finding\"><p><b>\(esc(f.kind.rawValue))</b> <code>\(esc(f.subject))</code> \(esc(f.detail))</p>"
-                if !f.remedy.isEmpty { html += "<pre>" + f.remedy.map { "$ " + esc($0) }.joined(separator: "\n") + "</pre>" }
+                html +=
+                    "<div class=\"finding\"><p><b>\(esc(f.kind.rawValue))</b> <code>\(esc(f.subject))</code> \(esc(f.detail))</p>"
+                if !f.remedy.isEmpty {
+                    html += "<pre>" + f.remedy.map { "$ " + esc($0) }.joined(separator: "\n") + "</pre>"
+                }
                 html += "</div>\n"
             }
         }
-        html += "<h3>Match set</h3>\n<table><thead><tr><th>Instance</th><th>Class</th><th>Since</th><th>Why</th></tr></thead><tbody>\n"
+        html +=
+            "<h3>Match set</h3>\n<table><thead><tr><th>Instance</th><th>Class</th><th>Since</th><th>Why</th></tr></thead><tbody>\n"
         for m in g.matches {
-            html += "<tr class=\"\(m.class.rawValue)\"><td><code>\(esc(m.instanceID))</code></td><td><span class=\"chip \(m.class.rawValue)\">\(m.class.rawValue)</span></td>"
+            html +=
+                "<tr class=\"\(m.class.rawValue)\"><td><code>\(esc(m.instanceID))</code></td><td><span class=\"chip \(m.class.rawValue)\">\(m.class.rawValue)</span></td>"
             html += "<td>\(esc(m.since.map(stamp) ?? "–"))</td><td>\(esc(m.why))</td></tr>\n"
         }
         return html + "</tbody></table></section>\n"
@@ -58,24 +68,38 @@ enum AuditHTML {
 
     /// An SVG lane per kind of event over the timeline's span, and the events as a list.
     static func timeline(_ events: [TimelineEvent]) -> String {
-        guard let first = events.map(\.at).min(), let last = events.map(\.at).max() else { return "<p>Nothing happened in the last 24 hours.</p>\n" }
-        let lanes: [(TimelineEvent.Kind, String)] = [(.launch, "launches"), (.deployment, "deployments"), (.abandon, "abandons"), (.continue, "continues"), (.breaker, "breaker")]
-        let width = 880.0, left = 110.0, laneHeight = 26.0
+        guard let first = events.map(\.at).min(), let last = events.map(\.at).max() else {
+            return "<p>Nothing happened in the last 24 hours.</p>\n"
+        }
+        let lanes: [(TimelineEvent.Kind, String)] = [
+            (.launch, "launches"), (.deployment, "deployments"), (.abandon, "abandons"), (.continue, "continues"),
+            (.breaker, "breaker"),
+        ]
+        let width = 880.0
+        let left = 110.0
+        let laneHeight = 26.0
         let span = max(last.timeIntervalSince(first), 1)
         func x(_ d: Date) -> Double { left + (width - left - 20) * d.timeIntervalSince(first) / span }
-        var svg = "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) \(Int(laneHeight * Double(lanes.count) + 30))\" role=\"img\" aria-label=\"timeline\">\n"
+        var svg =
+            "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) \(Int(laneHeight * Double(lanes.count) + 30))\" role=\"img\" aria-label=\"timeline\">\n"
         for (i, (kind, label)) in lanes.enumerated() {
             let y = laneHeight * Double(i) + 16
-            svg += "<text x=\"4\" y=\"\(y + 4)\" class=\"lane\">\(label)</text><line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - 10)\" y2=\"\(y)\" class=\"rule\"/>\n"
+            svg +=
+                "<text x=\"4\" y=\"\(y + 4)\" class=\"lane\">\(label)</text><line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - 10)\" y2=\"\(y)\" class=\"rule\"/>\n"
             for e in events where e.kind == kind {
-                svg += "<circle cx=\"\(String(format: "%.1f", x(e.at)))\" cy=\"\(y)\" r=\"6\" class=\"ev \(kind.rawValue)\"><title>\(esc(stamp(e.at))) \(esc(e.subject)): \(esc(e.detail))</title></circle>\n"
+                svg +=
+                    "<circle cx=\"\(String(format: "%.1f", x(e.at)))\" cy=\"\(y)\" r=\"6\" class=\"ev \(kind.rawValue)\"><title>\(esc(stamp(e.at))) \(esc(e.subject)): \(esc(e.detail))</title></circle>\n"
             }
         }
         let axis = laneHeight * Double(lanes.count) + 20
         svg += "<text x=\"\(left)\" y=\"\(axis)\" class=\"axis\">\(esc(stamp(first)))</text>"
-        svg += "<text x=\"\(width - 10)\" y=\"\(axis)\" class=\"axis\" text-anchor=\"end\">\(esc(stamp(last)))</text>\n</svg>\n"
+        svg +=
+            "<text x=\"\(width - 10)\" y=\"\(axis)\" class=\"axis\" text-anchor=\"end\">\(esc(stamp(last)))</text>\n</svg>\n"
         var list = "<details><summary>\(events.count) event(s)</summary><ol class=\"events\">\n"
-        for e in events { list += "<li><time>\(esc(stamp(e.at)))</time> <span class=\"chip \(e.kind.rawValue)\">\(e.kind.rawValue)</span> <code>\(esc(e.subject))</code> \(esc(e.detail))</li>\n" }
+        for e in events {
+            list +=
+                "<li><time>\(esc(stamp(e.at)))</time> <span class=\"chip \(e.kind.rawValue)\">\(e.kind.rawValue)</span> <code>\(esc(e.subject))</code> \(esc(e.detail))</li>\n"
+        }
         return svg + list + "</ol></details>\n"
     }
 

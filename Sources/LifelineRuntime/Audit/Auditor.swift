@@ -26,32 +26,60 @@ struct Auditor: Sendable {
     private func audit(_ s: Observer.Seen, at: Date) async throws -> GroupAudit {
         let o = s.observation
         let since = at.addingTimeInterval(-horizon)
-        let entries = try await journal.entries(JournalQuery(since: since, deploymentGroup: o.deploymentGroup.description, limit: 500))
+        let entries = try await journal.entries(
+            JournalQuery(since: since, deploymentGroup: o.deploymentGroup.description, limit: 500)
+        )
         guard o.exists else {
-            return GroupAudit.build(o, s.journal, candidates: [], policy: s.group.policy, timeline: timeline(entries), now: at)
+            return GroupAudit.build(
+                o,
+                s.journal,
+                candidates: [],
+                policy: s.group.policy,
+                timeline: timeline(entries),
+                now: at
+            )
         }
         // Candidates: every member, every instance a tag filter selects (the match set is then
         // computed exactly, tag sets included), open actions' instances and active targets.
         // Targets of the newest deployments: a terminated instance targeted after it was gone is a ghost.
-        let recentIDs = try await aws.codeDeploy.listDeployments(application: o.deploymentGroup.application, group: o.deploymentGroup.name, statuses: [], createdAfter: since)
-        let recent = recentIDs.isEmpty ? [] : try await aws.codeDeploy.batchGetDeployments(ids: Array(recentIDs.prefix(100)))
-        let newest = Array(recent.sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }.prefix(Self.targetedDeployments))
-        let targetLists = try await concurrentMap(newest) { try await aws.codeDeploy.listDeploymentTargets(deploymentID: $0.deploymentId ?? "") }
+        let recentIDs = try await aws.codeDeploy.listDeployments(
+            application: o.deploymentGroup.application,
+            group: o.deploymentGroup.name,
+            statuses: [],
+            createdAfter: since
+        )
+        let recent =
+            recentIDs.isEmpty ? [] : try await aws.codeDeploy.batchGetDeployments(ids: Array(recentIDs.prefix(100)))
+        let newest = Array(
+            recent.sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }.prefix(
+                Self.targetedDeployments
+            )
+        )
+        let targetLists = try await concurrentMap(newest) {
+            try await aws.codeDeploy.listDeploymentTargets(deploymentID: $0.deploymentId ?? "")
+        }
         var targetedAt: [String: Date] = [:]
         for (d, ids) in zip(newest, targetLists) {
             for id in ids { targetedAt[id] = max(targetedAt[id] ?? .distantPast, d.createTime ?? .distantPast) }
         }
         let members = o.autoScalingGroups.flatMap(\.instances.keys)
-        let extra = s.journal.openActions.map(\.instanceID) + o.deployments.flatMap { ($0.targets ?? [:]).keys } + targetedAt.keys
+        let extra =
+            s.journal.openActions.map(\.instanceID) + o.deployments.flatMap { ($0.targets ?? [:]).keys }
+            + targetedAt.keys
         var found: [String: EC2Instance] = [:]
-        for i in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) { found[i.instanceID] = i }
+        for i in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) {
+            found[i.instanceID] = i
+        }
         let filters = Set(o.tagFilters + o.tagSet.joined())
-        let selected = try await concurrentMap(filters.sorted { "\($0)" < "\($1)" }) { try await aws.ec2.describeInstances(filters: [EC2Filter($0)]) }
+        let selected = try await concurrentMap(filters.sorted { "\($0)" < "\($1)" }) {
+            try await aws.ec2.describeInstances(filters: [EC2Filter($0)])
+        }
         for i in selected.joined() { found[i.instanceID] = i }
 
         // What each instance last got deployed, where lifeline's records say.
         var revisions: [String: Revision] = [:]
-        for record in try await journal.deployments(deploymentGroup: o.deploymentGroup.description).reversed() where record.status == "Succeeded" {
+        for record in try await journal.deployments(deploymentGroup: o.deploymentGroup.description).reversed()
+        where record.status == "Succeeded" {
             for instance in record.instances { revisions[instance] = record.revision }
         }
         let candidates = found.values.map { i in
@@ -61,19 +89,55 @@ struct Auditor: Sendable {
         }
 
         var events = timeline(entries)
-        for i in found.values { if let launched = i.launchTime, launched >= since { events.append(TimelineEvent(at: launched, kind: .launch, subject: i.instanceID, detail: "launched; now \(i.state)")) } }
-        for d in recent {
-            guard let id = d.deploymentId, let created = d.createTime else { continue }
-            let by = d.creator == "autoscaling" ? "CodeDeploy's launch hook" : ((d.description ?? "").hasPrefix("lifeline:") ? "lifeline" : (d.creator ?? "someone"))
-            events.append(TimelineEvent(at: created, kind: .deployment, subject: id, detail: "created by \(by): \(d.revision.map { Revision($0).summary } ?? "no revision")"))
-            if let ended = d.completeTime {
-                let abandons = d.creator == "autoscaling" && ["Failed", "Stopped"].contains(d.status ?? "")
-                events.append(TimelineEvent(
-                    at: ended, kind: abandons ? .abandon : .deployment, subject: id,
-                    detail: (d.status ?? "ended").lowercased() + (abandons ? ": CodeDeploy abandons the instances it held, and the group launches again" : "")))
+        for i in found.values {
+            if let launched = i.launchTime, launched >= since {
+                events.append(
+                    TimelineEvent(
+                        at: launched,
+                        kind: .launch,
+                        subject: i.instanceID,
+                        detail: "launched; now \(i.state)"
+                    )
+                )
             }
         }
-        return GroupAudit.build(o, s.journal, candidates: candidates, targetedAt: targetedAt, policy: s.group.policy, timeline: events, now: at)
+        for d in recent {
+            guard let id = d.deploymentId, let created = d.createTime else { continue }
+            let by =
+                d.creator == "autoscaling"
+                ? "CodeDeploy's launch hook"
+                : ((d.description ?? "").hasPrefix("lifeline:") ? "lifeline" : (d.creator ?? "someone"))
+            events.append(
+                TimelineEvent(
+                    at: created,
+                    kind: .deployment,
+                    subject: id,
+                    detail: "created by \(by): \(d.revision.map { Revision($0).summary } ?? "no revision")"
+                )
+            )
+            if let ended = d.completeTime {
+                let abandons = d.creator == "autoscaling" && ["Failed", "Stopped"].contains(d.status ?? "")
+                events.append(
+                    TimelineEvent(
+                        at: ended,
+                        kind: abandons ? .abandon : .deployment,
+                        subject: id,
+                        detail: (d.status ?? "ended").lowercased()
+                            + (abandons
+                                ? ": CodeDeploy abandons the instances it held, and the group launches again" : "")
+                    )
+                )
+            }
+        }
+        return GroupAudit.build(
+            o,
+            s.journal,
+            candidates: candidates,
+            targetedAt: targetedAt,
+            policy: s.group.policy,
+            timeline: events,
+            now: at
+        )
     }
 
     /// lifeline's own decisions that belong on a timeline.
@@ -81,10 +145,18 @@ struct Auditor: Sendable {
         entries.compactMap { e in
             let subject = e.instanceID ?? e.deploymentGroup ?? ""
             switch e.decision {
-            case "complete ABANDON": return TimelineEvent(at: e.at, kind: .abandon, subject: subject, detail: "lifeline: \(e.reason)")
-            case "complete CONTINUE": return TimelineEvent(at: e.at, kind: .continue, subject: subject, detail: "lifeline: \(e.reason)")
+            case "complete ABANDON":
+                return TimelineEvent(at: e.at, kind: .abandon, subject: subject, detail: "lifeline: \(e.reason)")
+            case "complete CONTINUE":
+                return TimelineEvent(at: e.at, kind: .continue, subject: subject, detail: "lifeline: \(e.reason)")
             case "breaker open": return TimelineEvent(at: e.at, kind: .breaker, subject: subject, detail: e.reason)
-            case "stop-deployment", "create-deployment": return TimelineEvent(at: e.at, kind: .deployment, subject: subject, detail: "lifeline \(e.decision): \(e.reason)")
+            case "stop-deployment", "create-deployment":
+                return TimelineEvent(
+                    at: e.at,
+                    kind: .deployment,
+                    subject: subject,
+                    detail: "lifeline \(e.decision): \(e.reason)"
+                )
             default: return nil
             }
         }

@@ -8,7 +8,9 @@ public struct BreakerControl: Sendable {
     let now: @Sendable () -> Date
 
     public init(path: String?, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        journal = try SQLiteJournal(path: SQLiteJournal.defaultPath(flag: path, environment: ProcessInfo.processInfo.environment))
+        journal = try SQLiteJournal(
+            path: SQLiteJournal.defaultPath(flag: path, environment: ProcessInfo.processInfo.environment)
+        )
         self.now = now
     }
 
@@ -27,17 +29,30 @@ public struct BreakerControl: Sendable {
         breaker.cycles = []
         breaker.resetAt = at
         _ = try await journal.saveBreaker(breaker)
-        try await journal.append(JournalEntry(
-            at: at, deploymentGroup: group.description, decision: "breaker reset",
-            reason: wasOpen ? "closed by lifeline breaker reset" : "cycles cleared by lifeline breaker reset (it was closed)"))
-        return wasOpen ? "\(group): loop breaker closed; cycles before \(at.formatted(.iso8601)) no longer count" : "\(group): was closed; its cycles are cleared"
+        try await journal.append(
+            JournalEntry(
+                at: at,
+                deploymentGroup: group.description,
+                decision: "breaker reset",
+                reason: wasOpen
+                    ? "closed by lifeline breaker reset" : "cycles cleared by lifeline breaker reset (it was closed)"
+            )
+        )
+        return wasOpen
+            ? "\(group): loop breaker closed; cycles before \(at.formatted(.iso8601)) no longer count"
+            : "\(group): was closed; its cycles are cleared"
     }
 
     public static func table(_ breakers: [BreakerState]) -> String {
         guard !breakers.isEmpty else { return "no breakers on record" }
-        let rows = [["GROUP", "STATE", "CYCLES", "SINCE", "REASON"]] + breakers.map { b in
-            [b.deploymentGroup, b.isOpen ? "open" : "closed", String(b.cycles.count), b.openedAt.map { $0.formatted(.iso8601) } ?? "-", b.reason ?? "-"]
-        }
+        let rows =
+            [["GROUP", "STATE", "CYCLES", "SINCE", "REASON"]]
+            + breakers.map { b in
+                [
+                    b.deploymentGroup, b.isOpen ? "open" : "closed", String(b.cycles.count),
+                    b.openedAt.map { $0.formatted(.iso8601) } ?? "-", b.reason ?? "-",
+                ]
+            }
         return TextTable.render(rows).joined(separator: "\n")
     }
 

@@ -6,7 +6,12 @@ import Yams
 extension LifelineConfig {
     public static func load(path: String) throws -> LifelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: nil, field: "file", problem: "cannot be read; check the path given to --config")
+            throw ConfigError(
+                file: path,
+                line: nil,
+                field: "file",
+                problem: "cannot be read; check the path given to --config"
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: nil, field: "file", problem: "is not UTF-8 text")
@@ -21,7 +26,12 @@ extension LifelineConfig {
         } catch let error as YamlError {
             throw ConfigError(file: file, line: error.line, field: "yaml", problem: error.problem)
         }
-        let top = try Fields(root ?? .mapping(Node.Mapping([])), path: "", file: file, allowed: ["region", "queue_url", "resync_interval", "poll_interval", "groups"])
+        let top = try Fields(
+            root ?? .mapping(Node.Mapping([])),
+            path: "",
+            file: file,
+            allowed: ["region", "queue_url", "resync_interval", "poll_interval", "groups"]
+        )
         var config = LifelineConfig()
         config.region = try top.string("region")
         config.queueURL = try top.string("queue_url")
@@ -31,43 +41,77 @@ extension LifelineConfig {
         config.resyncInterval = try top.duration("resync_interval") ?? config.resyncInterval
         config.pollInterval = try top.duration("poll_interval") ?? config.pollInterval
         guard let groups = try top.sequence("groups"), !groups.isEmpty else {
-            throw top.error("groups", "is required: list the deployment groups to manage (application, deployment_group)")
+            throw top.error(
+                "groups",
+                "is required: list the deployment groups to manage (application, deployment_group)"
+            )
         }
         for (i, node) in groups.enumerated() {
-            let g = try Fields(node, path: "groups[\(i)]", file: file, allowed: [
-                "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "allow", "auto_scaling_groups",
-            ])
-            let name = DeploymentGroupName(application: try g.required("application"), name: try g.required("deployment_group"))
-            guard !config.groups.contains(where: { $0.name == name }) else { throw g.error("deployment_group", "\(name) is listed twice") }
+            let g = try Fields(
+                node,
+                path: "groups[\(i)]",
+                file: file,
+                allowed: [
+                    "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "allow",
+                    "auto_scaling_groups",
+                ]
+            )
+            let name = DeploymentGroupName(
+                application: try g.required("application"),
+                name: try g.required("deployment_group")
+            )
+            guard !config.groups.contains(where: { $0.name == name }) else {
+                throw g.error("deployment_group", "\(name) is listed twice")
+            }
             var policy = GroupPolicy(pollInterval: config.pollInterval, resyncInterval: config.resyncInterval)
             policy.mode = try g.choice("mode", GroupPolicy.Mode.self) ?? .own
             policy.onFailure = try g.result("on_failure") ?? .abandon
             policy.autoScalingGroups = try g.strings("auto_scaling_groups") ?? []
             if let hookNode = g.node("hook") {
-                let hook = try Fields(hookNode, path: "\(g.path).hook", file: file, allowed: ["heartbeat_timeout", "role_arn"])
+                let hook = try Fields(
+                    hookNode,
+                    path: "\(g.path).hook",
+                    file: file,
+                    allowed: ["heartbeat_timeout", "role_arn"]
+                )
                 if let timeout = try hook.duration("heartbeat_timeout") {
                     // AWS takes 30–7200 s; the simulator allows shorter hooks for tests.
                     guard timeout >= 1, timeout <= 7200, timeout == timeout.rounded() else {
-                        throw hook.error("heartbeat_timeout", "must be whole seconds up to 7200s (AWS's minimum is 30s)")
+                        throw hook.error(
+                            "heartbeat_timeout",
+                            "must be whole seconds up to 7200s (AWS's minimum is 30s)"
+                        )
                     }
                     policy.heartbeatTimeout = Int(timeout)
                 }
                 policy.hookRoleARN = try hook.string("role_arn")
             }
             if let allowed = try g.strings("allow") {
-                guard policy.mode == .supervise else { throw g.error("allow", "applies to mode: supervise only (in own mode lifeline acts anyway)") }
+                guard policy.mode == .supervise else {
+                    throw g.error("allow", "applies to mode: supervise only (in own mode lifeline acts anyway)")
+                }
                 for word in allowed {
                     guard let action = SuperviseAction(rawValue: word) else {
-                        throw g.error("allow", "'\(word)' is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw g.error(
+                            "allow",
+                            "'\(word)' is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     policy.allow.insert(action)
                 }
             }
             var breaker = LoopBreakerPolicy()
             if let node = g.node("loop_breaker") {
-                let b = try Fields(node, path: "\(g.path).loop_breaker", file: file, allowed: ["max_cycles", "window", "result"])
+                let b = try Fields(
+                    node,
+                    path: "\(g.path).loop_breaker",
+                    file: file,
+                    allowed: ["max_cycles", "window", "result"]
+                )
                 if let cycles = try b.string("max_cycles") {
-                    guard let n = Int(cycles), n >= 1 else { throw b.error("max_cycles", "'\(cycles)' is not a whole number of at least 1") }
+                    guard let n = Int(cycles), n >= 1 else {
+                        throw b.error("max_cycles", "'\(cycles)' is not a whole number of at least 1")
+                    }
                     breaker.maxCycles = n
                 }
                 breaker.window = try b.duration("window") ?? breaker.window
@@ -92,11 +136,21 @@ private struct Fields {
         self.file = file
         line = node.mark?.line
         guard case let .mapping(mapping) = node else {
-            throw ConfigError(file: file, line: node.mark?.line, field: path.isEmpty ? "top level" : path, problem: "must be a mapping of keys to values")
+            throw ConfigError(
+                file: file,
+                line: node.mark?.line,
+                field: path.isEmpty ? "top level" : path,
+                problem: "must be a mapping of keys to values"
+            )
         }
         pairs = mapping.map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line) }
         for pair in pairs where !allowed.contains(pair.key) {
-            throw ConfigError(file: file, line: pair.line, field: field(pair.key), problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))")
+            throw ConfigError(
+                file: file,
+                line: pair.line,
+                field: field(pair.key),
+                problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))"
+            )
         }
     }
 
@@ -135,7 +189,9 @@ private struct Fields {
 
     func duration(_ key: String) throws -> TimeInterval? {
         guard let text = try string(key) else { return nil }
-        guard let seconds = DurationText.seconds(text), seconds > 0 else { throw error(key, "'\(text)' is not a duration; write it like 300s, 30m or 2h") }
+        guard let seconds = DurationText.seconds(text), seconds > 0 else {
+            throw error(key, "'\(text)' is not a duration; write it like 300s, 30m or 2h")
+        }
         return seconds
     }
 

@@ -8,7 +8,8 @@ public struct LifelineConfig: Sendable, Equatable {
         public var policy: GroupPolicy
 
         public init(name: DeploymentGroupName, policy: GroupPolicy = GroupPolicy()) {
-            self.name = name; self.policy = policy
+            self.name = name
+            self.policy = policy
         }
     }
 
@@ -19,7 +20,9 @@ public struct LifelineConfig: Sendable, Equatable {
     public var groups: [ManagedGroup] = []
 
     public init(region: String? = nil, queueURL: String? = nil, groups: [ManagedGroup] = []) {
-        self.region = region; self.queueURL = queueURL; self.groups = groups
+        self.region = region
+        self.queueURL = queueURL
+        self.groups = groups
     }
 
     public func group(_ name: DeploymentGroupName) -> ManagedGroup? { groups.first { $0.name == name } }

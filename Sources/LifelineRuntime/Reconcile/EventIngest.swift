@@ -26,13 +26,20 @@ struct EventIngest: Sendable {
     func run(wake: @escaping @Sendable () async -> Void) async {
         while !Task.isCancelled {
             do {
-                let messages = try await sqs.receiveMessages(queueURL: queueURL, max: 10, waitSeconds: waitSeconds, visibilityTimeout: Self.receiveVisibility)
+                let messages = try await sqs.receiveMessages(
+                    queueURL: queueURL,
+                    max: 10,
+                    waitSeconds: waitSeconds,
+                    visibilityTimeout: Self.receiveVisibility
+                )
                 guard !messages.isEmpty else { continue }
                 // Received messages are handled to the end even when shutdown begins meanwhile:
                 // a release or delete cut off by cancellation would strand them.
                 let outcome = try await Task { try await handle(messages) }.value
-                for (name, count) in [("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
-                                      ("dropped", outcome.dropped), ("test", outcome.tests)] {
+                for (name, count) in [
+                    ("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
+                    ("dropped", outcome.dropped), ("test", outcome.tests),
+                ] {
                     reconciler.metrics?.messages(name, count)
                 }
                 if outcome.recorded > 0 { await wake() }
@@ -58,41 +65,80 @@ struct EventIngest: Sendable {
             switch Result(catching: { try LifecycleMessageParser.parse(message.body) }) {
             case let .failure(error):
                 if message.receiveCount >= Self.maxReceives {
-                    logger.warning("deleting unreadable message \(message.messageId) after \(message.receiveCount) receives: \(error)")
+                    logger.warning(
+                        "deleting unreadable message \(message.messageId) after \(message.receiveCount) receives: \(error)"
+                    )
                     toDelete.append(message.receiptHandle)
                     outcome.dropped += 1
                 } else {
-                    logger.warning("unreadable message \(message.messageId) (receive \(message.receiveCount) of \(Self.maxReceives)): \(error)")
-                    try? await sqs.changeMessageVisibility(queueURL: queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: 5)
+                    logger.warning(
+                        "unreadable message \(message.messageId) (receive \(message.receiveCount) of \(Self.maxReceives)): \(error)"
+                    )
+                    try? await sqs.changeMessageVisibility(
+                        queueURL: queueURL,
+                        receiptHandle: message.receiptHandle,
+                        visibilityTimeout: 5
+                    )
                     outcome.kept += 1
                 }
             case let .success(.testNotification(group)):
-                logger.info("test notification for \(group ?? "a group") acknowledged", metadata: ["message": "\(message.messageId)"])
+                logger.info(
+                    "test notification for \(group ?? "a group") acknowledged",
+                    metadata: ["message": "\(message.messageId)"]
+                )
                 toDelete.append(message.receiptHandle)
                 outcome.tests += 1
             case let .success(.action(n)):
-                guard n.isLaunching, let owner = await reconciler.owner(ofAutoScalingGroup: n.autoScalingGroup), n.hookName == owner.hookName,
-                      let policy = await reconciler.policy(of: owner)
+                guard n.isLaunching, let owner = await reconciler.owner(ofAutoScalingGroup: n.autoScalingGroup),
+                    n.hookName == owner.hookName,
+                    let policy = await reconciler.policy(of: owner)
                 else {
-                    logger.debug("message \(message.messageId) is for \(n.autoScalingGroup)/\(n.hookName), which lifeline does not manage: released")
-                    try? await sqs.changeMessageVisibility(queueURL: queueURL, receiptHandle: message.receiptHandle, visibilityTimeout: 0)
+                    logger.debug(
+                        "message \(message.messageId) is for \(n.autoScalingGroup)/\(n.hookName), which lifeline does not manage: released"
+                    )
+                    try? await sqs.changeMessageVisibility(
+                        queueURL: queueURL,
+                        receiptHandle: message.receiptHandle,
+                        visibilityTimeout: 0
+                    )
                     outcome.released += 1
                     continue
                 }
                 let start = n.time ?? now()
-                toRecord.append((LifecycleAction(
-                    token: n.token, instanceID: n.instanceID, hookName: n.hookName, autoScalingGroup: n.autoScalingGroup, deploymentGroup: owner.description,
-                    transition: n.transition, firstSeen: start, heartbeatDeadline: start.addingTimeInterval(Double(policy.heartbeatTimeout)),
-                    globalDeadline: start.addingTimeInterval(LifecycleAction.globalTimeout(heartbeatTimeout: policy.heartbeatTimeout)),
-                    messageIDs: [message.messageId]), message.receiptHandle))
+                toRecord.append(
+                    (
+                        LifecycleAction(
+                            token: n.token,
+                            instanceID: n.instanceID,
+                            hookName: n.hookName,
+                            autoScalingGroup: n.autoScalingGroup,
+                            deploymentGroup: owner.description,
+                            transition: n.transition,
+                            firstSeen: start,
+                            heartbeatDeadline: start.addingTimeInterval(Double(policy.heartbeatTimeout)),
+                            globalDeadline: start.addingTimeInterval(
+                                LifecycleAction.globalTimeout(heartbeatTimeout: policy.heartbeatTimeout)
+                            ),
+                            messageIDs: [message.messageId]
+                        ), message.receiptHandle
+                    )
+                )
             }
         }
         if !toRecord.isEmpty {
             // One action per instance: a resync may have found it first (without its token).
-            let known = Set(try await journal.actions(instanceIDs: toRecord.map(\.0.instanceID)).filter { !$0.hasInstanceToken }.map(\.instanceID))
+            let known = Set(
+                try await journal.actions(instanceIDs: toRecord.map(\.0.instanceID)).filter { !$0.hasInstanceToken }
+                    .map(\.instanceID)
+            )
             let fresh = toRecord.map(\.0).filter { !known.contains($0.instanceID) }
             _ = try await journal.recordActions(fresh)
-            for action in fresh { logger.info("lifecycle action for \(action.instanceID) recorded", metadata: ["group": "\(action.deploymentGroup ?? "")"]) }
+            for action in fresh {
+                logger.info(
+                    "lifecycle action for \(action.instanceID) recorded",
+                    metadata: ["group": "\(action.deploymentGroup ?? "")"]
+                )
+            }
             outcome.recorded = fresh.count
             toDelete += toRecord.map(\.1)
         }

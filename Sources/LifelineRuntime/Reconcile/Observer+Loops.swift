@@ -9,27 +9,42 @@ extension Observer {
     /// last attempted deployment is newer than the last count, inside the window, and did not
     /// succeed (a success ends a loop; the cycles counted before it still slide out of the window).
     func failedDeployments(
-        _ groups: [LifelineConfig.ManagedGroup], infos: [DeploymentGroupName: DeploymentGroupInfo], breakers: [String: BreakerState]
+        _ groups: [LifelineConfig.ManagedGroup],
+        infos: [DeploymentGroupName: DeploymentGroupInfo],
+        breakers: [String: BreakerState]
     ) async throws -> [DeploymentGroupName: [String]] {
         let due: [(DeploymentGroupName, Date)] = groups.compactMap { g in
             guard let last = infos[g.name]?.lastAttemptedDeployment, let id = last.deploymentId else { return nil }
             let breaker = breakers[g.name.description]
             let since = max(now().addingTimeInterval(-g.policy.loopBreaker.window), breaker?.resetAt ?? .distantPast)
-            guard id != breaker?.scannedThrough, last.status != "Succeeded", (last.createTime ?? .distantFuture) >= since else { return nil }
+            guard id != breaker?.scannedThrough, last.status != "Succeeded",
+                (last.createTime ?? .distantFuture) >= since
+            else { return nil }
             return (g.name, since)
         }
         let lists = try await concurrentMap(due) { name, since in
-            try await aws.codeDeploy.listDeployments(application: name.application, group: name.name, statuses: ["Failed", "Stopped"], createdAfter: since)
+            try await aws.codeDeploy.listDeployments(
+                application: name.application,
+                group: name.name,
+                statuses: ["Failed", "Stopped"],
+                createdAfter: since
+            )
         }
         return Dictionary(zip(due.map(\.0), lists), uniquingKeysWith: { a, _ in a })
     }
 
     /// The count for one group when its failed deployments were listed this pass: launch
     /// deployments only (CodeDeploy's, or lifeline's follow-ons when failure means ABANDON).
-    func loopScan(_ g: LifelineConfig.ManagedGroup, info: DeploymentGroupInfo, failed: [String]?, infos: [String: DeploymentInfo]) -> LoopScan? {
+    func loopScan(
+        _ g: LifelineConfig.ManagedGroup,
+        info: DeploymentGroupInfo,
+        failed: [String]?,
+        infos: [String: DeploymentInfo]
+    ) -> LoopScan? {
         guard let failed, let through = info.lastAttemptedDeployment?.deploymentId else { return nil }
         let cycles = failed.compactMap { infos[$0] }.filter { d in
-            d.creator == "autoscaling" || (g.policy.onFailure == .abandon && (d.description ?? "").hasPrefix("lifeline:\(g.name):"))
+            d.creator == "autoscaling"
+                || (g.policy.onFailure == .abandon && (d.description ?? "").hasPrefix("lifeline:\(g.name):"))
         }.compactMap { $0.completeTime ?? $0.createTime }
         return LoopScan(through: through, cycles: cycles)
     }

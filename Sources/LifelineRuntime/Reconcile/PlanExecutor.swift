@@ -19,7 +19,9 @@ struct PlanExecutor: Sendable {
         var failures: [String] = []
         let adopted = plan.steps.compactMap { if case let .adopt(a, _) = $0 { a } else { nil } }
         if !adopted.isEmpty {
-            do { _ = try await journal.recordActions(adopted) } catch { return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"] }
+            do { _ = try await journal.recordActions(adopted) } catch {
+                return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"]
+            }
         }
         for step in plan.steps {
             do {
@@ -44,12 +46,22 @@ struct PlanExecutor: Sendable {
         case let .track(record, _):
             try await journal.recordDeployment(record)
         case let .putHook(spec, _):
-            let intent = try await journal.beginIntent(Intent(kind: .putHook, deploymentGroup: group.description, payload: json(spec), createdAt: now()))
+            let intent = try await journal.beginIntent(
+                Intent(kind: .putHook, deploymentGroup: group.description, payload: json(spec), createdAt: now())
+            )
             do {
-                try await aws.autoScaling.putLifecycleHook(LifecycleHook(
-                    name: spec.name, groupName: spec.autoScalingGroup, transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-                    notificationTargetARN: spec.notificationTargetARN, roleARN: spec.roleARN, notificationMetadata: spec.metadata,
-                    heartbeatTimeout: spec.heartbeatTimeout, defaultResult: spec.defaultResult))
+                try await aws.autoScaling.putLifecycleHook(
+                    LifecycleHook(
+                        name: spec.name,
+                        groupName: spec.autoScalingGroup,
+                        transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                        notificationTargetARN: spec.notificationTargetARN,
+                        roleARN: spec.roleARN,
+                        notificationMetadata: spec.metadata,
+                        heartbeatTimeout: spec.heartbeatTimeout,
+                        defaultResult: spec.defaultResult
+                    )
+                )
                 try await journal.finishIntent(id: intent.id!, outcome: .done, at: now())
             } catch {
                 try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
@@ -69,7 +81,8 @@ struct PlanExecutor: Sendable {
             try await stopDeployment(id, group: group, reason: reason)
         case let .saveBreaker(breaker, reason):
             // Version-checked: a `breaker reset` since the observation wins, and the next pass decides again.
-            let opened = try await journal.breaker(deploymentGroup: breaker.deploymentGroup)?.isOpen != true && breaker.isOpen
+            let opened =
+                try await journal.breaker(deploymentGroup: breaker.deploymentGroup)?.isOpen != true && breaker.isOpen
             _ = try await journal.saveBreaker(breaker)
             if opened {
                 logger.warning("loop breaker opened: \(breaker.reason ?? reason)", metadata: ["group": "\(group)"])
@@ -79,7 +92,9 @@ struct PlanExecutor: Sendable {
 
     /// StopDeployment, write-ahead; a deployment that already ended needs no stop.
     private func stopDeployment(_ id: String, group: DeploymentGroupName, reason: String) async throws {
-        let intent = try await journal.beginIntent(Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now()))
+        let intent = try await journal.beginIntent(
+            Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now())
+        )
         do {
             _ = try await aws.codeDeploy.stopDeployment(id: id, autoRollbackEnabled: false)
             metrics?.deploymentStopped()
@@ -95,15 +110,30 @@ struct PlanExecutor: Sendable {
 
     private func createDeployment(_ d: FollowOnDeployment) async throws {
         guard let revision = d.revision.location else {
-            throw RuntimeError("\(d.deploymentGroup): the last good revision is \(d.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)")
+            throw RuntimeError(
+                "\(d.deploymentGroup): the last good revision is \(d.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)"
+            )
         }
-        let intent = try await journal.beginIntent(Intent(
-            kind: .createDeployment, deploymentGroup: d.deploymentGroup.description, planID: d.planID, payload: json(d), createdAt: now()))
+        let intent = try await journal.beginIntent(
+            Intent(
+                kind: .createDeployment,
+                deploymentGroup: d.deploymentGroup.description,
+                planID: d.planID,
+                payload: json(d),
+                createdAt: now()
+            )
+        )
         let id: String
         do {
-            id = try await aws.codeDeploy.createDeployment(CreateDeploymentInput(
-                applicationName: d.deploymentGroup.application, deploymentGroupName: d.deploymentGroup.name, revision: revision,
-                description: d.description, updateOutdatedInstancesOnly: true))
+            id = try await aws.codeDeploy.createDeployment(
+                CreateDeploymentInput(
+                    applicationName: d.deploymentGroup.application,
+                    deploymentGroupName: d.deploymentGroup.name,
+                    revision: revision,
+                    description: d.description,
+                    updateOutdatedInstancesOnly: true
+                )
+            )
         } catch let error as AWSError where error.code == "DeploymentLimitExceededException" {
             // Someone started a deployment since the observation: wait for it, deploy after.
             try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
@@ -114,19 +144,39 @@ struct PlanExecutor: Sendable {
         }
         metrics?.deploymentCreated()
         let record = DeploymentRecord(
-            id: id, deploymentGroup: d.deploymentGroup.description, planID: d.planID, revision: d.revision, instances: d.instances,
-            status: "Created", createdAt: now())
-        try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now(), action: nil, deployment: record)
+            id: id,
+            deploymentGroup: d.deploymentGroup.description,
+            planID: d.planID,
+            revision: d.revision,
+            instances: d.instances,
+            status: "Created",
+            createdAt: now()
+        )
+        try await journal.finishIntent(
+            id: intent.id!,
+            outcome: .done,
+            detail: id,
+            at: now(),
+            action: nil,
+            deployment: record
+        )
         for action in try await journal.actions(instanceIDs: d.instances) where action.state == .waiting {
             try await update(action) { $0.state = .deploying }
         }
-        logger.info("created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)", metadata: ["group": "\(d.deploymentGroup)"])
+        logger.info(
+            "created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)",
+            metadata: ["group": "\(d.deploymentGroup)"]
+        )
     }
 
     private func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
         do {
-            try await aws.autoScaling.recordLifecycleActionHeartbeat(group: current.autoScalingGroup, hook: current.hookName, action: current.reference)
+            try await aws.autoScaling.recordLifecycleActionHeartbeat(
+                group: current.autoScalingGroup,
+                hook: current.hookName,
+                action: current.reference
+            )
         } catch let error as AWSError where error.isNoActiveLifecycleAction {
             try await update(current) { $0.state = .closed }
             return
@@ -142,13 +192,24 @@ struct PlanExecutor: Sendable {
 
     private func complete(_ action: LifecycleAction, _ result: LifecycleAction.Result) async throws {
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
-        let intent = try await journal.beginIntent(Intent(
-            kind: .complete, deploymentGroup: current.deploymentGroup, actionToken: current.token, instanceID: current.instanceID,
-            payload: json(CompletionIntent(result: result)), createdAt: now()))
+        let intent = try await journal.beginIntent(
+            Intent(
+                kind: .complete,
+                deploymentGroup: current.deploymentGroup,
+                actionToken: current.token,
+                instanceID: current.instanceID,
+                payload: json(CompletionIntent(result: result)),
+                createdAt: now()
+            )
+        )
         var done = current
         do {
             try await aws.autoScaling.completeLifecycleAction(
-                group: current.autoScalingGroup, hook: current.hookName, action: current.reference, result: result == .continue ? .continue : .abandon)
+                group: current.autoScalingGroup,
+                hook: current.hookName,
+                action: current.reference,
+                result: result == .continue ? .continue : .abandon
+            )
             metrics?.completed(result)
             done.state = .completed
             done.result = result
@@ -156,7 +217,13 @@ struct PlanExecutor: Sendable {
         } catch let error as AWSError where error.isNoActiveLifecycleAction {
             // Closed already: by lifeline before a restart (it was completing), else by someone else.
             done.state = current.state == .completing ? .completed : .closed
-            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now(), action: done)
+            try await journal.finishIntent(
+                id: intent.id!,
+                outcome: .moot,
+                detail: error.message,
+                at: now(),
+                action: done
+            )
         } catch {
             try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
             throw error

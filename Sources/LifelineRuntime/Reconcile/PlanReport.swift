@@ -22,7 +22,10 @@ public enum PlanReport {
         }
         for failure in report.failures { lines.append("failed: \(failure)") }
         let pending = report.plans.filter(\.pending).map(\.deploymentGroup.description)
-        lines.append(pending.isEmpty && report.failures.isEmpty ? "settled" : "work still pending" + (pending.isEmpty ? "" : ": " + pending.joined(separator: ", ")))
+        lines.append(
+            pending.isEmpty && report.failures.isEmpty
+                ? "settled" : "work still pending" + (pending.isEmpty ? "" : ": " + pending.joined(separator: ", "))
+        )
         return lines.joined(separator: "\n")
     }
 
@@ -37,8 +40,12 @@ public enum PlanReport {
                 },
             ]
         }
-        let object: [String: Any] = ["dry_run": dryRun, "pending": report.pending, "failures": report.failures, "plans": plans]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+        let object: [String: Any] = [
+            "dry_run": dryRun, "pending": report.pending, "failures": report.failures, "plans": plans,
+        ]
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

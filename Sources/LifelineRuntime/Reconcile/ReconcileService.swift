@@ -12,13 +12,26 @@ public struct ReconcileService: Service {
     let readiness: Readiness
     let logger: Logger
 
-    public init(reconciler: Reconciler, queueURL: String?, readiness: Readiness, logger: Logger, receiveWaitSeconds: Int = 20) {
+    public init(
+        reconciler: Reconciler,
+        queueURL: String?,
+        readiness: Readiness,
+        logger: Logger,
+        receiveWaitSeconds: Int = 20
+    ) {
         self.reconciler = reconciler
         self.readiness = readiness
         self.logger = logger
         ingest = queueURL.map {
-            EventIngest(sqs: reconciler.aws.sqs, journal: reconciler.journal, reconciler: reconciler, queueURL: $0, logger: logger, now: reconciler.now,
-                        waitSeconds: receiveWaitSeconds)
+            EventIngest(
+                sqs: reconciler.aws.sqs,
+                journal: reconciler.journal,
+                reconciler: reconciler,
+                queueURL: $0,
+                logger: logger,
+                now: reconciler.now,
+                waitSeconds: receiveWaitSeconds
+            )
         }
     }
 
@@ -56,7 +69,7 @@ public struct ReconcileService: Service {
                 wait = report.nextPassAt.timeIntervalSinceNow
                 reconciler.metrics?.pass(ok: true, duration: ContinuousClock.now - started)
                 await readiness.passed(at: Date())
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 break  // the service group is stopping (a sibling service failed): no error of the pass's own
             } catch {
                 failuresInARow += 1

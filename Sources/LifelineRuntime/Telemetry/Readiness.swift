@@ -30,13 +30,19 @@ public actor Readiness {
     public func report(now: Date) -> (ready: Bool, text: String) {
         if stopping { return (false, "not ready: shutting down") }
         guard let lastSuccess else {
-            return (false, lastError.map { "not ready: no pass has succeeded yet; the last failed: \($0)" } ?? "not ready: the first pass is running")
+            return (
+                false,
+                lastError.map { "not ready: no pass has succeeded yet; the last failed: \($0)" }
+                    ?? "not ready: the first pass is running"
+            )
         }
         if failuresInARow >= Self.failuresAllowed, let lastError {
             return (false, "not ready: the last \(failuresInARow) passes failed: \(lastError)")
         }
         let age = now.timeIntervalSince(lastSuccess)
-        if age > maxPassAge { return (false, "not ready: the last pass ended \(Int(age))s ago (more than \(Int(maxPassAge))s)") }
+        if age > maxPassAge {
+            return (false, "not ready: the last pass ended \(Int(age))s ago (more than \(Int(maxPassAge))s)")
+        }
         return (true, "ready: the last pass ended \(String(format: "%.1f", age))s ago")
     }
 }

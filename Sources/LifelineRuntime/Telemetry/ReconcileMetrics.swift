@@ -24,7 +24,9 @@ public final class ReconcileMetrics: Sendable {
     // MARK: What lifeline did
 
     func heartbeatSent() { counter(Self.heartbeats).increment() }
-    func completed(_ result: LifecycleAction.Result) { counter(Self.completions, ["result": result.rawValue]).increment() }
+    func completed(_ result: LifecycleAction.Result) {
+        counter(Self.completions, ["result": result.rawValue]).increment()
+    }
     func deploymentCreated() { counter(Self.deploymentsCreated).increment() }
     func deploymentStopped() { counter(Self.deploymentsStopped).increment() }
     func messages(_ outcome: String, _ count: Int) {
@@ -35,28 +37,41 @@ public final class ReconcileMetrics: Sendable {
     public func record(_ call: AWSClient.CallRecord) {
         counter(Self.awsCalls, ["service": call.service, "operation": call.operation, "code": call.outcome]).increment()
         registry.makeDurationHistogram(
-            descriptor: Self.awsLatency.descriptor, labels: [("service", call.service), ("operation", call.operation)], buckets: Self.latencyBuckets
+            descriptor: Self.awsLatency.descriptor,
+            labels: [("service", call.service), ("operation", call.operation)],
+            buckets: Self.latencyBuckets
         ).record(call.duration)
     }
 
     /// One pass of `serve`'s loop.
     func pass(ok: Bool, duration: Duration) {
         counter(Self.passes, ["outcome": ok ? "ok" : "failed"]).increment()
-        registry.makeDurationHistogram(descriptor: Self.passDuration.descriptor, labels: [], buckets: Self.passBuckets).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.passDuration.descriptor, labels: [], buckets: Self.passBuckets)
+            .record(duration)
     }
 
     // MARK: What the journal and the last pass show
 
     /// After a pass: open actions by state, the nearest deadline, each group's breaker and the
     /// instances the pass saw matched while EC2 says they are gone.
-    func state(open: [LifecycleAction], breakers: [BreakerState], stale: [DeploymentGroupName: Int], groups: [DeploymentGroupName], now: Date) {
+    func state(
+        open: [LifecycleAction],
+        breakers: [BreakerState],
+        stale: [DeploymentGroupName: Int],
+        groups: [DeploymentGroupName],
+        now: Date
+    ) {
         let byState = Dictionary(grouping: open, by: \.state)
-        for state in LifecycleAction.State.open { gauge(Self.actions, ["state": state.rawValue]).set(to: Double(byState[state]?.count ?? 0)) }
+        for state in LifecycleAction.State.open {
+            gauge(Self.actions, ["state": state.rawValue]).set(to: Double(byState[state]?.count ?? 0))
+        }
         let deadlines = open.compactMap { a in [a.heartbeatDeadline, a.globalDeadline].compactMap { $0 }.min() }
         nearestDeadline.set(deadlines.min().map { $0.timeIntervalSince(now) }, in: self)
         let openBreakers = Set(breakers.filter(\.isOpen).map(\.deploymentGroup))
         for group in groups {
-            gauge(Self.breakerOpen, ["deployment_group": group.description]).set(to: openBreakers.contains(group.description) ? 1 : 0)
+            gauge(Self.breakerOpen, ["deployment_group": group.description]).set(
+                to: openBreakers.contains(group.description) ? 1 : 0
+            )
             gauge(Self.staleInstances, ["deployment_group": group.description]).set(to: Double(stale[group] ?? 0))
         }
     }
@@ -65,27 +80,75 @@ public final class ReconcileMetrics: Sendable {
 
     struct Family: Sendable {
         var name: String, unit: String, help: String
-        var descriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "lifeline", metricName: name, unitName: unit, helpText: help) }
+        var descriptor: MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "lifeline", metricName: name, unitName: unit, helpText: help)
+        }
     }
 
-    static let actions = Family(name: "lifecycle_actions", unit: "", help: "Open lifecycle actions in the journal, by state.")
+    static let actions = Family(
+        name: "lifecycle_actions",
+        unit: "",
+        help: "Open lifecycle actions in the journal, by state."
+    )
     static let heartbeats = Family(name: "heartbeats", unit: "total", help: "Lifecycle action heartbeats sent.")
-    static let completions = Family(name: "completions", unit: "total", help: "Lifecycle actions completed by lifeline, by result.")
-    static let deploymentsCreated = Family(name: "deployments_created", unit: "total", help: "Follow-on deployments lifeline created.")
-    static let deploymentsStopped = Family(name: "deployments_stopped", unit: "total", help: "Stuck deployments lifeline stopped.")
+    static let completions = Family(
+        name: "completions",
+        unit: "total",
+        help: "Lifecycle actions completed by lifeline, by result."
+    )
+    static let deploymentsCreated = Family(
+        name: "deployments_created",
+        unit: "total",
+        help: "Follow-on deployments lifeline created."
+    )
+    static let deploymentsStopped = Family(
+        name: "deployments_stopped",
+        unit: "total",
+        help: "Stuck deployments lifeline stopped."
+    )
     static let staleInstances = Family(
-        name: "stale_instances", unit: "", help: "Instances the last pass saw matched (waiting, or targets of a deployment) while EC2 says they are gone.")
-    static let breakerOpen = Family(name: "loop_breaker_open", unit: "", help: "1 while the deployment group's loop breaker is open.")
+        name: "stale_instances",
+        unit: "",
+        help: "Instances the last pass saw matched (waiting, or targets of a deployment) while EC2 says they are gone."
+    )
+    static let breakerOpen = Family(
+        name: "loop_breaker_open",
+        unit: "",
+        help: "1 while the deployment group's loop breaker is open."
+    )
     static let deadline = Family(
-        name: "nearest_action_deadline", unit: "seconds", help: "Seconds to the nearest heartbeat or global deadline of an open action; absent when none is open.")
-    static let awsCalls = Family(name: "aws_calls", unit: "total", help: "AWS calls by service, operation and outcome (OK or the error code).")
-    static let awsLatency = Family(name: "aws_call_duration", unit: "seconds", help: "AWS call latency, retries included.")
+        name: "nearest_action_deadline",
+        unit: "seconds",
+        help: "Seconds to the nearest heartbeat or global deadline of an open action; absent when none is open."
+    )
+    static let awsCalls = Family(
+        name: "aws_calls",
+        unit: "total",
+        help: "AWS calls by service, operation and outcome (OK or the error code)."
+    )
+    static let awsLatency = Family(
+        name: "aws_call_duration",
+        unit: "seconds",
+        help: "AWS call latency, retries included."
+    )
     static let passes = Family(name: "reconcile_passes", unit: "total", help: "Reconcile passes by outcome.")
-    static let passDuration = Family(name: "reconcile_pass_duration", unit: "seconds", help: "How long a reconcile pass took.")
-    static let messages = Family(name: "sqs_messages", unit: "total", help: "Queue messages by what lifeline did with them.")
+    static let passDuration = Family(
+        name: "reconcile_pass_duration",
+        unit: "seconds",
+        help: "How long a reconcile pass took."
+    )
+    static let messages = Family(
+        name: "sqs_messages",
+        unit: "total",
+        help: "Queue messages by what lifeline did with them."
+    )
 
-    static let latencyBuckets: [Duration] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000].map { .milliseconds($0) }
-    static let passBuckets: [Duration] = [10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000].map { .milliseconds($0) }
+    static let latencyBuckets: [Duration] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000].map {
+        .milliseconds($0)
+    }
+    static let passBuckets: [Duration] = [10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000].map {
+        .milliseconds($0)
+    }
 
     private func counter(_ f: Family, _ labels: KeyValuePairs<String, String> = [:]) -> Counter {
         registry.makeCounter(descriptor: f.descriptor, labels: labels.map { ($0.key, $0.value) })

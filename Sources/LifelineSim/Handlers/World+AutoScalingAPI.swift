@@ -7,33 +7,61 @@ extension World {
         switch r.operation {
         case "CreateAutoScalingGroup":
             let name = try required(r, "AutoScalingGroupName")
-            guard groups[name] == nil else { throw SimError(code: "AlreadyExists", message: "AutoScalingGroup by this name already exists - A group with the name \(name) already exists", status: 400) }
-            guard let min = r.int("MinSize"), let max = r.int("MaxSize") else { throw SimError.missing("MinSize", service: .autoscaling) }
+            guard groups[name] == nil else {
+                throw SimError(
+                    code: "AlreadyExists",
+                    message:
+                        "AutoScalingGroup by this name already exists - A group with the name \(name) already exists",
+                    status: 400
+                )
+            }
+            guard let min = r.int("MinSize"), let max = r.int("MaxSize") else {
+                throw SimError.missing("MinSize", service: .autoscaling)
+            }
             let desired = r.int("DesiredCapacity") ?? min
-            guard min <= desired, desired <= max else { throw SimError.validation("Desired capacity:\(desired) must be between the specified min size:\(min) and max size:\(max)") }
+            guard min <= desired, desired <= max else {
+                throw SimError.validation(
+                    "Desired capacity:\(desired) must be between the specified min size:\(min) and max size:\(max)"
+                )
+            }
             var zones = r.list("AvailabilityZones")
             if zones.isEmpty { zones = [config.region + "a", config.region + "b"] }
             groups[name] = SimGroup(
-                name: name, arn: "arn:aws:autoscaling:\(config.region):\(config.accountID):autoScalingGroup:\(UUID().uuidString.lowercased()):autoScalingGroupName/\(name)",
-                minSize: min, maxSize: max, desired: desired,
-                tags: r.structures("Tags").map { ($0["Key"] ?? "", $0["Value"] ?? "", $0["PropagateAtLaunch"] != "false") },
-                launchTemplate: r.string("LaunchTemplate.LaunchTemplateName") ?? r.string("LaunchConfigurationName"), availabilityZones: zones, createdTime: now)
+                name: name,
+                arn:
+                    "arn:aws:autoscaling:\(config.region):\(config.accountID):autoScalingGroup:\(UUID().uuidString.lowercased()):autoScalingGroupName/\(name)",
+                minSize: min,
+                maxSize: max,
+                desired: desired,
+                tags: r.structures("Tags").map {
+                    ($0["Key"] ?? "", $0["Value"] ?? "", $0["PropagateAtLaunch"] != "false")
+                },
+                launchTemplate: r.string("LaunchTemplate.LaunchTemplateName") ?? r.string("LaunchConfigurationName"),
+                availabilityZones: zones,
+                createdTime: now
+            )
             reconcileCapacity(name)
         case "UpdateAutoScalingGroup", "SetDesiredCapacity":
             let name = try required(r, "AutoScalingGroupName")
-            guard var group = groups[name] else { throw SimError.validation("AutoScalingGroup name not found - AutoScalingGroup \(name) not found") }
+            guard var group = groups[name] else {
+                throw SimError.validation("AutoScalingGroup name not found - AutoScalingGroup \(name) not found")
+            }
             if let v = r.int("MinSize") { group.minSize = v }
             if let v = r.int("MaxSize") { group.maxSize = v }
             if let v = r.int("DesiredCapacity") { group.desired = v }
             guard group.minSize <= group.desired, group.desired <= group.maxSize else {
-                throw SimError.validation("New SetDesiredCapacity value \(group.desired) is \(group.desired < group.minSize ? "below min" : "above max") value \(group.desired < group.minSize ? group.minSize : group.maxSize) for the AutoScalingGroup.")
+                throw SimError.validation(
+                    "New SetDesiredCapacity value \(group.desired) is \(group.desired < group.minSize ? "below min" : "above max") value \(group.desired < group.minSize ? group.minSize : group.maxSize) for the AutoScalingGroup."
+                )
             }
             groups[name] = group
             log("capacity", ["group": name, "desired": String(group.desired)])
             reconcileCapacity(name)
         case "DescribeAutoScalingGroups":
             let names = r.list("AutoScalingGroupNames")
-            let all = (names.isEmpty ? groups.keys.sorted() : names.filter { groups[$0] != nil }).compactMap { groups[$0] }
+            let all = (names.isEmpty ? groups.keys.sorted() : names.filter { groups[$0] != nil }).compactMap {
+                groups[$0]
+            }
             let (page, token) = try paginate(all, r.int("MaxRecords") ?? 50, limit: 100, token: r.string("NextToken"))
             w.open("DescribeAutoScalingGroupsResult") { w in
                 w.list("AutoScalingGroups", page) { w, g in self.writeGroup(&w, g) }
@@ -41,8 +69,15 @@ extension World {
             }
         case "DescribeAutoScalingInstances":
             let ids = r.list("InstanceIds")
-            let members = (ids.isEmpty ? instances.keys.sorted() : ids).compactMap { instances[$0] }.filter { $0.group != nil }
-            let (page, token) = try paginate(members, r.int("MaxRecords") ?? 50, limit: 50, token: r.string("NextToken"))
+            let members = (ids.isEmpty ? instances.keys.sorted() : ids).compactMap { instances[$0] }.filter {
+                $0.group != nil
+            }
+            let (page, token) = try paginate(
+                members,
+                r.int("MaxRecords") ?? 50,
+                limit: 50,
+                token: r.string("NextToken")
+            )
             w.open("DescribeAutoScalingInstancesResult") { w in
                 w.list("AutoScalingInstances", page) { w, i in
                     w.element("InstanceId", i.id)
@@ -58,7 +93,9 @@ extension World {
         case "DescribeLifecycleHooks":
             let group = try existingGroup(r)
             let wanted = r.list("LifecycleHookNames")
-            let hooks = group.hookOrder.compactMap { group.hooks[$0] }.filter { wanted.isEmpty || wanted.contains($0.name) }
+            let hooks = group.hookOrder.compactMap { group.hooks[$0] }.filter {
+                wanted.isEmpty || wanted.contains($0.name)
+            }
             w.open("DescribeLifecycleHooksResult") { w in
                 w.list("LifecycleHooks", hooks) { w, h in self.writeHook(&w, h) }
             }
@@ -68,11 +105,14 @@ extension World {
         case "DeleteLifecycleHook":
             var group = try existingGroup(r)
             let name = try required(r, "LifecycleHookName")
-            guard group.hooks[name] != nil else { throw SimError.validation("No Lifecycle Hook found with name \(name) for group \(group.name)") }
+            guard group.hooks[name] != nil else {
+                throw SimError.validation("No Lifecycle Hook found with name \(name) for group \(group.name)")
+            }
             group.hooks[name] = nil
             group.hookOrder.removeAll { $0 == name }
             groups[group.name] = group
-            for action in actions.values where action.group == group.name && action.hook == name && action.result == nil {
+            for action in actions.values where action.group == group.name && action.hook == name && action.result == nil
+            {
                 finishAction(action.token, result: "CONTINUE", why: "its hook was deleted")
             }
             w.open("DeleteLifecycleHookResult") { _ in }
@@ -81,9 +121,12 @@ extension World {
             let hook = try required(r, "LifecycleHookName")
             let token = r.string("LifecycleActionToken")
             let instance = r.string("InstanceId")
-            guard token != nil || instance != nil else { throw SimError.validation("Either LifecycleActionToken or InstanceId must be provided") }
+            guard token != nil || instance != nil else {
+                throw SimError.validation("Either LifecycleActionToken or InstanceId must be provided")
+            }
             let found = actions.values.first { a in
-                a.result == nil && a.group == group.name && a.hook == hook && (token == nil || a.token == token) && (instance == nil || a.instanceID == instance)
+                a.result == nil && a.group == group.name && a.hook == hook && (token == nil || a.token == token)
+                    && (instance == nil || a.instanceID == instance)
             }
             guard let action = found else {
                 let what = token.map { "token \($0)" } ?? "instance ID \(instance!)"
@@ -91,7 +134,9 @@ extension World {
             }
             if r.operation == "CompleteLifecycleAction" {
                 let result = try required(r, "LifecycleActionResult")
-                guard result == "CONTINUE" || result == "ABANDON" else { throw SimError.validation("Valid values for LifecycleActionResult are CONTINUE and ABANDON") }
+                guard result == "CONTINUE" || result == "ABANDON" else {
+                    throw SimError.validation("Valid values for LifecycleActionResult are CONTINUE and ABANDON")
+                }
                 finishAction(action.token, result: result, why: "CompleteLifecycleAction")
                 w.open("CompleteLifecycleActionResult") { _ in }
             } else {
@@ -104,7 +149,12 @@ extension World {
         case "DescribeScalingActivities":
             let name = r.string("AutoScalingGroupName")
             let matching = activities.filter { name == nil || $0.group == name }.reversed()
-            let (page, token) = try paginate(Array(matching), r.int("MaxRecords") ?? 100, limit: 100, token: r.string("NextToken"))
+            let (page, token) = try paginate(
+                Array(matching),
+                r.int("MaxRecords") ?? 100,
+                limit: 100,
+                token: r.string("NextToken")
+            )
             w.open("DescribeScalingActivitiesResult") { w in
                 w.list("Activities", page) { w, a in
                     w.element("ActivityId", a.id)
@@ -116,13 +166,18 @@ extension World {
                     w.element("EndTime", a.end)
                     w.element("StatusCode", a.status)
                     w.element("Progress", a.end == nil ? 50 : 100)
-                    w.element("Details", "{\"Subnet ID\":\"subnet-0123456789abcdef0\",\"Availability Zone\":\"\(self.config.region)a\"}")
+                    w.element(
+                        "Details",
+                        "{\"Subnet ID\":\"subnet-0123456789abcdef0\",\"Availability Zone\":\"\(self.config.region)a\"}"
+                    )
                 }
                 w.element("NextToken", token)
             }
         case "DetachInstances":
             let group = try existingGroup(r)
-            guard let decrement = r.bool("ShouldDecrementDesiredCapacity") else { throw SimError.missing("ShouldDecrementDesiredCapacity", service: .autoscaling) }
+            guard let decrement = r.bool("ShouldDecrementDesiredCapacity") else {
+                throw SimError.missing("ShouldDecrementDesiredCapacity", service: .autoscaling)
+            }
             let ids = r.list("InstanceIds")
             for id in ids where !group.instances.contains(id) {
                 throw SimError.validation("The instance \(id) is not part of Auto Scaling group \(group.name).")
@@ -133,7 +188,10 @@ extension World {
                     w.element("ActivityId", SimID.token())
                     w.element("AutoScalingGroupName", group.name)
                     w.element("Description", "Detaching EC2 instance: \(id)")
-                    w.element("Cause", "At \(XMLWriter.timestamp(self.now)) instance \(id) was detached in response to a user request.")
+                    w.element(
+                        "Cause",
+                        "At \(XMLWriter.timestamp(self.now)) instance \(id) was detached in response to a user request."
+                    )
                     w.element("StartTime", self.now)
                     w.element("StatusCode", "InProgress")
                     w.element("Progress", 50)
@@ -141,36 +199,60 @@ extension World {
             }
         case "TerminateInstanceInAutoScalingGroup":
             let id = try required(r, "InstanceId")
-            guard let decrement = r.bool("ShouldDecrementDesiredCapacity") else { throw SimError.missing("ShouldDecrementDesiredCapacity", service: .autoscaling) }
-            guard let groupName = instances[id]?.group else { throw SimError.validation("Instance Id not found - No managed instance found for instance ID: \(id)") }
+            guard let decrement = r.bool("ShouldDecrementDesiredCapacity") else {
+                throw SimError.missing("ShouldDecrementDesiredCapacity", service: .autoscaling)
+            }
+            guard let groupName = instances[id]?.group else {
+                throw SimError.validation("Instance Id not found - No managed instance found for instance ID: \(id)")
+            }
             if decrement { groups[groupName]?.desired -= 1 }
-            beginTermination(id, cause: "At \(XMLWriter.timestamp(now)) instance \(id) was taken out of service in response to a user request\(decrement ? ", shrinking the capacity" : "").")
+            beginTermination(
+                id,
+                cause:
+                    "At \(XMLWriter.timestamp(now)) instance \(id) was taken out of service in response to a user request\(decrement ? ", shrinking the capacity" : "")."
+            )
             reconcileCapacity(groupName)
             w.open("TerminateInstanceInAutoScalingGroupResult") { w in
                 w.open("Activity") { w in
                     w.element("ActivityId", SimID.token())
                     w.element("AutoScalingGroupName", groupName)
                     w.element("Description", "Terminating EC2 instance: \(id)")
-                    w.element("Cause", "At \(XMLWriter.timestamp(self.now)) instance \(id) was taken out of service in response to a user request.")
+                    w.element(
+                        "Cause",
+                        "At \(XMLWriter.timestamp(self.now)) instance \(id) was taken out of service in response to a user request."
+                    )
                     w.element("StartTime", self.now)
                     w.element("StatusCode", "InProgress")
                     w.element("Progress", 0)
                 }
             }
         default:
-            throw SimError(code: "InvalidAction", message: "The action \(r.operation) is not valid for this web service.", status: 400)
+            throw SimError(
+                code: "InvalidAction",
+                message: "The action \(r.operation) is not valid for this web service.",
+                status: 400
+            )
         }
-        return "<\(r.operation)Response xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">\(w.text)<ResponseMetadata><RequestId>\(SimID.requestID())</RequestId></ResponseMetadata></\(r.operation)Response>"
+        return
+            "<\(r.operation)Response xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">\(w.text)<ResponseMetadata><RequestId>\(SimID.requestID())</RequestId></ResponseMetadata></\(r.operation)Response>"
     }
 
     func putLifecycleHook(_ r: SimRequest) throws {
         var group = try existingGroup(r)
         let name = try required(r, "LifecycleHookName")
-        var hook = group.hooks[name] ?? SimHook(
-            name: name, group: group.name, transition: "", heartbeatTimeout: 3600, defaultResult: "ABANDON")
+        var hook =
+            group.hooks[name]
+            ?? SimHook(
+                name: name,
+                group: group.name,
+                transition: "",
+                heartbeatTimeout: 3600,
+                defaultResult: "ABANDON"
+            )
         let isNew = group.hooks[name] == nil
         if let transition = r.string("LifecycleTransition") {
-            guard ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"].contains(transition) else {
+            guard ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"].contains(transition)
+            else {
                 throw SimError.validation("Invalid Lifecycle Transition: \(transition)")
             }
             hook.transition = transition
@@ -184,24 +266,37 @@ extension World {
             hook.heartbeatTimeout = timeout
         }
         if let result = r.string("DefaultResult") {
-            guard result == "CONTINUE" || result == "ABANDON" else { throw SimError.validation("Valid values for DefaultResult are CONTINUE and ABANDON") }
+            guard result == "CONTINUE" || result == "ABANDON" else {
+                throw SimError.validation("Valid values for DefaultResult are CONTINUE and ABANDON")
+            }
             hook.defaultResult = result
         }
         if let target = r.string("NotificationTargetARN") { hook.notificationTargetARN = target.isEmpty ? nil : target }
         if let role = r.string("RoleARN") { hook.roleARN = role }
         if let metadata = r.string("NotificationMetadata") { hook.metadata = metadata }
         if isNew {
-            guard group.hooks.count < 50 else { throw SimError(code: "LimitExceeded", message: "Cannot have more than 50 lifecycle hooks per group", status: 400) }
+            guard group.hooks.count < 50 else {
+                throw SimError(
+                    code: "LimitExceeded",
+                    message: "Cannot have more than 50 lifecycle hooks per group",
+                    status: 400
+                )
+            }
             group.hookOrder.append(name)
         }
         group.hooks[name] = hook
         groups[group.name] = group
         log("hook", ["group": group.name, "hook": name, "new": String(isNew)])
         if isNew, let target = hook.notificationTargetARN {
-            enqueue(queueARN: target, body: ErrorEnvelope.json([
-                "AccountId": config.accountID, "RequestId": SimID.requestID(), "AutoScalingGroupARN": group.arn, "AutoScalingGroupName": group.name,
-                "Service": "AWS Auto Scaling", "Event": "autoscaling:TEST_NOTIFICATION", "Time": XMLWriter.timestamp(now),
-            ]))
+            enqueue(
+                queueARN: target,
+                body: ErrorEnvelope.json([
+                    "AccountId": config.accountID, "RequestId": SimID.requestID(), "AutoScalingGroupARN": group.arn,
+                    "AutoScalingGroupName": group.name,
+                    "Service": "AWS Auto Scaling", "Event": "autoscaling:TEST_NOTIFICATION",
+                    "Time": XMLWriter.timestamp(now),
+                ])
+            )
         }
     }
 
@@ -249,7 +344,10 @@ extension World {
         }
         w.list("TerminationPolicies", ["Default"]) { w, p in w.value(p) }
         w.element("NewInstancesProtectedFromScaleIn", false)
-        w.element("ServiceLinkedRoleARN", "arn:aws:iam::\(config.accountID):role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
+        w.element(
+            "ServiceLinkedRoleARN",
+            "arn:aws:iam::\(config.accountID):role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+        )
     }
 
     func writeHook(_ w: inout XMLWriter, _ h: SimHook) {
@@ -279,10 +377,14 @@ extension World {
 
     /// A page of `items` from an opaque offset token.
     func paginate<T>(_ items: [T], _ requested: Int, limit: Int, token: String?) throws -> ([T], String?) {
-        guard requested >= 1, requested <= limit else { throw SimError.validation("MaxRecords must be between 1 and \(limit)") }
+        guard requested >= 1, requested <= limit else {
+            throw SimError.validation("MaxRecords must be between 1 and \(limit)")
+        }
         var start = 0
         if let token {
-            guard let data = Data(base64Encoded: token), let offset = Int(String(decoding: data, as: UTF8.self)), offset <= items.count else {
+            guard let data = Data(base64Encoded: token), let offset = Int(String(decoding: data, as: UTF8.self)),
+                offset <= items.count
+            else {
                 throw SimError(code: "InvalidNextToken", message: "The token '\(token)' is invalid.", status: 400)
             }
             start = offset

@@ -7,34 +7,69 @@ extension World {
         switch r.operation {
         case "CreateApplication":
             let name = try requiredJSON(r, "applicationName")
-            guard applications[name] == nil else { throw SimError(code: "ApplicationAlreadyExistsException", message: "The application \(name) already exists", status: 400) }
+            guard applications[name] == nil else {
+                throw SimError(
+                    code: "ApplicationAlreadyExistsException",
+                    message: "The application \(name) already exists",
+                    status: 400
+                )
+            }
             let id = UUID().uuidString.lowercased()
             applications[name] = (id, now, r.jsonString("computePlatform") ?? "Server")
             out = ["applicationId": id]
         case "ListApplications":
-            let (page, token) = try paginate(applications.keys.sorted(), 100, limit: 100, token: r.jsonString("nextToken"))
+            let (page, token) = try paginate(
+                applications.keys.sorted(),
+                100,
+                limit: 100,
+                token: r.jsonString("nextToken")
+            )
             out = ["applications": page, "nextToken": token ?? NSNull()]
         case "CreateDeploymentGroup":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
             let key = "\(app)/\(name)"
-            guard deploymentGroups[key] == nil else { throw SimError(code: "DeploymentGroupAlreadyExistsException", message: "The deployment group \(name) already exists", status: 400) }
+            guard deploymentGroups[key] == nil else {
+                throw SimError(
+                    code: "DeploymentGroupAlreadyExistsException",
+                    message: "The deployment group \(name) already exists",
+                    status: 400
+                )
+            }
             let asgs = r.jsonStrings("autoScalingGroups")
-            for asg in asgs where groups[asg] == nil { throw SimError(code: "InvalidAutoScalingGroupException", message: "Auto Scaling group \(asg) was not found", status: 400) }
+            for asg in asgs where groups[asg] == nil {
+                throw SimError(
+                    code: "InvalidAutoScalingGroupException",
+                    message: "Auto Scaling group \(asg) was not found",
+                    status: 400
+                )
+            }
             var dg = SimDeploymentGroup(
-                application: app, name: name, id: UUID().uuidString.lowercased(), serviceRoleARN: r.jsonString("serviceRoleArn"),
-                configName: r.jsonString("deploymentConfigName") ?? "CodeDeployDefault.OneAtATime", autoScalingGroups: asgs,
+                application: app,
+                name: name,
+                id: UUID().uuidString.lowercased(),
+                serviceRoleARN: r.jsonString("serviceRoleArn"),
+                configName: r.jsonString("deploymentConfigName") ?? "CodeDeployDefault.OneAtATime",
+                autoScalingGroups: asgs,
                 tagFilters: r.json["ec2TagFilters"] as? [[String: String]] ?? [],
                 tagSet: (r.json["ec2TagSet"] as? [String: Any])?["ec2TagSetList"] as? [[[String: String]]] ?? [],
-                outdatedInstancesStrategy: r.jsonString("outdatedInstancesStrategy") ?? "UPDATE")
+                outdatedInstancesStrategy: r.jsonString("outdatedInstancesStrategy") ?? "UPDATE"
+            )
             // CodeDeploy installs its own launch hook on every group the deployment group names.
             for asg in asgs {
-                let hookName = "CodeDeploy-managed-automatic-launch-deployment-hook-\(name)-\(UUID().uuidString.lowercased())"
+                let hookName =
+                    "CodeDeploy-managed-automatic-launch-deployment-hook-\(name)-\(UUID().uuidString.lowercased())"
                 dg.managedHooks[asg] = hookName
                 groups[asg]?.hooks[hookName] = SimHook(
-                    name: hookName, group: asg, transition: "autoscaling:EC2_INSTANCE_LAUNCHING", heartbeatTimeout: 600, defaultResult: "ABANDON",
-                    notificationTargetARN: "arn:aws:sqs:\(config.region):\(config.accountID):razorbill-\(config.region)-prod-default-autoscaling-lifecycle-hook",
-                    codeDeployGroup: key)
+                    name: hookName,
+                    group: asg,
+                    transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    heartbeatTimeout: 600,
+                    defaultResult: "ABANDON",
+                    notificationTargetARN:
+                        "arn:aws:sqs:\(config.region):\(config.accountID):razorbill-\(config.region)-prod-default-autoscaling-lifecycle-hook",
+                    codeDeployGroup: key
+                )
                 groups[asg]?.hookOrder.append(hookName)
             }
             deploymentGroups[key] = dg
@@ -49,41 +84,85 @@ extension World {
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
             guard let dg = deploymentGroups["\(app)/\(name)"] else {
-                throw SimError(code: "DeploymentGroupDoesNotExistException", message: "No Deployment Group found for name: \(name)", status: 400)
+                throw SimError(
+                    code: "DeploymentGroupDoesNotExistException",
+                    message: "No Deployment Group found for name: \(name)",
+                    status: 400
+                )
             }
             out = ["deploymentGroupInfo": groupInfo(dg)]
         case "BatchGetDeploymentGroups":
             let app = try existingApplication(r)
             let names = r.jsonStrings("deploymentGroupNames")
-            guard names.count <= 100 else { throw SimError(code: "BatchLimitExceededException", message: "The maximum number of names or IDs allowed for this request (100) was exceeded.", status: 400) }
+            guard names.count <= 100 else {
+                throw SimError(
+                    code: "BatchLimitExceededException",
+                    message: "The maximum number of names or IDs allowed for this request (100) was exceeded.",
+                    status: 400
+                )
+            }
             let found = names.compactMap { deploymentGroups["\(app)/\($0)"] }
             let missing = names.filter { deploymentGroups["\(app)/\($0)"] == nil }
-            out = ["deploymentGroupsInfo": found.map(groupInfo), "errorMessage": missing.isEmpty ? "" : "Deployment groups not found: \(missing.joined(separator: ", "))"]
+            out = [
+                "deploymentGroupsInfo": found.map(groupInfo),
+                "errorMessage": missing.isEmpty
+                    ? "" : "Deployment groups not found: \(missing.joined(separator: ", "))",
+            ]
         case "CreateDeployment":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
             guard let dg = deploymentGroups["\(app)/\(name)"] else {
-                throw SimError(code: "DeploymentGroupDoesNotExistException", message: "No Deployment Group found for name: \(name)", status: 400)
+                throw SimError(
+                    code: "DeploymentGroupDoesNotExistException",
+                    message: "No Deployment Group found for name: \(name)",
+                    status: 400
+                )
             }
             if let active = deployments.values.first(where: { $0.groupKey == dg.key && $0.isActive }) {
-                throw SimError(code: "DeploymentLimitExceededException", message: "The Deployment Group '\(name)' already has an active Deployment '\(active.id)'", status: 400)
+                throw SimError(
+                    code: "DeploymentLimitExceededException",
+                    message: "The Deployment Group '\(name)' already has an active Deployment '\(active.id)'",
+                    status: 400
+                )
             }
-            guard let revision = r.json["revision"] as? [String: Any] ?? dg.targetRevision.flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }) else {
-                throw SimError(code: "RevisionRequiredException", message: "The revision ID was not specified.", status: 400)
+            guard
+                let revision = r.json["revision"] as? [String: Any]
+                    ?? dg.targetRevision.flatMap({ try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
+            else {
+                throw SimError(
+                    code: "RevisionRequiredException",
+                    message: "The revision ID was not specified.",
+                    status: 400
+                )
             }
             if let description = r.jsonString("description"), description.count > 512 {
-                throw SimError(code: "DescriptionTooLongException", message: "The description is too long.", status: 400)
+                throw SimError(
+                    code: "DescriptionTooLongException",
+                    message: "The description is too long.",
+                    status: 400
+                )
             }
             let data = try JSONSerialization.data(withJSONObject: revision, options: [.sortedKeys])
             let id = startDeployment(
-                dg, revision: data, targets: matchSet(dg).filter { instances[$0]?.state == "running" || instances[$0]?.lingers == true },
-                description: r.jsonString("description"), creator: "user", outdatedOnly: r.jsonBool("updateOutdatedInstancesOnly") ?? false)
+                dg,
+                revision: data,
+                targets: matchSet(dg).filter { instances[$0]?.state == "running" || instances[$0]?.lingers == true },
+                description: r.jsonString("description"),
+                creator: "user",
+                outdatedOnly: r.jsonBool("updateOutdatedInstancesOnly") ?? false
+            )
             out = ["deploymentId": id]
         case "GetDeployment":
             out = ["deploymentInfo": deploymentInfo(try existingDeployment(try requiredJSON(r, "deploymentId")))]
         case "BatchGetDeployments":
             let ids = r.jsonStrings("deploymentIds")
-            guard ids.count <= 25 else { throw SimError(code: "BatchLimitExceededException", message: "The maximum number of names or IDs allowed for this request (25) was exceeded.", status: 400) }
+            guard ids.count <= 25 else {
+                throw SimError(
+                    code: "BatchLimitExceededException",
+                    message: "The maximum number of names or IDs allowed for this request (25) was exceeded.",
+                    status: 400
+                )
+            }
             out = ["deploymentsInfo": ids.compactMap { deployments[$0] }.map(deploymentInfo)]
         case "ListDeployments":
             var list = deploymentOrder.reversed().compactMap { deployments[$0] }
@@ -91,14 +170,20 @@ extension World {
                 list = list.filter { $0.application == app }
                 if let group = r.jsonString("deploymentGroupName") {
                     guard deploymentGroups["\(app)/\(group)"] != nil else {
-                        throw SimError(code: "DeploymentGroupDoesNotExistException", message: "No Deployment Group found for name: \(group)", status: 400)
+                        throw SimError(
+                            code: "DeploymentGroupDoesNotExistException",
+                            message: "No Deployment Group found for name: \(group)",
+                            status: 400
+                        )
                     }
                     list = list.filter { $0.group == group }
                 }
             }
             let statuses = r.jsonStrings("includeOnlyStatuses")
             if !statuses.isEmpty { list = list.filter { statuses.contains($0.status) } }
-            if let range = r.json["createTimeRange"] as? [String: Any], let start = (range["start"] as? NSNumber)?.doubleValue {
+            if let range = r.json["createTimeRange"] as? [String: Any],
+                let start = (range["start"] as? NSNumber)?.doubleValue
+            {
                 list = list.filter { $0.createTime.timeIntervalSince1970 >= start }
             }
             let (page, token) = try paginate(list.map(\.id), 100, limit: 100, token: r.jsonString("nextToken"))
@@ -110,15 +195,30 @@ extension World {
         case "BatchGetDeploymentTargets":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
             let ids = r.jsonStrings("targetIds")
-            guard ids.count <= 25 else { throw SimError(code: "DeploymentTargetListSizeExceededException", message: "The maximum number of targets that can be associated with a deployment (25) was exceeded.", status: 400) }
+            guard ids.count <= 25 else {
+                throw SimError(
+                    code: "DeploymentTargetListSizeExceededException",
+                    message:
+                        "The maximum number of targets that can be associated with a deployment (25) was exceeded.",
+                    status: 400
+                )
+            }
             for id in ids where deployment.targets[id] == nil {
-                throw SimError(code: "DeploymentTargetDoesNotExistException", message: "The deployment target \(id) does not exist.", status: 400)
+                throw SimError(
+                    code: "DeploymentTargetDoesNotExistException",
+                    message: "The deployment target \(id) does not exist.",
+                    status: 400
+                )
             }
             out = ["deploymentTargets": ids.compactMap { deployment.targets[$0] }.map { targetInfo($0, deployment) }]
         case "StopDeployment":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
             guard deployment.isActive else {
-                throw SimError(code: "DeploymentAlreadyCompletedException", message: "The deployment \(deployment.id) is already completed.", status: 400)
+                throw SimError(
+                    code: "DeploymentAlreadyCompletedException",
+                    message: "The deployment \(deployment.id) is already completed.",
+                    status: 400
+                )
             }
             stopDeployment(deployment.id)
             out = ["status": "Succeeded", "statusMessage": "Stopped deployment \(deployment.id)"]
@@ -135,29 +235,47 @@ extension World {
 
     func existingApplication(_ r: SimRequest) throws -> String {
         let name = try requiredJSON(r, "applicationName")
-        guard applications[name] != nil else { throw SimError(code: "ApplicationDoesNotExistException", message: "No application found for name: \(name)", status: 400) }
+        guard applications[name] != nil else {
+            throw SimError(
+                code: "ApplicationDoesNotExistException",
+                message: "No application found for name: \(name)",
+                status: 400
+            )
+        }
         return name
     }
 
     func existingDeployment(_ id: String) throws -> SimDeployment {
-        guard let d = deployments[id] else { throw SimError(code: "DeploymentDoesNotExistException", message: "The deployment \(id) could not be found.", status: 400) }
+        guard let d = deployments[id] else {
+            throw SimError(
+                code: "DeploymentDoesNotExistException",
+                message: "The deployment \(id) could not be found.",
+                status: 400
+            )
+        }
         return d
     }
 
     func groupInfo(_ dg: SimDeploymentGroup) -> [String: Any] {
         var info: [String: Any] = [
             "applicationName": dg.application, "deploymentGroupId": dg.id, "deploymentGroupName": dg.name,
-            "deploymentConfigName": dg.configName, "ec2TagFilters": dg.tagFilters, "onPremisesInstanceTagFilters": [Any](),
+            "deploymentConfigName": dg.configName, "ec2TagFilters": dg.tagFilters,
+            "onPremisesInstanceTagFilters": [Any](),
             "autoScalingGroups": dg.autoScalingGroups.map { ["name": $0, "hook": dg.managedHooks[$0] ?? ""] },
-            "triggerConfigurations": [Any](), "outdatedInstancesStrategy": dg.outdatedInstancesStrategy, "computePlatform": "Server",
+            "triggerConfigurations": [Any](), "outdatedInstancesStrategy": dg.outdatedInstancesStrategy,
+            "computePlatform": "Server",
             "deploymentStyle": ["deploymentType": "IN_PLACE", "deploymentOption": "WITHOUT_TRAFFIC_CONTROL"],
         ]
         if let role = dg.serviceRoleARN { info["serviceRoleArn"] = role }
         if !dg.tagSet.isEmpty { info["ec2TagSet"] = ["ec2TagSetList": dg.tagSet] }
-        if let revision = dg.targetRevision, let object = try? JSONSerialization.jsonObject(with: revision) { info["targetRevision"] = object }
+        if let revision = dg.targetRevision, let object = try? JSONSerialization.jsonObject(with: revision) {
+            info["targetRevision"] = object
+        }
         func last(_ l: (id: String, status: String, created: Date, ended: Date?)?) -> [String: Any]? {
             guard let l else { return nil }
-            var d: [String: Any] = ["deploymentId": l.id, "status": l.status, "createTime": l.created.timeIntervalSince1970]
+            var d: [String: Any] = [
+                "deploymentId": l.id, "status": l.status, "createTime": l.created.timeIntervalSince1970,
+            ]
             if let ended = l.ended { d["endTime"] = ended.timeIntervalSince1970 }
             return d
         }
@@ -170,7 +288,8 @@ extension World {
         var overview = ["Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0]
         for t in d.targets.values { overview[t.status, default: 0] += 1 }
         var info: [String: Any] = [
-            "applicationName": d.application, "deploymentGroupName": d.group, "deploymentConfigName": d.configName, "deploymentId": d.id,
+            "applicationName": d.application, "deploymentGroupName": d.group, "deploymentConfigName": d.configName,
+            "deploymentId": d.id,
             "revision": (try? JSONSerialization.jsonObject(with: d.revision)) ?? [:], "status": d.status,
             "createTime": d.createTime.timeIntervalSince1970, "deploymentOverview": overview, "creator": d.creator,
             "ignoreApplicationStopFailures": false, "updateOutdatedInstancesOnly": d.updateOutdatedOnly,
@@ -188,7 +307,8 @@ extension World {
         [
             "deploymentTargetType": "InstanceTarget",
             "instanceTarget": [
-                "deploymentId": d.id, "targetId": t.instanceID, "status": t.status, "lastUpdatedAt": t.lastUpdated.timeIntervalSince1970,
+                "deploymentId": d.id, "targetId": t.instanceID, "status": t.status,
+                "lastUpdatedAt": t.lastUpdated.timeIntervalSince1970,
                 "targetArn": "arn:aws:ec2:\(config.region):\(config.accountID):instance/\(t.instanceID)",
                 "lifecycleEvents": t.events.map { e -> [String: Any] in
                     var event: [String: Any] = ["lifecycleEventName": e.name, "status": e.status]

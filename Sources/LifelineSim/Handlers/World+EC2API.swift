@@ -9,20 +9,35 @@ extension World {
         case "DescribeInstances":
             let ids = r.list("InstanceId")
             for id in ids where instances[id] == nil || isPurged(instances[id]!) {
-                throw SimError(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(id)' does not exist", status: 400)
+                throw SimError(
+                    code: "InvalidInstanceID.NotFound",
+                    message: "The instance ID '\(id)' does not exist",
+                    status: 400
+                )
             }
             if !ids.isEmpty, r.string("MaxResults") != nil {
-                throw SimError(code: "InvalidParameterCombination", message: "The parameter instancesSet cannot be used with the parameter maxResults", status: 400)
+                throw SimError(
+                    code: "InvalidParameterCombination",
+                    message: "The parameter instancesSet cannot be used with the parameter maxResults",
+                    status: 400
+                )
             }
             let filters = r.ec2Filters.map { (name: $0.name, values: Set($0.values)) }  // once per request, not per instance
             let cutoff = now.addingTimeInterval(-config.terminatedVisibleSeconds)
             let wanted = Set(ids)
-            var found = instances.values.filter { ($0.state != "terminated" || $0.stateChangedAt >= cutoff) && (wanted.isEmpty || wanted.contains($0.id)) }
+            var found = instances.values.filter {
+                ($0.state != "terminated" || $0.stateChangedAt >= cutoff) && (wanted.isEmpty || wanted.contains($0.id))
+            }
             for filter in filters { found = try found.filter { try Self.matches($0, filter) } }
             found.sort { $0.launchIndex < $1.launchIndex }
             let requested = r.int("MaxResults") ?? 1000
             guard requested >= 5, requested <= 1000 else {
-                throw SimError(code: "InvalidParameterValue", message: "Value ( \(requested) ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", status: 400)
+                throw SimError(
+                    code: "InvalidParameterValue",
+                    message:
+                        "Value ( \(requested) ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.",
+                    status: 400
+                )
             }
             let (page, token) = try paginate(found, requested, limit: 1000, token: r.string("NextToken"))
             w.list("reservationSet", page, member: "item") { w, i in
@@ -36,7 +51,11 @@ extension World {
             let ids = r.list("ResourceId")
             guard !ids.isEmpty else { throw SimError.missing("ResourceId", service: .ec2) }
             for id in ids where instances[id] == nil {
-                throw SimError(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(id)' does not exist", status: 400)
+                throw SimError(
+                    code: "InvalidInstanceID.NotFound",
+                    message: "The instance ID '\(id)' does not exist",
+                    status: 400
+                )
             }
             let tags = r.structures("Tag")
             for id in ids {
@@ -49,13 +68,20 @@ extension World {
                     }
                 }
             }
-            log(r.operation == "CreateTags" ? "tag" : "untag", ["instances": ids.joined(separator: ","), "keys": tags.compactMap { $0["Key"] }.joined(separator: ",")])
+            log(
+                r.operation == "CreateTags" ? "tag" : "untag",
+                ["instances": ids.joined(separator: ","), "keys": tags.compactMap { $0["Key"] }.joined(separator: ",")]
+            )
             w.element("return", true)
         case "TerminateInstances":
             let ids = r.list("InstanceId")
             guard !ids.isEmpty else { throw SimError.missing("InstanceId", service: .ec2) }
             for id in ids where instances[id] == nil {
-                throw SimError(code: "InvalidInstanceID.NotFound", message: "The instance ID '\(id)' does not exist", status: 400)
+                throw SimError(
+                    code: "InvalidInstanceID.NotFound",
+                    message: "The instance ID '\(id)' does not exist",
+                    status: 400
+                )
             }
             var changes: [(String, String)] = []
             for id in ids {
@@ -77,9 +103,14 @@ extension World {
                 }
             }
         default:
-            throw SimError(code: "InvalidAction", message: "The action \(r.operation) is not valid for this web service.", status: 400)
+            throw SimError(
+                code: "InvalidAction",
+                message: "The action \(r.operation) is not valid for this web service.",
+                status: 400
+            )
         }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(r.operation)Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\(w.text)</\(r.operation)Response>"
+        return
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(r.operation)Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\(w.text)</\(r.operation)Response>"
     }
 
     /// Terminated instances disappear from EC2 after a while (about an hour on AWS).
@@ -99,7 +130,11 @@ extension World {
             guard let value = i.tags[String(name.dropFirst(4))] else { return false }
             return values.contains(value) || values.contains("*")
         default:
-            throw SimError(code: "InvalidParameterValue", message: "The filter '\(filter.name)' is invalid", status: 400)
+            throw SimError(
+                code: "InvalidParameterValue",
+                message: "The filter '\(filter.name)' is invalid",
+                status: 400
+            )
         }
     }
 

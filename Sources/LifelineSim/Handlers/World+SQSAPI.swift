@@ -11,8 +11,13 @@ extension World {
             if queues[name] == nil {
                 let attributes = r.json["Attributes"] as? [String: String] ?? [:]
                 queues[name] = SimQueue(
-                    name: name, url: url, arn: "arn:aws:sqs:\(config.region):\(config.accountID):\(name)",
-                    visibilityTimeout: Int(attributes["VisibilityTimeout"] ?? "") ?? 30, attributes: attributes, createdAt: now)
+                    name: name,
+                    url: url,
+                    arn: "arn:aws:sqs:\(config.region):\(config.accountID):\(name)",
+                    visibilityTimeout: Int(attributes["VisibilityTimeout"] ?? "") ?? 30,
+                    attributes: attributes,
+                    createdAt: now
+                )
             }
             out = ["QueueUrl": queues[name]!.url]
         case "GetQueueUrl":
@@ -25,7 +30,12 @@ extension World {
         case "SendMessage":
             var q = try queue(r)
             let body = try requiredSQS(r, "MessageBody")
-            let message = SimMessage(id: UUID().uuidString.lowercased(), body: body, sentAt: now, visibleAt: now.addingTimeInterval(Double(r.jsonInt("DelaySeconds") ?? 0)))
+            let message = SimMessage(
+                id: UUID().uuidString.lowercased(),
+                body: body,
+                sentAt: now,
+                visibleAt: now.addingTimeInterval(Double(r.jsonInt("DelaySeconds") ?? 0))
+            )
             q.messages.append(message)
             queues[q.name] = q
             out = ["MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body)]
@@ -33,7 +43,13 @@ extension World {
             var q = try queue(r)
             let max = r.jsonInt("MaxNumberOfMessages") ?? 1
             guard (1...10).contains(max) else {
-                throw SimError(code: "InvalidParameterValue", message: "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", status: 400, queryCode: "InvalidParameterValue")
+                throw SimError(
+                    code: "InvalidParameterValue",
+                    message:
+                        "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.",
+                    status: 400,
+                    queryCode: "InvalidParameterValue"
+                )
             }
             let visibility = Double(r.jsonInt("VisibilityTimeout") ?? q.visibilityTimeout)
             var delivered: [[String: Any]] = []
@@ -41,14 +57,18 @@ extension World {
                 q.messages[i].receiveCount += 1
                 q.messages[i].visibleAt = now.addingTimeInterval(visibility)
                 q.messages[i].firstReceiveAt = q.messages[i].firstReceiveAt ?? now
-                let handle = Data("\(q.messages[i].id)#\(q.messages[i].receiveCount)#\(UUID().uuidString)".utf8).base64EncodedString()
+                let handle = Data("\(q.messages[i].id)#\(q.messages[i].receiveCount)#\(UUID().uuidString)".utf8)
+                    .base64EncodedString()
                 q.messages[i].receiptHandle = handle
                 let m = q.messages[i]
                 delivered.append([
                     "MessageId": m.id, "ReceiptHandle": handle, "MD5OfBody": Self.md5Hex(m.body), "Body": m.body,
                     "Attributes": [
-                        "ApproximateReceiveCount": String(m.receiveCount), "SentTimestamp": String(Int(m.sentAt.timeIntervalSince1970 * 1000)),
-                        "ApproximateFirstReceiveTimestamp": String(Int((m.firstReceiveAt ?? now).timeIntervalSince1970 * 1000)),
+                        "ApproximateReceiveCount": String(m.receiveCount),
+                        "SentTimestamp": String(Int(m.sentAt.timeIntervalSince1970 * 1000)),
+                        "ApproximateFirstReceiveTimestamp": String(
+                            Int((m.firstReceiveAt ?? now).timeIntervalSince1970 * 1000)
+                        ),
                         "SenderId": "AIDAIENQZJOLO23YVJ4VO",
                     ],
                 ])
@@ -63,8 +83,22 @@ extension World {
         case "DeleteMessageBatch":
             var q = try queue(r)
             let entries = r.json["Entries"] as? [[String: Any]] ?? []
-            guard !entries.isEmpty else { throw SimError(code: "EmptyBatchRequest", message: "There should be at least one DeleteMessageBatchRequestEntry in the request.", status: 400, queryCode: "AWS.SimpleQueueService.EmptyBatchRequest") }
-            guard entries.count <= 10 else { throw SimError(code: "TooManyEntriesInBatchRequest", message: "Maximum number of entries per request are 10. You have sent \(entries.count).", status: 400, queryCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest") }
+            guard !entries.isEmpty else {
+                throw SimError(
+                    code: "EmptyBatchRequest",
+                    message: "There should be at least one DeleteMessageBatchRequestEntry in the request.",
+                    status: 400,
+                    queryCode: "AWS.SimpleQueueService.EmptyBatchRequest"
+                )
+            }
+            guard entries.count <= 10 else {
+                throw SimError(
+                    code: "TooManyEntriesInBatchRequest",
+                    message: "Maximum number of entries per request are 10. You have sent \(entries.count).",
+                    status: 400,
+                    queryCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+                )
+            }
             var successful: [[String: Any]] = []
             var failed: [[String: Any]] = []
             for entry in entries {
@@ -73,7 +107,10 @@ extension World {
                 if (try? remove(handle, from: &q)) == true {
                     successful.append(["Id": id])
                 } else {
-                    failed.append(["Id": id, "SenderFault": true, "Code": "ReceiptHandleIsInvalid", "Message": "The input receipt handle \"\(handle)\" is not a valid receipt handle."])
+                    failed.append([
+                        "Id": id, "SenderFault": true, "Code": "ReceiptHandleIsInvalid",
+                        "Message": "The input receipt handle \"\(handle)\" is not a valid receipt handle.",
+                    ])
                 }
             }
             queues[q.name] = q
@@ -81,10 +118,19 @@ extension World {
         case "ChangeMessageVisibility":
             var q = try queue(r)
             let handle = try requiredSQS(r, "ReceiptHandle")
-            guard let timeout = r.jsonInt("VisibilityTimeout"), (0...43_200).contains(timeout) else { throw SimError.missing("VisibilityTimeout", service: .sqs) }
-            guard let i = q.messages.firstIndex(where: { $0.receiptHandle == handle }) else { throw invalidHandle(handle) }
+            guard let timeout = r.jsonInt("VisibilityTimeout"), (0...43_200).contains(timeout) else {
+                throw SimError.missing("VisibilityTimeout", service: .sqs)
+            }
+            guard let i = q.messages.firstIndex(where: { $0.receiptHandle == handle }) else {
+                throw invalidHandle(handle)
+            }
             guard q.messages[i].visibleAt > now else {
-                throw SimError(code: "MessageNotInflight", message: "Message does not exist or is not available for visibility timeout change.", status: 400, queryCode: "AWS.SimpleQueueService.MessageNotInflight")
+                throw SimError(
+                    code: "MessageNotInflight",
+                    message: "Message does not exist or is not available for visibility timeout change.",
+                    status: 400,
+                    queryCode: "AWS.SimpleQueueService.MessageNotInflight"
+                )
             }
             q.messages[i].visibleAt = now.addingTimeInterval(Double(timeout))
             queues[q.name] = q
@@ -100,13 +146,21 @@ extension World {
             attributes["VisibilityTimeout"] = String(q.visibilityTimeout)
             attributes["CreatedTimestamp"] = String(Int(q.createdAt.timeIntervalSince1970))
             attributes["MessageRetentionPeriod"] = attributes["MessageRetentionPeriod"] ?? "345600"
-            out = ["Attributes": names.isEmpty || names.contains("All") ? attributes : attributes.filter { names.contains($0.key) }]
+            out = [
+                "Attributes": names.isEmpty || names.contains("All")
+                    ? attributes : attributes.filter { names.contains($0.key) }
+            ]
         case "PurgeQueue":
             var q = try queue(r)
             q.messages.removeAll()
             queues[q.name] = q
         default:
-            throw SimError(code: "UnsupportedOperation", message: "\(r.operation) is not supported.", status: 400, queryCode: "AWS.SimpleQueueService.UnsupportedOperation")
+            throw SimError(
+                code: "UnsupportedOperation",
+                message: "\(r.operation) is not supported.",
+                status: 400,
+                queryCode: "AWS.SimpleQueueService.UnsupportedOperation"
+            )
         }
         return ErrorEnvelope.json(out)
     }
@@ -123,19 +177,25 @@ extension World {
             log("notification-dropped", ["target": queueARN])
             return
         }
-        queues[name]?.messages.append(SimMessage(id: UUID().uuidString.lowercased(), body: body, sentAt: now, visibleAt: now))
+        queues[name]?.messages.append(
+            SimMessage(id: UUID().uuidString.lowercased(), body: body, sentAt: now, visibleAt: now)
+        )
     }
 
     func queue(_ r: SimRequest) throws -> SimQueue {
         let url = try requiredSQS(r, "QueueUrl")
-        guard let name = url.split(separator: "/").last.map(String.init), let q = queues[name] else { throw nonExistentQueue() }
+        guard let name = url.split(separator: "/").last.map(String.init), let q = queues[name] else {
+            throw nonExistentQueue()
+        }
         return q
     }
 
     func remove(_ handle: String, from q: inout SimQueue) throws -> Bool {
         guard let i = q.messages.firstIndex(where: { $0.receiptHandle == handle }) else {
             // A handle of a message already deleted is accepted, as SQS does; a made-up one is not.
-            guard let data = Data(base64Encoded: handle), String(decoding: data, as: UTF8.self).split(separator: "#").count == 3 else { return false }
+            guard let data = Data(base64Encoded: handle),
+                String(decoding: data, as: UTF8.self).split(separator: "#").count == 3
+            else { return false }
             return true
         }
         q.messages.remove(at: i)
@@ -148,11 +208,21 @@ extension World {
     }
 
     func nonExistentQueue() -> SimError {
-        SimError(code: "QueueDoesNotExist", message: "The specified queue does not exist.", status: 400, queryCode: "AWS.SimpleQueueService.NonExistentQueue")
+        SimError(
+            code: "QueueDoesNotExist",
+            message: "The specified queue does not exist.",
+            status: 400,
+            queryCode: "AWS.SimpleQueueService.NonExistentQueue"
+        )
     }
 
     func invalidHandle(_ handle: String) -> SimError {
-        SimError(code: "ReceiptHandleIsInvalid", message: "The input receipt handle \"\(handle)\" is not a valid receipt handle.", status: 400, queryCode: "ReceiptHandleIsInvalid")
+        SimError(
+            code: "ReceiptHandleIsInvalid",
+            message: "The input receipt handle \"\(handle)\" is not a valid receipt handle.",
+            status: 400,
+            queryCode: "ReceiptHandleIsInvalid"
+        )
     }
 
     static func md5Hex(_ s: String) -> String { MD5.hex(Array(s.utf8)) }

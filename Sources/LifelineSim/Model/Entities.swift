@@ -153,7 +153,10 @@ struct SimDeployment {
     var groupKey: String { "\(application)/\(group)" }
     var isActive: Bool { ["Created", "Queued", "InProgress"].contains(status) }
 
-    static let events = ["ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart", "ValidateService"]
+    static let events = [
+        "ApplicationStop", "DownloadBundle", "BeforeInstall", "Install", "AfterInstall", "ApplicationStart",
+        "ValidateService",
+    ]
 }
 
 /// Identifiers in AWS's shapes.

@@ -3,8 +3,22 @@ import Foundation
 /// A scenario file (fixtures/scenarios/*.json): settings, faults, and the account's starting state.
 /// Every field is checked; a bad one is named in the error.
 struct Scenario: Sendable {
-    struct Hook: Sendable { var name: String; var heartbeatTimeout: Int; var defaultResult: String; var queue: String?; var metadata: String?; var terminating: Bool }
-    struct Group: Sendable { var name: String; var min: Int; var max: Int; var desired: Int; var tags: [String: String]; var hooks: [Hook] }
+    struct Hook: Sendable {
+        var name: String
+        var heartbeatTimeout: Int
+        var defaultResult: String
+        var queue: String?
+        var metadata: String?
+        var terminating: Bool
+    }
+    struct Group: Sendable {
+        var name: String
+        var min: Int
+        var max: Int
+        var desired: Int
+        var tags: [String: String]
+        var hooks: [Hook]
+    }
     struct DeploymentGroup: Sendable {
         var application: String
         var name: String
@@ -16,7 +30,11 @@ struct Scenario: Sendable {
         /// A revision being deployed when the scenario starts.
         var deploying: Data?
     }
-    struct Step: Sendable { var at: Double; var action: String; var fields: [String: String] }
+    struct Step: Sendable {
+        var at: Double
+        var action: String
+        var fields: [String: String]
+    }
 
     var name: String
     var config = SimConfig()
@@ -34,11 +52,14 @@ struct Scenario: Sendable {
         if let s = try r.object("settings") {
             config.deploymentSeconds = try s.double("deploymentSeconds") ?? config.deploymentSeconds
             config.agentTimeoutSeconds = try s.double("agentTimeoutSeconds") ?? config.agentTimeoutSeconds
-            config.terminatedVisibleSeconds = try s.double("terminatedVisibleSeconds") ?? config.terminatedVisibleSeconds
+            config.terminatedVisibleSeconds =
+                try s.double("terminatedVisibleSeconds") ?? config.terminatedVisibleSeconds
             config.allowShortHeartbeat = try s.bool("allowShortHeartbeat") ?? false
             config.skipAuth = try s.bool("skipAuth") ?? false
             if let shape = try s.string("notificationShape") {
-                guard ["direct", "sns", "eventbridge"].contains(shape) else { throw ScenarioError("settings.notificationShape must be direct, sns or eventbridge") }
+                guard ["direct", "sns", "eventbridge"].contains(shape) else {
+                    throw ScenarioError("settings.notificationShape must be direct, sns or eventbridge")
+                }
                 config.notificationShape = shape
             }
             for (key, secret) in try s.stringMap("credentials") ?? [:] { config.credentials[key] = secret }
@@ -51,27 +72,54 @@ struct Scenario: Sendable {
         for g in try r.objects("groups") ?? [] {
             let hooks = try (g.objects("hooks") ?? []).map { h in
                 Hook(
-                    name: try h.requiredString("name"), heartbeatTimeout: try h.int("heartbeatTimeout") ?? 300,
-                    defaultResult: try h.string("defaultResult") ?? "ABANDON", queue: try h.string("queue"), metadata: try h.string("metadata"),
-                    terminating: try h.bool("terminating") ?? false)
+                    name: try h.requiredString("name"),
+                    heartbeatTimeout: try h.int("heartbeatTimeout") ?? 300,
+                    defaultResult: try h.string("defaultResult") ?? "ABANDON",
+                    queue: try h.string("queue"),
+                    metadata: try h.string("metadata"),
+                    terminating: try h.bool("terminating") ?? false
+                )
             }
             let min = try g.int("min") ?? 0
             let max = try g.int("max") ?? 10
             let desired = try g.int("desired") ?? min
-            guard min <= desired, desired <= max else { throw ScenarioError("\(g.path).desired must be between min and max") }
-            groups.append(Group(name: try g.requiredString("name"), min: min, max: max, desired: desired, tags: try g.stringMap("tags") ?? [:], hooks: hooks))
+            guard min <= desired, desired <= max else {
+                throw ScenarioError("\(g.path).desired must be between min and max")
+            }
+            groups.append(
+                Group(
+                    name: try g.requiredString("name"),
+                    min: min,
+                    max: max,
+                    desired: desired,
+                    tags: try g.stringMap("tags") ?? [:],
+                    hooks: hooks
+                )
+            )
         }
         for dg in try r.objects("deploymentGroups") ?? [] {
-            let deployed = try dg.object("deployedRevision").map { try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys]) }
-            let deploying = try dg.object("deployingRevision").map { try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys]) }
-            deploymentGroups.append(DeploymentGroup(
-                application: try dg.requiredString("application"), name: try dg.requiredString("name"),
-                autoScalingGroups: try dg.strings("autoScalingGroups") ?? [], tagFilters: try dg.stringMaps("ec2TagFilters") ?? [],
-                tagSet: try (dg.array("ec2TagSet") ?? []).enumerated().map { i, set in
-                    guard let list = set as? [[String: String]] else { throw ScenarioError("\(dg.path).ec2TagSet[\(i)] must be a list of tag filters") }
-                    return list
-                },
-                deployed: deployed, deploying: deploying))
+            let deployed = try dg.object("deployedRevision").map {
+                try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys])
+            }
+            let deploying = try dg.object("deployingRevision").map {
+                try JSONSerialization.data(withJSONObject: $0.raw, options: [.sortedKeys])
+            }
+            deploymentGroups.append(
+                DeploymentGroup(
+                    application: try dg.requiredString("application"),
+                    name: try dg.requiredString("name"),
+                    autoScalingGroups: try dg.strings("autoScalingGroups") ?? [],
+                    tagFilters: try dg.stringMaps("ec2TagFilters") ?? [],
+                    tagSet: try (dg.array("ec2TagSet") ?? []).enumerated().map { i, set in
+                        guard let list = set as? [[String: String]] else {
+                            throw ScenarioError("\(dg.path).ec2TagSet[\(i)] must be a list of tag filters")
+                        }
+                        return list
+                    },
+                    deployed: deployed,
+                    deploying: deploying
+                )
+            )
         }
         for s in try r.objects("steps") ?? [] {
             var fields: [String: String] = [:]
@@ -89,7 +137,9 @@ struct Scenario: Sendable {
         faults.latencyMilliseconds = try f.double("latencyMs") ?? 0
         faults.clockSkewSeconds = try f.double("clockSkewSeconds") ?? 0
         faults.seed = UInt64(try f.int("seed") ?? 1)
-        for (name, rate) in [("serverErrorRate", faults.serverErrorRate), ("resetRate", faults.resetRate)] + faults.throttleRate.map({ ("throttleRate", $0.value) }) {
+        for (name, rate) in [("serverErrorRate", faults.serverErrorRate), ("resetRate", faults.resetRate)]
+            + faults.throttleRate.map({ ("throttleRate", $0.value) })
+        {
             guard (0...1).contains(rate) else { throw ScenarioError("\(f.path)\(name) must be between 0 and 1") }
         }
         return faults
@@ -127,7 +177,9 @@ struct Reader {
     func double(_ key: String) throws -> Double? { (try typed(key, "a number") as NSNumber?)?.doubleValue }
     func int(_ key: String) throws -> Int? {
         guard let n: NSNumber = try typed(key, "a whole number") else { return nil }
-        guard n.doubleValue == n.doubleValue.rounded() else { throw ScenarioError("\(name(key)) must be a whole number") }
+        guard n.doubleValue == n.doubleValue.rounded() else {
+            throw ScenarioError("\(name(key)) must be a whole number")
+        }
         return n.intValue
     }
     func bool(_ key: String) throws -> Bool? { try typed(key, "true or false") }
@@ -137,8 +189,12 @@ struct Reader {
     func stringMaps(_ key: String) throws -> [[String: String]]? { try typed(key, "a list of objects of strings") }
     func intMap(_ key: String) throws -> [String: Int]? { try typed(key, "an object of whole numbers") }
     func doubleMap(_ key: String) throws -> [String: Double]? { try typed(key, "an object of numbers") }
-    func object(_ key: String) throws -> Reader? { try (typed(key, "an object") as [String: Any]?).map { Reader($0, path: name(key)) } }
+    func object(_ key: String) throws -> Reader? {
+        try (typed(key, "an object") as [String: Any]?).map { Reader($0, path: name(key)) }
+    }
     func objects(_ key: String) throws -> [Reader]? {
-        try (typed(key, "a list of objects") as [[String: Any]]?).map { $0.enumerated().map { Reader($1, path: "\(name(key))[\($0)]") } }
+        try (typed(key, "a list of objects") as [[String: Any]]?).map {
+            $0.enumerated().map { Reader($1, path: "\(name(key))[\($0)]") }
+        }
     }
 }

@@ -8,16 +8,23 @@ extension World {
     func matchSet(_ dg: SimDeploymentGroup) -> [String] {
         var ids = Set<String>()
         for name in dg.autoScalingGroups {
-            for id in groups[name]?.instances ?? [] where ["Pending:Wait", "Pending:Proceed", "InService"].contains(instances[id]?.lifecycleState ?? "") {
+            for id in groups[name]?.instances ?? []
+            where ["Pending:Wait", "Pending:Proceed", "InService"].contains(instances[id]?.lifecycleState ?? "") {
                 ids.insert(id)
             }
         }
         guard !dg.tagFilters.isEmpty || !dg.tagSet.isEmpty else { return ids.sorted() }
         // Read each filter once, not once per instance: a fleet has thousands of instances.
-        let filters = dg.tagFilters.map(TagRule.init), set = dg.tagSet.map { $0.map(TagRule.init) }
-        for (id, instance) in instances where instance.state == "running" || instance.state == "pending" || (instance.lingers && instance.state == "terminated") {
+        let filters = dg.tagFilters.map(TagRule.init)
+        let set = dg.tagSet.map { $0.map(TagRule.init) }
+        for (id, instance) in instances
+        where instance.state == "running" || instance.state == "pending"
+            || (instance.lingers && instance.state == "terminated")
+        {
             if !filters.isEmpty, filters.contains(where: { $0.matches(instance.tags) }) { ids.insert(id) }
-            if !set.isEmpty, set.allSatisfy({ group in group.contains { $0.matches(instance.tags) } }) { ids.insert(id) }
+            if !set.isEmpty, set.allSatisfy({ group in group.contains { $0.matches(instance.tags) } }) {
+                ids.insert(id)
+            }
         }
         return ids.sorted()
     }
@@ -25,7 +32,11 @@ extension World {
     /// One CodeDeploy tag filter (`Key`, `Value`, `Type`), parsed.
     struct TagRule {
         var key: String, value: String, type: String
-        init(_ filter: [String: String]) { key = filter["Key"] ?? ""; value = filter["Value"] ?? ""; type = filter["Type"] ?? "KEY_AND_VALUE" }
+        init(_ filter: [String: String]) {
+            key = filter["Key"] ?? ""
+            value = filter["Value"] ?? ""
+            type = filter["Type"] ?? "KEY_AND_VALUE"
+        }
         func matches(_ tags: [String: String]) -> Bool {
             switch type {
             case "KEY_ONLY": tags[key] != nil
@@ -35,19 +46,28 @@ extension World {
         }
     }
 
-
     /// A stable key for a revision: what "the same revision" means for outdated-only deployments.
     static func revisionKey(_ revision: [String: Any]) -> String {
         if let s3 = revision["s3Location"] as? [String: Any] {
             return "s3://\(s3["bucket"] ?? "")/\(s3["key"] ?? "")@\(s3["version"] ?? "")#\(s3["eTag"] ?? "")"
         }
-        if let gh = revision["gitHubLocation"] as? [String: Any] { return "github:\(gh["repository"] ?? "")@\(gh["commitId"] ?? "")" }
+        if let gh = revision["gitHubLocation"] as? [String: Any] {
+            return "github:\(gh["repository"] ?? "")@\(gh["commitId"] ?? "")"
+        }
         // Sorted-key JSON: the same revision always gives the same key (hashValue is seeded per process).
         return "content:" + ErrorEnvelope.json(revision)
     }
 
     /// Starts a deployment to `targets`; returns its id.
-    func startDeployment(_ dg: SimDeploymentGroup, revision: Data, targets: [String], description: String?, creator: String, outdatedOnly: Bool, held: [String] = []) -> String {
+    func startDeployment(
+        _ dg: SimDeploymentGroup,
+        revision: Data,
+        targets: [String],
+        description: String?,
+        creator: String,
+        outdatedOnly: Bool,
+        held: [String] = []
+    ) -> String {
         let id = SimID.deployment(next())
         let revisionObject = (try? JSONSerialization.jsonObject(with: revision)) as? [String: Any] ?? [:]
         let key = Self.revisionKey(revisionObject)
@@ -56,18 +76,42 @@ extension World {
         var targetMap: [String: SimTarget] = [:]
         for instance in chosen {
             targetMap[instance] = SimTarget(
-                instanceID: instance, status: "Pending", lastUpdated: now, startedAt: nil,
-                events: SimDeployment.events.map { ($0, "Pending", nil, nil, nil) })
+                instanceID: instance,
+                status: "Pending",
+                lastUpdated: now,
+                startedAt: nil,
+                events: SimDeployment.events.map { ($0, "Pending", nil, nil, nil) }
+            )
         }
         var deployment = SimDeployment(
-            id: id, application: dg.application, group: dg.name, revision: revision, revisionKey: key,
-            status: chosen.isEmpty ? "Succeeded" : "InProgress", createTime: now, startTime: now,
-            completeTime: chosen.isEmpty ? now : nil, description: description, creator: creator, updateOutdatedOnly: outdatedOnly,
-            configName: dg.configName, targets: targetMap, targetOrder: chosen, error: nil, heldActions: held)
+            id: id,
+            application: dg.application,
+            group: dg.name,
+            revision: revision,
+            revisionKey: key,
+            status: chosen.isEmpty ? "Succeeded" : "InProgress",
+            createTime: now,
+            startTime: now,
+            completeTime: chosen.isEmpty ? now : nil,
+            description: description,
+            creator: creator,
+            updateOutdatedOnly: outdatedOnly,
+            configName: dg.configName,
+            targets: targetMap,
+            targetOrder: chosen,
+            error: nil,
+            heldActions: held
+        )
         deployments[id] = deployment
         deploymentOrder.append(id)
         deploymentGroups[dg.key]?.lastAttempted = (id, deployment.status, now, deployment.completeTime)
-        log("deployment-created", ["deployment": id, "group": dg.key, "revision": key, "targets": chosen.joined(separator: ","), "creator": creator])
+        log(
+            "deployment-created",
+            [
+                "deployment": id, "group": dg.key, "revision": key, "targets": chosen.joined(separator: ","),
+                "creator": creator,
+            ]
+        )
         if chosen.isEmpty {
             deployment.status = "Succeeded"
             endDeployment(id)
@@ -81,25 +125,51 @@ extension World {
             guard var deployment = deployments[id] else { continue }
             let oneAtATime = deployment.configName == "CodeDeployDefault.OneAtATime"
             for instanceID in deployment.targetOrder {
-                guard var target = deployment.targets[instanceID], target.status == "Pending" || target.status == "InProgress" else { continue }
+                guard var target = deployment.targets[instanceID],
+                    target.status == "Pending" || target.status == "InProgress"
+                else { continue }
                 // One at a time: the next target starts when the one before it is done.
-                if oneAtATime, target.status == "Pending", deployment.targets.values.contains(where: { $0.status == "InProgress" }) { continue }
+                if oneAtATime, target.status == "Pending",
+                    deployment.targets.values.contains(where: { $0.status == "InProgress" })
+                {
+                    continue
+                }
                 let instance = instances[instanceID]
                 if target.startedAt == nil {
                     target.startedAt = now
                     target.status = "InProgress"
                 }
                 let elapsed = now.timeIntervalSince(target.startedAt!)
-                let noAgent = instance == nil || instance!.agentHangs || (instance!.state == "terminated" && instance!.lingers)
+                let noAgent =
+                    instance == nil || instance!.agentHangs || (instance!.state == "terminated" && instance!.lingers)
                 if instance?.state == "terminated" && instance?.lingers == false {
-                    target = finished(target, failedAt: "ApplicationStop", code: "UnknownError", message: "The instance was terminated during the deployment")
+                    target = finished(
+                        target,
+                        failedAt: "ApplicationStop",
+                        code: "UnknownError",
+                        message: "The instance was terminated during the deployment"
+                    )
                 } else if noAgent {
                     if elapsed >= config.agentTimeoutSeconds {
-                        target = finished(target, failedAt: "ApplicationStop", code: "UnknownError", message: "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent logs on your host and make sure the agent is running and can connect to the CodeDeploy server.")
+                        target = finished(
+                            target,
+                            failedAt: "ApplicationStop",
+                            code: "UnknownError",
+                            message:
+                                "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent logs on your host and make sure the agent is running and can connect to the CodeDeploy server."
+                        )
                     }
                 } else if elapsed >= config.deploymentSeconds {
-                    if let event = config.failingRevisions.first(where: { deployment.revisionKey.contains($0.key) })?.value ?? (instance!.deploysFail ? "AfterInstall" : nil) {
-                        target = finished(target, failedAt: event, code: "ScriptFailed", message: "Script at specified location: scripts/\(event.lowercased()).sh run as user root failed with exit code 1")
+                    if let event = config.failingRevisions.first(where: { deployment.revisionKey.contains($0.key) })?
+                        .value ?? (instance!.deploysFail ? "AfterInstall" : nil)
+                    {
+                        target = finished(
+                            target,
+                            failedAt: event,
+                            code: "ScriptFailed",
+                            message:
+                                "Script at specified location: scripts/\(event.lowercased()).sh run as user root failed with exit code 1"
+                        )
                     } else {
                         target = finished(target, failedAt: nil, code: nil, message: nil)
                         instances[instanceID]?.revisions[deployment.groupKey] = deployment.revisionKey
@@ -129,13 +199,18 @@ extension World {
                 let failed = deployment.targets.values.filter { $0.status == "Failed" }.count
                 deployments[id]?.status = failed == 0 ? "Succeeded" : "Failed"
                 if failed > 0 {
-                    deployments[id]?.error = ("HEALTH_CONSTRAINTS", "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems.")
+                    deployments[id]?.error = (
+                        "HEALTH_CONSTRAINTS",
+                        "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems."
+                    )
                 }
                 endDeployment(id)
             }
             // CodeDeploy heartbeats the lifecycle actions its deployment holds.
             for token in deployment.heldActions {
-                if var action = actions[token], action.result == nil, let hook = groups[action.group]?.hooks[action.hook] {
+                if var action = actions[token], action.result == nil,
+                    let hook = groups[action.group]?.hooks[action.hook]
+                {
                     action.heartbeatDeadline = now.addingTimeInterval(Double(hook.heartbeatTimeout))
                     actions[token] = action
                 }
@@ -150,7 +225,11 @@ extension World {
         for i in t.events.indices {
             if let f = failedIndex {
                 t.events[i].status = i < f ? "Succeeded" : (i == f ? "Failed" : "Skipped")
-                if i == f { t.events[i].diagnostics = ["errorCode": code ?? "UnknownError", "scriptName": "", "message": message ?? "", "logTail": ""] }
+                if i == f {
+                    t.events[i].diagnostics = [
+                        "errorCode": code ?? "UnknownError", "scriptName": "", "message": message ?? "", "logTail": "",
+                    ]
+                }
             } else {
                 t.events[i].status = "Succeeded"
             }
@@ -180,7 +259,11 @@ extension World {
         for token in deployment.heldActions {
             guard actions[token]?.result == nil else { continue }
             let ok = deployment.status == "Succeeded"
-            finishAction(token, result: ok ? "CONTINUE" : "ABANDON", why: "CodeDeploy deployment \(id) \(deployment.status.lowercased())")
+            finishAction(
+                token,
+                result: ok ? "CONTINUE" : "ABANDON",
+                why: "CodeDeploy deployment \(id) \(deployment.status.lowercased())"
+            )
         }
         if let waiting = codeDeployWaiting.removeValue(forKey: key), !waiting.isEmpty, let dg = deploymentGroups[key] {
             launchDeployment(dg, for: waiting.filter { actions[$0]?.result == nil })
@@ -201,21 +284,38 @@ extension World {
     func launchDeployment(_ dg: SimDeploymentGroup, for tokens: [String]) {
         guard !tokens.isEmpty else { return }
         guard let revision = dg.targetRevision else {
-            for token in tokens { finishAction(token, result: "CONTINUE", why: "no revision has been deployed to \(dg.key) yet") }
+            for token in tokens {
+                finishAction(token, result: "CONTINUE", why: "no revision has been deployed to \(dg.key) yet")
+            }
             return
         }
         let newInstances = tokens.compactMap { actions[$0]?.instanceID }
         // The ghost of seed 004: a lingering, tag-matched instance is targeted with the new ones.
         let ghosts = matchSet(dg).filter { instances[$0]?.lingers == true }
-        _ = startDeployment(dg, revision: revision, targets: newInstances + ghosts, description: nil, creator: "autoscaling", outdatedOnly: false, held: tokens)
+        _ = startDeployment(
+            dg,
+            revision: revision,
+            targets: newInstances + ghosts,
+            description: nil,
+            creator: "autoscaling",
+            outdatedOnly: false,
+            held: tokens
+        )
     }
 
     /// An instance went away: its part in running deployments fails, unless nobody can tell it went.
     func instanceGone(_ id: String) {
         guard instances[id]?.lingers == false else { return }
         for deploymentID in deploymentOrder where deployments[deploymentID]?.isActive == true {
-            guard let target = deployments[deploymentID]?.targets[id], target.status == "Pending" || target.status == "InProgress" else { continue }
-            deployments[deploymentID]?.targets[id] = finished(target, failedAt: "ApplicationStop", code: "UnknownError", message: "The instance was terminated during the deployment")
+            guard let target = deployments[deploymentID]?.targets[id],
+                target.status == "Pending" || target.status == "InProgress"
+            else { continue }
+            deployments[deploymentID]?.targets[id] = finished(
+                target,
+                failedAt: "ApplicationStop",
+                code: "UnknownError",
+                message: "The instance was terminated during the deployment"
+            )
         }
     }
 

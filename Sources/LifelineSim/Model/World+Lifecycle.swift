@@ -17,8 +17,15 @@ extension World {
             for _ in counted.count..<group.desired { launch(into: name) }
         } else if counted.count > group.desired {
             // Newest first, as a stand-in for the default termination policy.
-            let victims = counted.sorted { (instances[$0]?.launchIndex ?? 0) > (instances[$1]?.launchIndex ?? 0) }.prefix(counted.count - group.desired)
-            for id in victims { beginTermination(id, cause: "an instance was taken out of service in response to a difference between desired and actual capacity") }
+            let victims = counted.sorted { (instances[$0]?.launchIndex ?? 0) > (instances[$1]?.launchIndex ?? 0) }
+                .prefix(counted.count - group.desired)
+            for id in victims {
+                beginTermination(
+                    id,
+                    cause:
+                        "an instance was taken out of service in response to a difference between desired and actual capacity"
+                )
+            }
         }
     }
 
@@ -28,11 +35,24 @@ extension World {
         let id = SimID.instance(n)
         var tags = ["aws:autoscaling:groupName": groupName]
         for tag in group.tags where tag.propagate { tags[tag.key] = tag.value }
-        let az = group.availabilityZones.isEmpty ? config.region + "a" : group.availabilityZones[n % group.availabilityZones.count]
+        let az =
+            group.availabilityZones.isEmpty
+            ? config.region + "a" : group.availabilityZones[n % group.availabilityZones.count]
         var instance = SimInstance(
-            id: id, state: "running", launchTime: now, stateChangedAt: now, tags: tags, availabilityZone: az,
-            privateIP: "10.0.\(n / 250 % 250).\(n % 250 + 4)", imageID: "ami-0abcdef1234567890", instanceType: "t3.micro",
-            group: groupName, lifecycleState: "Pending", launchIndex: n, launchTimeText: XMLWriter.timestamp(now))
+            id: id,
+            state: "running",
+            launchTime: now,
+            stateChangedAt: now,
+            tags: tags,
+            availabilityZone: az,
+            privateIP: "10.0.\(n / 250 % 250).\(n % 250 + 4)",
+            imageID: "ami-0abcdef1234567890",
+            instanceType: "t3.micro",
+            group: groupName,
+            lifecycleState: "Pending",
+            launchIndex: n,
+            launchTimeText: XMLWriter.timestamp(now)
+        )
         if let hanging = config.hangingLaunches[groupName], hanging > 0 {
             instance.agentHangs = true
             config.hangingLaunches[groupName] = hanging - 1
@@ -44,10 +64,18 @@ extension World {
         instances[id] = instance
         group.instances.append(id)
         groups[groupName] = group
-        activities.append(SimActivity(
-            id: SimID.token(), group: groupName, description: "Launching a new EC2 instance: \(id)",
-            cause: "At \(XMLWriter.timestamp(now)) an instance was started in response to a difference between desired and actual capacity, increasing the capacity from \(capacity(of: group).count - 1) to \(capacity(of: group).count).",
-            start: now, end: now, status: "Successful"))
+        activities.append(
+            SimActivity(
+                id: SimID.token(),
+                group: groupName,
+                description: "Launching a new EC2 instance: \(id)",
+                cause:
+                    "At \(XMLWriter.timestamp(now)) an instance was started in response to a difference between desired and actual capacity, increasing the capacity from \(capacity(of: group).count - 1) to \(capacity(of: group).count).",
+                start: now,
+                end: now,
+                status: "Successful"
+            )
+        )
         log("launch", ["group": groupName, "instance": id])
         let hooks = group.hookOrder.compactMap { group.hooks[$0] }.filter(\.isLaunching)
         if hooks.isEmpty {
@@ -61,11 +89,20 @@ extension World {
     func startAction(hook: SimHook, instance id: String) {
         let token = SimID.token()
         let action = SimAction(
-            token: token, instanceID: id, group: hook.group, hook: hook.name, transition: hook.transition, start: now,
+            token: token,
+            instanceID: id,
+            group: hook.group,
+            hook: hook.name,
+            transition: hook.transition,
+            start: now,
             heartbeatDeadline: now.addingTimeInterval(Double(hook.heartbeatTimeout)),
-            globalDeadline: now.addingTimeInterval(Double(hook.globalTimeout)))
+            globalDeadline: now.addingTimeInterval(Double(hook.globalTimeout))
+        )
         actions[token] = action
-        log("lifecycle-action", ["group": hook.group, "instance": id, "hook": hook.name, "token": token, "transition": hook.transition])
+        log(
+            "lifecycle-action",
+            ["group": hook.group, "instance": id, "hook": hook.name, "token": token, "transition": hook.transition]
+        )
         if let dg = hook.codeDeployGroup {
             codeDeployHookFired(deploymentGroup: dg, action: token)
         } else if let target = hook.notificationTargetARN {
@@ -76,9 +113,11 @@ extension World {
     /// Puts the notification for an action into its target queue, in the scenario's shape.
     func notify(_ targetARN: String, lifecycle action: SimAction, metadata: String?) {
         var body: [String: Any] = [
-            "Origin": "EC2", "Destination": "AutoScalingGroup", "Service": "AWS Auto Scaling", "AccountId": config.accountID,
+            "Origin": "EC2", "Destination": "AutoScalingGroup", "Service": "AWS Auto Scaling",
+            "AccountId": config.accountID,
             "RequestId": SimID.requestID(), "Time": XMLWriter.timestamp(now), "LifecycleTransition": action.transition,
-            "AutoScalingGroupName": action.group, "EC2InstanceId": action.instanceID, "LifecycleActionToken": action.token,
+            "AutoScalingGroupName": action.group, "EC2InstanceId": action.instanceID,
+            "LifecycleActionToken": action.token,
             "LifecycleHookName": action.hook,
         ]
         if let metadata { body["NotificationMetadata"] = metadata }
@@ -87,17 +126,22 @@ extension World {
         switch config.notificationShape {
         case "sns":
             message = ErrorEnvelope.json([
-                "Type": "Notification", "MessageId": SimID.requestID(), "TopicArn": "arn:aws:sns:\(config.region):\(config.accountID):asg-lifecycle",
-                "Subject": "Auto Scaling:  Lifecycle action '\(action.transition.hasSuffix("LAUNCHING") ? "LAUNCHING" : "TERMINATING")' for instance \(action.instanceID) in progress.",
-                "Message": direct, "Timestamp": XMLWriter.timestamp(now), "SignatureVersion": "1", "Signature": "EXAMPLE",
+                "Type": "Notification", "MessageId": SimID.requestID(),
+                "TopicArn": "arn:aws:sns:\(config.region):\(config.accountID):asg-lifecycle",
+                "Subject":
+                    "Auto Scaling:  Lifecycle action '\(action.transition.hasSuffix("LAUNCHING") ? "LAUNCHING" : "TERMINATING")' for instance \(action.instanceID) in progress.",
+                "Message": direct, "Timestamp": XMLWriter.timestamp(now), "SignatureVersion": "1",
+                "Signature": "EXAMPLE",
             ])
         case "eventbridge":
             var detail = body
             for key in ["Service", "AccountId", "RequestId", "Time"] { detail[key] = nil }
             message = ErrorEnvelope.json([
                 "version": "0", "id": SimID.requestID(),
-                "detail-type": action.transition.hasSuffix("LAUNCHING") ? "EC2 Instance-launch Lifecycle Action" : "EC2 Instance-terminate Lifecycle Action",
-                "source": "aws.autoscaling", "account": config.accountID, "time": XMLWriter.timestamp(now), "region": config.region,
+                "detail-type": action.transition.hasSuffix("LAUNCHING")
+                    ? "EC2 Instance-launch Lifecycle Action" : "EC2 Instance-terminate Lifecycle Action",
+                "source": "aws.autoscaling", "account": config.accountID, "time": XMLWriter.timestamp(now),
+                "region": config.region,
                 "resources": [groups[action.group]?.arn ?? ""], "detail": detail,
             ])
         default:
@@ -111,21 +155,39 @@ extension World {
         guard var action = actions[token], action.result == nil else { return }
         action.result = result
         actions[token] = action
-        log("lifecycle-complete", ["group": action.group, "instance": action.instanceID, "hook": action.hook, "token": token, "result": result, "why": why])
+        log(
+            "lifecycle-complete",
+            [
+                "group": action.group, "instance": action.instanceID, "hook": action.hook, "token": token,
+                "result": result, "why": why,
+            ]
+        )
         let id = action.instanceID
         guard instances[id] != nil else { return }
         let launching = action.transition == "autoscaling:EC2_INSTANCE_LAUNCHING"
         if launching && result == "ABANDON" {
-            for other in actions.values where other.instanceID == id && other.result == nil { actions[other.token]?.result = "ABANDON" }
-            activities.append(SimActivity(
-                id: SimID.token(), group: action.group, description: "Terminating EC2 instance: \(id)",
-                cause: "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token \(token) was abandoned: \(why)",
-                start: now, end: now, status: "Successful"))
+            for other in actions.values where other.instanceID == id && other.result == nil {
+                actions[other.token]?.result = "ABANDON"
+            }
+            activities.append(
+                SimActivity(
+                    id: SimID.token(),
+                    group: action.group,
+                    description: "Terminating EC2 instance: \(id)",
+                    cause:
+                        "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token \(token) was abandoned: \(why)",
+                    start: now,
+                    end: now,
+                    status: "Successful"
+                )
+            )
             terminateNow(id)
             reconcileCapacity(action.group)
             return
         }
-        let pending = actions.values.contains { $0.instanceID == id && $0.transition == action.transition && $0.result == nil }
+        let pending = actions.values.contains {
+            $0.instanceID == id && $0.transition == action.transition && $0.result == nil
+        }
         if pending { return }
         if launching {
             instances[id]?.lifecycleState = "InService"
@@ -140,9 +202,21 @@ extension World {
             terminateNow(id)
             return
         }
-        activities.append(SimActivity(id: SimID.token(), group: groupName, description: "Terminating EC2 instance: \(id)", cause: cause, start: now, end: now, status: "Successful"))
+        activities.append(
+            SimActivity(
+                id: SimID.token(),
+                group: groupName,
+                description: "Terminating EC2 instance: \(id)",
+                cause: cause,
+                start: now,
+                end: now,
+                status: "Successful"
+            )
+        )
         let hooks = group.hookOrder.compactMap { group.hooks[$0] }.filter { !$0.isLaunching }
-        for other in actions.values where other.instanceID == id && other.result == nil { actions[other.token]?.result = "ABANDON" }
+        for other in actions.values where other.instanceID == id && other.result == nil {
+            actions[other.token]?.result = "ABANDON"
+        }
         if hooks.isEmpty {
             terminateNow(id)
         } else {
@@ -164,7 +238,9 @@ extension World {
             log("terminate", ["instance": id])
         }
         instances[id] = instance
-        for other in actions.values where other.instanceID == id && other.result == nil { actions[other.token]?.result = "ABANDON" }
+        for other in actions.values where other.instanceID == id && other.result == nil {
+            actions[other.token]?.result = "ABANDON"
+        }
         instanceGone(id)
     }
 
@@ -174,10 +250,18 @@ extension World {
         instances[id]?.lifecycleState = "Detaching"
         detaching[id] = now
         if decrement { groups[groupName]?.desired -= 1 }
-        activities.append(SimActivity(
-            id: SimID.token(), group: groupName, description: "Detaching EC2 instance: \(id)",
-            cause: "At \(XMLWriter.timestamp(now)) instance \(id) was detached in response to a user request\(decrement ? ", shrinking the capacity" : "").",
-            start: now, end: nil, status: "InProgress"))
+        activities.append(
+            SimActivity(
+                id: SimID.token(),
+                group: groupName,
+                description: "Detaching EC2 instance: \(id)",
+                cause:
+                    "At \(XMLWriter.timestamp(now)) instance \(id) was detached in response to a user request\(decrement ? ", shrinking the capacity" : "").",
+                start: now,
+                end: nil,
+                status: "InProgress"
+            )
+        )
         log("detach", ["group": groupName, "instance": id, "decrement": String(decrement)])
         if reconcile { reconcileCapacity(groupName) }
     }
@@ -186,7 +270,8 @@ extension World {
     func finishDetaches() {
         for (id, started) in detaching where now.timeIntervalSince(started) >= 1 {
             detaching[id] = nil
-            guard let instance = instances[id], instance.lifecycleState == "Detaching", let groupName = instance.group else { continue }
+            guard let instance = instances[id], instance.lifecycleState == "Detaching", let groupName = instance.group
+            else { continue }
             groups[groupName]?.instances.removeAll { $0 == id }
             instances[id]?.group = nil
             instances[id]?.lifecycleState = nil

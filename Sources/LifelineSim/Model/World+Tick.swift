@@ -16,7 +16,8 @@ extension World {
         }
         progressDeployments()
         // Forget what AWS forgets: terminated instances after their visibility, finished actions after a while.
-        for (id, instance) in instances where isPurged(instance) && !deployments.values.contains(where: { $0.isActive && $0.targets[id] != nil }) {
+        for (id, instance) in instances
+        where isPurged(instance) && !deployments.values.contains(where: { $0.isActive && $0.targets[id] != nil }) {
             instances[id] = nil
         }
         for (token, action) in actions where action.result != nil && now.timeIntervalSince(action.start) > 86_400 {

@@ -66,7 +66,9 @@ actor World {
     /// The fault to inject for this call, if any (seeded, so runs repeat).
     func fault(for service: SimRequest.Service, operation: String) -> InjectedFault? {
         let faults = config.faults
-        let throttle = faults.throttleRate[operation] ?? faults.throttleRate["\(service.rawValue).\(operation)"] ?? faults.throttleRate["*"] ?? 0
+        let throttle =
+            faults.throttleRate[operation] ?? faults.throttleRate["\(service.rawValue).\(operation)"]
+            ?? faults.throttleRate["*"] ?? 0
         if throttle > 0, random.unit() < throttle { return .throttle }
         if faults.serverErrorRate > 0, random.unit() < faults.serverErrorRate { return .serverError }
         if faults.resetRate > 0, random.unit() < faults.resetRate { return .reset }

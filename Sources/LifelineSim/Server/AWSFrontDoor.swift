@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTPTypes
 import Hummingbird
 import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns HTTP requests into `SimRequest`s: checks signatures and the clock, picks the service from
 /// the credential scope, injects faults, and writes answers in each protocol's envelope.
@@ -15,7 +16,9 @@ struct AWSFrontDoor: Sendable {
         var request = request
         let body = Array(buffer: try await request.collectBody(upTo: 16 * 1024 * 1024))
         // HTTPTypes keeps Host as the request's authority, not among its header fields.
-        let headers = [(name: "host", value: request.head.authority ?? "")] + request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        let headers =
+            [(name: "host", value: request.head.authority ?? "")]
+            + request.headers.map { (name: $0.name.rawName, value: $0.value) }
         let header = { (name: String) in headers.first { $0.name.lowercased() == name }?.value }
         let requestID = SimID.requestID()
         let now = await world.now
@@ -29,26 +32,63 @@ struct AWSFrontDoor: Sendable {
             do {
                 let scope = try SigV4Verifier.scope(header("authorization"))
                 guard let scoped = SimRequest.Service(rawValue: scope.service) else {
-                    return error(SimError(code: "UnknownService", message: "The simulator does not serve \(scope.service)", status: 400), service ?? .autoscaling, requestID, now)
+                    return error(
+                        SimError(
+                            code: "UnknownService",
+                            message: "The simulator does not serve \(scope.service)",
+                            status: 400
+                        ),
+                        service ?? .autoscaling,
+                        requestID,
+                        now
+                    )
                 }
                 service = scoped
                 accessKeyID = scope.accessKeyID
                 try SigV4Verifier.verify(
-                    scope: scope, secret: await world.secret(for: scope.accessKeyID), method: request.method.rawValue, path: request.uri.path,
-                    query: request.uri.query, headers: headers, body: body, now: now)
+                    scope: scope,
+                    secret: await world.secret(for: scope.accessKeyID),
+                    method: request.method.rawValue,
+                    path: request.uri.path,
+                    query: request.uri.query,
+                    headers: headers,
+                    body: body,
+                    now: now
+                )
             } catch let failure as SigV4Verifier.Failure {
                 return error(Self.authError(failure, service ?? .autoscaling), service ?? .autoscaling, requestID, now)
             }
         }
         guard let service else {
-            return error(SimError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", status: 403), .autoscaling, requestID, now)
+            return error(
+                SimError(
+                    code: "MissingAuthenticationToken",
+                    message: "Request is missing Authentication Token",
+                    status: 403
+                ),
+                .autoscaling,
+                requestID,
+                now
+            )
         }
 
         var sim = SimRequest(service: service, operation: "", form: form, json: [:], accessKeyID: accessKeyID)
         if let target {
             sim.operation = String(target.split(separator: ".").last ?? "")
-            guard let object = (body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
-                return error(SimError(code: "SerializationException", message: "Start of structure or map found where not expected.", status: 400), service, requestID, now)
+            guard
+                let object = (body.isEmpty ? [:] : try? JSONSerialization.jsonObject(with: Data(body)))
+                    as? [String: Any]
+            else {
+                return error(
+                    SimError(
+                        code: "SerializationException",
+                        message: "Start of structure or map found where not expected.",
+                        status: 400
+                    ),
+                    service,
+                    requestID,
+                    now
+                )
             }
             sim.json = object
         } else {
@@ -61,7 +101,18 @@ struct AWSFrontDoor: Sendable {
         let fault = await world.fault(for: service, operation: sim.operation)
         switch fault {
         case .throttle?: return error(Self.throttling(service), service, requestID, now)
-        case .serverError?: return error(SimError(code: service == .ec2 ? "Unavailable" : "InternalFailure", message: "The server encountered an internal error", status: service == .ec2 ? 503 : 500, sender: false), service, requestID, now)
+        case .serverError?:
+            return error(
+                SimError(
+                    code: service == .ec2 ? "Unavailable" : "InternalFailure",
+                    message: "The server encountered an internal error",
+                    status: service == .ec2 ? 503 : 500,
+                    sender: false
+                ),
+                service,
+                requestID,
+                now
+            )
         case .reset?: return Self.reset()
         case nil: break
         }
@@ -69,7 +120,9 @@ struct AWSFrontDoor: Sendable {
         do {
             var answer = try await world.handle(sim)
             // A long poll waits for a message to become visible, up to WaitTimeSeconds.
-            if service == .sqs, sim.operation == "ReceiveMessage", answer.body == "{}", let wait = sim.jsonInt("WaitTimeSeconds"), wait > 0 {
+            if service == .sqs, sim.operation == "ReceiveMessage", answer.body == "{}",
+                let wait = sim.jsonInt("WaitTimeSeconds"), wait > 0
+            {
                 let deadline = ContinuousClock.now + .seconds(min(wait, 20))
                 while ContinuousClock.now < deadline, !Task.isCancelled, !(await world.hasVisibleMessage(sim)) {
                     try? await Task.sleep(for: .milliseconds(25))
@@ -93,7 +146,11 @@ struct AWSFrontDoor: Sendable {
         fields[HTTPField.Name("x-amzn-RequestId")!] = requestID
         fields[.date] = Self.httpDate(now)
         for (name, value) in envelope.headers { fields[HTTPField.Name(name)!] = value }
-        return Response(status: .init(code: e.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: envelope.body)))
+        return Response(
+            status: .init(code: e.status),
+            headers: fields,
+            body: .init(byteBuffer: ByteBuffer(string: envelope.body))
+        )
     }
 
     static func guessService(target: String?, form: [String: String]) -> SimRequest.Service? {
@@ -113,28 +170,66 @@ struct AWSFrontDoor: Sendable {
     static func authError(_ failure: SigV4Verifier.Failure, _ service: SimRequest.Service) -> SimError {
         switch failure {
         case .missing:
-            return SimError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", status: service == .ec2 ? 401 : 403)
+            return SimError(
+                code: "MissingAuthenticationToken",
+                message: "Request is missing Authentication Token",
+                status: service == .ec2 ? 401 : 403
+            )
         case .malformed(let why):
             return SimError(code: "IncompleteSignature", message: why, status: 400)
         case .unknownKey:
             switch service {
-            case .ec2: return SimError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", status: 401)
-            case .codedeploy: return SimError(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.", status: 400)
-            default: return SimError(code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403, queryCode: "InvalidClientTokenId")
+            case .ec2:
+                return SimError(
+                    code: "AuthFailure",
+                    message: "AWS was not able to validate the provided access credentials",
+                    status: 401
+                )
+            case .codedeploy:
+                return SimError(
+                    code: "UnrecognizedClientException",
+                    message: "The security token included in the request is invalid.",
+                    status: 400
+                )
+            default:
+                return SimError(
+                    code: "InvalidClientTokenId",
+                    message: "The security token included in the request is invalid.",
+                    status: 403,
+                    queryCode: "InvalidClientTokenId"
+                )
             }
         case .expired(let requestTime, let serverTime):
             let message = "Signature expired: \(requestTime) is now earlier than \(serverTime) (\(serverTime) - 5 min.)"
             switch service {
             case .ec2: return SimError(code: "RequestExpired", message: "Request has expired.", status: 400)
-            case .codedeploy, .sqs: return SimError(code: "InvalidSignatureException", message: message, status: 400, queryCode: "SignatureDoesNotMatch")
+            case .codedeploy, .sqs:
+                return SimError(
+                    code: "InvalidSignatureException",
+                    message: message,
+                    status: 400,
+                    queryCode: "SignatureDoesNotMatch"
+                )
             case .autoscaling: return SimError(code: "SignatureDoesNotMatch", message: message, status: 403)
             }
         case .mismatch:
-            let message = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+            let message =
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
             switch service {
-            case .ec2: return SimError(code: "AuthFailure", message: "AWS was not able to validate the provided access credentials", status: 401)
+            case .ec2:
+                return SimError(
+                    code: "AuthFailure",
+                    message: "AWS was not able to validate the provided access credentials",
+                    status: 401
+                )
             case .codedeploy: return SimError(code: "InvalidSignatureException", message: message, status: 400)
-            default: return SimError(code: "SignatureDoesNotMatch", message: message, status: 403, queryCode: "SignatureDoesNotMatch")
+            default:
+                return SimError(
+                    code: "SignatureDoesNotMatch",
+                    message: message,
+                    status: 403,
+                    queryCode: "SignatureDoesNotMatch"
+                )
             }
         }
     }
@@ -144,7 +239,13 @@ struct AWSFrontDoor: Sendable {
         case .autoscaling: return SimError(code: "Throttling", message: "Rate exceeded", status: 400)
         case .ec2: return SimError(code: "RequestLimitExceeded", message: "Request limit exceeded.", status: 503)
         case .codedeploy: return SimError(code: "ThrottlingException", message: "Rate exceeded", status: 400)
-        case .sqs: return SimError(code: "RequestThrottled", message: "Rate exceeded", status: 400, queryCode: "RequestThrottled")
+        case .sqs:
+            return SimError(
+                code: "RequestThrottled",
+                message: "Rate exceeded",
+                status: 400,
+                queryCode: "RequestThrottled"
+            )
         }
     }
 
@@ -152,10 +253,14 @@ struct AWSFrontDoor: Sendable {
     static func reset() -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "text/xml"
-        return Response(status: .ok, headers: fields, body: ResponseBody(contentLength: 4096) { writer in
-            try await writer.write(ByteBuffer(string: "<Truncated"))
-            throw ConnectionReset()
-        })
+        return Response(
+            status: .ok,
+            headers: fields,
+            body: ResponseBody(contentLength: 4096) { writer in
+                try await writer.write(ByteBuffer(string: "<Truncated"))
+                throw ConnectionReset()
+            }
+        )
     }
 
     struct ConnectionReset: Error {}
@@ -168,7 +273,8 @@ struct AWSFrontDoor: Sendable {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        return
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
     }
 }

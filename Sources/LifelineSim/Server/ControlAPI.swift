@@ -30,7 +30,9 @@ struct ControlAPI: Sendable {
         router.post("/_sim/faults") { request, _ in
             var request = request
             let body = Data(buffer: try await request.collectBody(upTo: 1024 * 1024))
-            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return badRequest("the body must be a JSON object") }
+            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+                return badRequest("the body must be a JSON object")
+            }
             do {
                 await world.resetFaults(try Scenario.faults(Reader(object, path: "")))
                 return json(["ok": true])
@@ -42,7 +44,9 @@ struct ControlAPI: Sendable {
             router.post("/_sim/\(action)") { request, _ in
                 var request = request
                 let body = Data(buffer: try await request.collectBody(upTo: 1024 * 1024))
-                guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return badRequest("the body must be a JSON object") }
+                guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+                    return badRequest("the body must be a JSON object")
+                }
                 var fields: [String: String] = [:]
                 for (k, v) in object { fields[k] = Self.text(of: v) }
                 do {
@@ -60,7 +64,9 @@ extension ControlAPI {
     /// A JSON value as the text a field holds: strings as they are, numbers and booleans as written.
     static func text(of value: Any) -> String {
         if let s = value as? String { return s }
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else { return "\(value)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) else {
+            return "\(value)"
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }
@@ -74,7 +80,11 @@ func rawJSON(_ text: String) -> Response {
 func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
     var fields = HTTPFields()
     fields[.contentType] = "application/json"
-    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: ErrorEnvelope.json(object))))
+    return Response(
+        status: status,
+        headers: fields,
+        body: .init(byteBuffer: ByteBuffer(string: ErrorEnvelope.json(object)))
+    )
 }
 
 func badRequest(_ message: String) -> Response { json(["error": message], status: .badRequest) }

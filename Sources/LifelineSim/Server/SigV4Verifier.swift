@@ -25,31 +25,55 @@ struct SigV4Verifier {
     /// Reads `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261121/us-east-1/sqs/aws4_request, SignedHeaders=…, Signature=…`.
     static func scope(_ authorization: String?) throws -> Scope {
         guard let authorization, !authorization.isEmpty else { throw Failure.missing }
-        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else { throw Failure.malformed("only AWS4-HMAC-SHA256 is supported") }
+        guard authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
+            throw Failure.malformed("only AWS4-HMAC-SHA256 is supported")
+        }
         var fields: [String: String] = [:]
         for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
             let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
-        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"] else {
-            throw Failure.malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters")
+        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"],
+            let signature = fields["Signature"]
+        else {
+            throw Failure.malformed(
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters"
+            )
         }
         let c = credential.split(separator: "/").map(String.init)
-        guard c.count == 5, c[4] == "aws4_request" else { throw Failure.malformed("Credential should be scoped to a valid region: \(credential)") }
-        return Scope(accessKeyID: c[0], day: c[1], region: c[2], service: c[3], signedHeaders: signed.split(separator: ";").map(String.init), signature: signature)
+        guard c.count == 5, c[4] == "aws4_request" else {
+            throw Failure.malformed("Credential should be scoped to a valid region: \(credential)")
+        }
+        return Scope(
+            accessKeyID: c[0],
+            day: c[1],
+            region: c[2],
+            service: c[3],
+            signedHeaders: signed.split(separator: ";").map(String.init),
+            signature: signature
+        )
     }
 
     /// Verifies the signature of a request that `scope` came from.
     static func verify(
-        scope: Scope, secret: String?, method: String, path: String, query: String?, headers: [(name: String, value: String)],
-        body: [UInt8], now: Date
+        scope: Scope,
+        secret: String?,
+        method: String,
+        path: String,
+        query: String?,
+        headers: [(name: String, value: String)],
+        body: [UInt8],
+        now: Date
     ) throws {
         guard let secret else { throw Failure.unknownKey(scope.accessKeyID) }
         guard let amzDate = headers.first(where: { $0.name.lowercased() == "x-amz-date" })?.value,
-              let requestTime = parseAmzDate(amzDate)
+            let requestTime = parseAmzDate(amzDate)
         else { throw Failure.malformed("missing or invalid X-Amz-Date") }
         if abs(requestTime.timeIntervalSince(now)) > 300 {
-            throw Failure.expired(requestTime: amzDate, serverTime: AmzDate(secondsSince1970: Int(now.timeIntervalSince1970)).timestamp)
+            throw Failure.expired(
+                requestTime: amzDate,
+                serverTime: AmzDate(secondsSince1970: Int(now.timeIntervalSince1970)).timestamp
+            )
         }
         var signedHeaders: [(name: String, value: String)] = []
         for name in scope.signedHeaders {
@@ -58,22 +82,39 @@ struct SigV4Verifier {
         var queryItems: [(name: String, value: String)] = []
         for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            queryItems.append((String(kv[0]).removingPercentEncoding ?? String(kv[0]), kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""))
+            queryItems.append(
+                (
+                    String(kv[0]).removingPercentEncoding ?? String(kv[0]),
+                    kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+                )
+            )
         }
         let payloadHash = headers.first { $0.name.lowercased() == "x-amz-content-sha256" }?.value ?? sha256Hex(body)
         let request = SignableRequest(
-            method: method, path: path.removingPercentEncoding ?? path, query: queryItems, headers: signedHeaders, payloadHash: payloadHash)
+            method: method,
+            path: path.removingPercentEncoding ?? path,
+            query: queryItems,
+            headers: signedHeaders,
+            payloadHash: payloadHash
+        )
         // The signer adds X-Amz-Date itself: recompute over the other headers the client signed.
         var unsigned = request
         unsigned.headers.removeAll { $0.name == "x-amz-date" }
         let expected = SigV4Signer(service: scope.service, region: scope.region).signHeaders(
-            unsigned, credentials: SigningCredentials(accessKeyID: scope.accessKeyID, secretAccessKey: secret),
-            date: AmzDate(secondsSince1970: Int(requestTime.timeIntervalSince1970)))
+            unsigned,
+            credentials: SigningCredentials(accessKeyID: scope.accessKeyID, secretAccessKey: secret),
+            date: AmzDate(secondsSince1970: Int(requestTime.timeIntervalSince1970))
+        )
         guard expected.signature == scope.signature else { throw Failure.mismatch }
     }
 
     static func parseAmzDate(_ text: String) -> Date? {
-        let style = Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
+        let style = Date.ISO8601FormatStyle(
+            dateSeparator: .omitted,
+            dateTimeSeparator: .standard,
+            timeSeparator: .omitted,
+            timeZone: .gmt
+        )
         return try? Date(text, strategy: style)
     }
 }

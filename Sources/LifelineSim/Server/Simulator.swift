@@ -34,7 +34,8 @@ public struct Simulator: Sendable {
         // every Date header with the real time: the clock-skew fault needs the simulated one.
         let server = try HTTPServerBuilder.http1().buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port)),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
             responder: { request, responseWriter, channel in
                 let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
                 var response: Response
@@ -51,7 +52,8 @@ public struct Simulator: Sendable {
                 await world.setServerURL(url)
                 if let scenario { try? await world.load(scenario) }
                 await onReady(url)
-            })
+            }
+        )
         let ticker = Task {
             while !Task.isCancelled {
                 await world.tick()
@@ -59,7 +61,9 @@ public struct Simulator: Sendable {
             }
         }
         defer { ticker.cancel() }
-        let services = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let services = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
         try await services.run()
     }
 }

@@ -39,7 +39,8 @@ struct SimRequest: @unchecked Sendable {
         var out: [[String: String]] = []
         var i = 1
         while true {
-            let prefix = form.keys.contains { $0.hasPrefix("\(name).member.\(i).") } ? "\(name).member.\(i)." : "\(name).\(i)."
+            let prefix =
+                form.keys.contains { $0.hasPrefix("\(name).member.\(i).") } ? "\(name).member.\(i)." : "\(name).\(i)."
             let fields = form.filter { $0.key.hasPrefix(prefix) }
             if fields.isEmpty { break }
             var item: [String: String] = [:]

@@ -47,7 +47,8 @@ struct XMLWriter {
     }
 
     /// A list: `<Name><member>…</member>…</Name>` (Query) or with `item` (EC2).
-    mutating func list<T>(_ name: String, _ items: [T], member: String = "member", _ body: (inout XMLWriter, T) -> Void) {
+    mutating func list<T>(_ name: String, _ items: [T], member: String = "member", _ body: (inout XMLWriter, T) -> Void)
+    {
         open(name)
         for item in items {
             open(member)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import AWSWire
 
 /// Serves recorded answers in order and keeps the requests: for decoding tests only, where the
@@ -15,7 +16,9 @@ final class FixtureTransport: HTTPTransport {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try state.withLock { s in
             s.requests.append(request)
-            guard !s.answers.isEmpty else { throw TransportError(kind: .connection, message: "no more answers", endpoint: "fixture") }
+            guard !s.answers.isEmpty else {
+                throw TransportError(kind: .connection, message: "no more answers", endpoint: "fixture")
+            }
             return s.answers.removeFirst()
         }
     }
@@ -56,7 +59,13 @@ struct WireFixture: @unchecked Sendable, CustomTestStringConvertible {
 func fixtureClient(_ transport: any HTTPTransport, maxAttempts: Int = 1, now: Date? = nil) throws -> AWSClient {
     let clock: @Sendable () -> Date = { now ?? Date() }
     return try AWSClient(
-        region: "us-east-1", endpoints: EndpointResolver(region: "us-east-1", environment: [:]), transport: transport,
-        credentials: EnvironmentCredentials(environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"]),
-        retry: RetryStrategy(maxAttempts: maxAttempts, sleep: { _ in }), now: clock)
+        region: "us-east-1",
+        endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+        transport: transport,
+        credentials: EnvironmentCredentials(environment: [
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        ]),
+        retry: RetryStrategy(maxAttempts: maxAttempts, sleep: { _ in }),
+        now: clock
+    )
 }

@@ -32,7 +32,9 @@ final class LoopbackServer: @unchecked Sendable {
     private let directory: URL
 
     init(routes: [Route], tls: Bool = false) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-loopback-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lifeline-loopback-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = directory.appendingPathComponent("script.json")
         try JSONEncoder().encode(["routes": routes]).write(to: script)
@@ -61,7 +63,11 @@ final class LoopbackServer: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        guard let port = Int(String(decoding: out.firstLine(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard
+            let port = Int(
+                String(decoding: out.firstLine(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            )
+        else {
             process.terminate()
             throw LoopbackServerError.didNotStart
         }
@@ -74,7 +80,9 @@ final class LoopbackServer: @unchecked Sendable {
 
     func requests() throws -> [LoggedRequest] {
         let data = (try? Data(contentsOf: directory.appendingPathComponent("log.jsonl"))) ?? Data()
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(LoggedRequest.self, from: Data($0)) }
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            try JSONDecoder().decode(LoggedRequest.self, from: Data($0))
+        }
     }
 
     func stop() {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AWSWire
 
 /// The real moto server (scripts/testing/moto_world.py) with SigV4 verification on, and the world
@@ -26,7 +27,10 @@ final class MotoWorld: @unchecked Sendable {
     init() throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", LoopbackServer.repoRoot.appendingPathComponent("scripts/testing/moto_world.py").path, "--max-seconds", "300"]
+        process.arguments = [
+            "python3", LoopbackServer.repoRoot.appendingPathComponent("scripts/testing/moto_world.py").path,
+            "--max-seconds", "300",
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -43,10 +47,14 @@ final class MotoWorld: @unchecked Sendable {
     /// A client signing with the IAM key moto created, so that moto checks every signature.
     func client(secret: String? = nil) throws -> AWSClient {
         try AWSClient(
-            region: info.region, endpoints: EndpointResolver(region: info.region, endpointURL: info.endpoint, environment: [:]),
+            region: info.region,
+            endpoints: EndpointResolver(region: info.region, endpointURL: info.endpoint, environment: [:]),
             transport: transport,
-            credentials: EnvironmentCredentials(environment: ["AWS_ACCESS_KEY_ID": info.access_key_id, "AWS_SECRET_ACCESS_KEY": secret ?? info.secret_access_key]),
-            retry: RetryStrategy(maxAttempts: 1))
+            credentials: EnvironmentCredentials(environment: [
+                "AWS_ACCESS_KEY_ID": info.access_key_id, "AWS_SECRET_ACCESS_KEY": secret ?? info.secret_access_key,
+            ]),
+            retry: RetryStrategy(maxAttempts: 1)
+        )
     }
 
     func stop() {
