@@ -98,9 +98,8 @@ def one_run(workdir, run):
             wall = time.monotonic() - start
             stderr.seek(0)
             if os.waitstatus_to_exitcode(status) != 2:
-                sys.exit(
-                    f"reconcile exited {os.waitstatus_to_exitcode(status)} (expected 2, work pending): {stderr.read()[-2000:]}"
-                )
+                code = os.waitstatus_to_exitcode(status)
+                sys.exit(f"reconcile exited {code} (expected 2, work pending): {stderr.read()[-2000:]}")
         calls = control(url, "calls")
         created = calls.get("codedeploy.CreateDeployment", 0)
         if created != GROUPS:
@@ -124,7 +123,10 @@ def main():
         for run in range(RUNS):
             results.append(one_run(workdir, run))
     least = sum(fleet.floor(GROUPS, GROUPS * WAITING, APPS).values())
-    median = lambda key: sorted(r[key] for r in results)[len(results) // 2]
+
+    def median(key):
+        return sorted(r[key] for r in results)[len(results) // 2]
+
     rows = [
         ("reconcile.pass-1000 wall", f"{median('wall'):.2f} s (median of {RUNS})", "≤ 2 s", median("wall") <= 2),
         (

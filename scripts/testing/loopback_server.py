@@ -12,7 +12,15 @@ connection number, so a test can count connections. The server prints its port o
 of stdout, and exits after --max-seconds (default 120) whatever happens.
 """
 
-import http.server, json, os, signal, socketserver, ssl, sys, threading, time
+import http.server
+import json
+import os
+import signal
+import socketserver
+import ssl
+import sys
+import threading
+import time
 
 # The parent may have blocked SIGTERM (thread pools often do) and a child inherits the mask.
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})

@@ -6,7 +6,11 @@ CodeDeploy application, deployment group and deployment. Prints one JSON line de
 then serves until stdin closes (or, with --until-killed, until SIGTERM), or --max-seconds (default 300).
 """
 
-import json, os, signal, sys, threading
+import json
+import os
+import signal
+import sys
+import threading
 
 # moto verifies signatures after this many unauthenticated calls: the three that create our user.
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
@@ -15,8 +19,8 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 max_seconds = float(sys.argv[sys.argv.index("--max-seconds") + 1]) if "--max-seconds" in sys.argv else 300.0
 
-import boto3
-from moto.server import ThreadedMotoServer
+import boto3  # noqa: E402 (moto reads INITIAL_NO_AUTH_ACTION_COUNT when it is imported)
+from moto.server import ThreadedMotoServer  # noqa: E402
 
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()

@@ -9,7 +9,10 @@ the expected values come from a client nobody here wrote. Run again after editin
     python3 scripts/testing/wire_fixtures.py
 """
 
-import base64, datetime, json, os, sys
+import base64
+import datetime
+import json
+import os
 from xml.sax.saxutils import escape
 
 import botocore.session
@@ -29,7 +32,7 @@ def model(service):
 
 def iso(v):
     if isinstance(v, datetime.datetime):
-        return v.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return v.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return v
 
 
@@ -102,7 +105,7 @@ def serialize_request(service, operation, params):
     if isinstance(body, bytes):
         body = body.decode()
     elif isinstance(body, dict):
-        from urllib.parse import urlencode, quote
+        from urllib.parse import quote, urlencode
 
         body = urlencode(body, quote_via=quote, safe="-_.~")
     headers = {k: v for k, v in req["headers"].items() if k.lower() in ("x-amz-target", "content-type")}

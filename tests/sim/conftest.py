@@ -14,6 +14,10 @@ import boto3
 import botocore.config
 import pytest
 
+# The `world` fixture (a simulator plus a lifeline config and journal) lives with the helpers that
+# drive lifeline; registering it here makes it available to every test without an import.
+pytest_plugins = ["lifeline_proc"]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("LIFELINE_BIN", os.path.join(ROOT, ".build", "debug", "lifeline"))
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -5,14 +5,12 @@ import os
 import re
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
-
 from conftest import BINARY, KEY, SECRET, Sim, wait_for
+from prometheus_client.parser import text_string_to_metric_families
 
 ROLE = "arn:aws:iam::123456789012:role/lifeline-hook"
 
@@ -114,9 +112,9 @@ class Serve:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired as timeout:
                 self.process.kill()
-                raise AssertionError("lifeline serve did not stop within 40s of SIGTERM")
+                raise AssertionError("lifeline serve did not stop within 40s of SIGTERM") from timeout
         self.log.close()
         return self.process.returncode
 

@@ -7,9 +7,8 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import ROOT, wait_for
-from lifeline_proc import run, wait_settled, world
+from lifeline_proc import run, wait_settled
 
 ARTIFACTS = os.path.join(ROOT, "artifacts")
 

@@ -3,7 +3,6 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conftest import wait_for
 
 

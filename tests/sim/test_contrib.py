@@ -9,9 +9,8 @@ import stat
 import subprocess
 
 import pytest
-
-from conftest import BINARY, ROOT, wait_for
-from lifeline_proc import env, queue_url, wait_settled, world, write_config
+from conftest import BINARY, ROOT
+from lifeline_proc import env, queue_url, wait_settled, write_config
 
 UNIT = os.path.join(ROOT, "contrib", "lifeline.service")
 

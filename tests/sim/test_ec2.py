@@ -1,6 +1,5 @@
 import pytest
 from botocore.exceptions import ClientError
-
 from test_autoscaling import make_group, states
 
 

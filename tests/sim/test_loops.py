@@ -5,7 +5,6 @@ import json
 import os
 
 import pytest
-
 from conftest import ROOT, Sim, wait_for
 from lifeline_proc import (
     Serve,
@@ -17,7 +16,6 @@ from lifeline_proc import (
     run,
     settled,
     wait_settled,
-    world,
     write_config,
 )
 
@@ -91,7 +89,8 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     stale_finding = next(f for f in group["findings"] if f["kind"] == "stale" and f["subject"] == ghost["id"])
     assert any(
         c.startswith(
-            "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --ec2-tag-filters"
+            "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod"
+            " --ec2-tag-filters"
         )
         for c in stale_finding["remedy"]
     )
@@ -251,8 +250,8 @@ def test_auditing_a_deployment_group_codedeploy_does_not_know_is_an_error(world)
     out = run("audit", "--group", "shop/nope", "--db", str(tmp / "l.db"), "--endpoint-url", sim.url)
     assert out.returncode == 1
     assert (
-        out.stderr.strip()
-        == "lifeline audit: CodeDeploy does not know shop/nope in this account and region; check the group name and --region"
+        out.stderr.strip() == "lifeline audit: CodeDeploy does not know shop/nope in this account and region;"
+        " check the group name and --region"
     )
 
 

@@ -7,7 +7,6 @@ import random
 import time
 
 import pytest
-
 from conftest import ROOT, Sim, wait_for
 from lifeline_proc import (
     Serve,
@@ -19,7 +18,6 @@ from lifeline_proc import (
     no_timeouts,
     queue_url,
     run,
-    world,
     wait_settled,
     write_config,
 )
@@ -288,7 +286,8 @@ def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(
 def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "queue_url: https://sqs.us-east-1.amazonaws.com/1/q\ngroups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n"
+        "queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n"
+        "groups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n"
     )
     out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")
     assert out.returncode == 1
@@ -332,7 +331,8 @@ def test_a_deployment_group_codedeploy_does_not_know_is_a_one_line_error(world):
     )
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
-        "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region; check application, deployment_group and --region"
+        "lifeline reconcile: CodeDeploy does not know shop/nope in this account and region;"
+        " check application, deployment_group and --region"
     ]
     assert "shop/prod" in out.stdout, "the known group is still reconciled"
 

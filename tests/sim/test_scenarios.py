@@ -4,8 +4,7 @@ import json
 import os
 
 import pytest
-
-from conftest import ROOT, Sim, wait_for
+from conftest import ROOT, wait_for
 
 SCENARIOS = sorted(f for f in os.listdir(os.path.join(ROOT, "fixtures", "scenarios")) if f.endswith(".json"))
 

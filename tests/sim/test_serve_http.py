@@ -5,7 +5,6 @@ import socket
 import subprocess
 
 import pytest
-
 from conftest import BINARY, wait_for
 from lifeline_proc import (
     Serve,
@@ -15,7 +14,6 @@ from lifeline_proc import (
     policy_actions,
     queue_url,
     wait_settled,
-    world,
     write_config,
 )
 

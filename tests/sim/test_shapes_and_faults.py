@@ -5,7 +5,6 @@ import time
 
 import botocore.exceptions
 import pytest
-
 from conftest import wait_for
 
 

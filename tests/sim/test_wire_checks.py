@@ -2,7 +2,6 @@
 
 import pytest
 from botocore.exceptions import ClientError
-
 from test_autoscaling import make_group
 
 
@@ -38,11 +37,11 @@ def test_a_request_outside_the_five_minute_window_is_refused_with_the_server_dat
         e.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
         and "Signature expired" in e.value.response["Error"]["Message"]
     )
-    from email.utils import parsedate_to_datetime
     import datetime
+    from email.utils import parsedate_to_datetime
 
     server = parsedate_to_datetime(e.value.response["ResponseMetadata"]["HTTPHeaders"]["date"])
-    skew = (server - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    skew = (server - datetime.datetime.now(datetime.UTC)).total_seconds()
     assert 1100 < skew < 1300
 
 

@@ -22,13 +22,13 @@ public struct CodeDeployClient: CodeDeployAPI {
     /// token, `items` picks the page's names.
     private func listAll<Input: Encodable, Output: Decodable & NextTokenPage>(
         _ operation: String,
-        _ input: (String?) -> Input,
-        _ items: (Output) -> [String]?
+        items: KeyPath<Output, [String]?>,
+        input: (String?) -> Input
     ) async throws -> [String] {
         var all: [String] = []
         try await paginate { token in
             let page: Output = try await call(operation, input(token))
-            all += items(page) ?? []
+            all += page[keyPath: items] ?? []
             return page.nextToken
         }
         return all
@@ -40,7 +40,7 @@ public struct CodeDeployClient: CodeDeployAPI {
             var applications: [String]?
             var nextToken: String?
         }
-        return try await listAll("ListApplications", { Input(nextToken: $0) }) { (page: Output) in page.applications }
+        return try await listAll("ListApplications", items: \Output.applications) { Input(nextToken: $0) }
     }
 
     public func listDeploymentGroups(application: String) async throws -> [String] {
@@ -52,9 +52,8 @@ public struct CodeDeployClient: CodeDeployAPI {
             var deploymentGroups: [String]?
             var nextToken: String?
         }
-        return try await listAll("ListDeploymentGroups", { Input(applicationName: application, nextToken: $0) }) {
-            (page: Output) in
-            page.deploymentGroups
+        return try await listAll("ListDeploymentGroups", items: \Output.deploymentGroups) {
+            Input(applicationName: application, nextToken: $0)
         }
     }
 
@@ -133,18 +132,15 @@ public struct CodeDeployClient: CodeDeployAPI {
             var deployments: [String]?
             var nextToken: String?
         }
-        return try await listAll(
-            "ListDeployments",
-            {
-                Input(
-                    applicationName: application,
-                    deploymentGroupName: group,
-                    includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
-                    createTimeRange: createdAfter.map { TimeRange(start: $0) },
-                    nextToken: $0
-                )
-            }
-        ) { (page: Output) in page.deployments }
+        return try await listAll("ListDeployments", items: \Output.deployments) {
+            Input(
+                applicationName: application,
+                deploymentGroupName: group,
+                includeOnlyStatuses: statuses.isEmpty ? nil : statuses,
+                createTimeRange: createdAfter.map { TimeRange(start: $0) },
+                nextToken: $0
+            )
+        }
     }
 
     public func listDeploymentTargets(deploymentID: String) async throws -> [String] {
@@ -156,9 +152,8 @@ public struct CodeDeployClient: CodeDeployAPI {
             var targetIds: [String]?
             var nextToken: String?
         }
-        return try await listAll("ListDeploymentTargets", { Input(deploymentId: deploymentID, nextToken: $0) }) {
-            (page: Output) in
-            page.targetIds
+        return try await listAll("ListDeploymentTargets", items: \Output.targetIds) {
+            Input(deploymentId: deploymentID, nextToken: $0)
         }
     }
 

@@ -22,7 +22,8 @@ extension World {
                     status: 400
                 )
             }
-            let filters = r.ec2Filters.map { (name: $0.name, values: Set($0.values)) }  // once per request, not per instance
+            // Parsed once per request, not per instance.
+            let filters = r.ec2Filters.map { (name: $0.name, values: Set($0.values)) }
             let cutoff = now.addingTimeInterval(-config.terminatedVisibleSeconds)
             let wanted = Set(ids)
             var found = instances.values.filter {
