@@ -81,3 +81,14 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
         self.version = version
     }
 }
+
+extension LifecycleAction {
+    /// The key of an action found by resync, whose token is unknown: AWS is then addressed by instance id.
+    public static func instanceToken(_ instanceID: String) -> String { "instance:\(instanceID)" }
+    public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
+
+    /// Auto Scaling's cap on the whole wait: min(48 h, 100 × HeartbeatTimeout).
+    public static func globalTimeout(heartbeatTimeout: Int) -> TimeInterval {
+        min(48 * 3600, 100 * Double(heartbeatTimeout))
+    }
+}

@@ -36,7 +36,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
     ///   - candidates: EC2's view of the members and of every instance the tag filters select.
     ///   - now: when the report is made; it names the re-keying tag's value.
     public static func build(
-        _ o: Observation,
+        _ observation: Observation,
         _ journal: JournalView,
         candidates: [MatchSet.Instance],
         targetedAt: [String: Date] = [:],
@@ -44,8 +44,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
         timeline: [TimelineEvent] = [],
         now: Date
     ) -> GroupAudit {
-        let group = o.deploymentGroup
-        guard o.exists else {
+        let group = observation.deploymentGroup
+        guard observation.exists else {
             return GroupAudit(
                 deploymentGroup: group,
                 mode: policy.mode,
@@ -55,25 +55,26 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                 timeline: timeline
             )
         }
-        let active = o.activeDeployment
+        let active = observation.activeDeployment
         let remaining = Set(active?.remainingTargets ?? [])
         let matchSet = MatchSet.compute(
-            groups: Dictionary(uniqueKeysWithValues: o.autoScalingGroups.map { ($0.name, $0.instances) }),
-            tagFilters: o.tagFilters,
-            tagSet: o.tagSet,
+            groups: Dictionary(uniqueKeysWithValues: observation.autoScalingGroups.map { ($0.name, $0.instances) }),
+            tagFilters: observation.tagFilters,
+            tagSet: observation.tagSet,
             instances: candidates,
             activeTargets: remaining,
             targetedAt: targetedAt,
             openActions: journal.openActions,
             lastGood: journal.lastGood?.revision
         )
-        var findings = drift(o, mode: policy.mode)
+        var findings = drift(observation, mode: policy.mode)
         let live = matchSet.entries.filter { $0.class != .stale && $0.class != .orphanAction }.map(\.instanceID)
-        let rekey = rekeyCommands(o, live: live, now: now)
+        let rekey = rekeyCommands(observation, live: live, now: now)
         for entry in matchSet.entries(.stale) {
             let tagMatched =
                 candidates.first { $0.id == entry.instanceID }.map {
-                    TagFilter.anyMatches(o.tagFilters, $0.tags) || TagFilter.setMatches(o.tagSet, $0.tags)
+                    TagFilter.anyMatches(observation.tagFilters, $0.tags)
+                        || TagFilter.setMatches(observation.tagSet, $0.tags)
                 } ?? false
             findings.append(
                 Finding(
@@ -102,8 +103,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                 )
             )
         }
-        if let active, active.targetsComplete, !remaining.isEmpty, remaining.allSatisfy(o.isGone) {
-            let waiting = o.autoScalingGroups.flatMap { asg in
+        if let active, active.targetsComplete, !remaining.isEmpty, remaining.allSatisfy(observation.isGone) {
+            let waiting = observation.autoScalingGroups.flatMap { asg in
                 asg.instances.filter { $0.value == "Pending:Wait" && active.targets?[$0.key] == "Succeeded" }.keys
                     .sorted().map { (asg, $0) }
             }
@@ -144,11 +145,11 @@ public struct GroupAudit: Sendable, Equatable, Codable {
     }
 
     /// Hook drift on the group's Auto Scaling groups.
-    static func drift(_ o: Observation, mode: GroupPolicy.Mode) -> [Finding] {
-        let group = o.deploymentGroup
+    static func drift(_ observation: Observation, mode: GroupPolicy.Mode) -> [Finding] {
+        let group = observation.deploymentGroup
         var findings: [Finding] = []
-        for asg in o.autoScalingGroups {
-            let named = o.namedHooks[asg.name]
+        for asg in observation.autoScalingGroups {
+            let named = observation.namedHooks[asg.name]
             if let named, !named.isEmpty, asg.hook(named) == nil {
                 findings.append(
                     Finding(
@@ -156,7 +157,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                         subject: "\(asg.name)/\(named)",
                         detail:
                             "CodeDeploy names this hook for \(asg.name) but the group lacks it: launches there get no deployment",
-                        remedy: [AWSCLI.setAutoScalingGroups(group, o.namedHooks.keys.sorted())]
+                        remedy: [AWSCLI.setAutoScalingGroups(group, observation.namedHooks.keys.sorted())]
                     )
                 )
             }
@@ -176,7 +177,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
             if drivers.count >= 2 {
                 let remedy =
                     mode == .own
-                    ? AWSCLI.setAutoScalingGroups(group, o.namedHooks.keys.filter { $0 != asg.name }.sorted())
+                    ? AWSCLI.setAutoScalingGroups(group, observation.namedHooks.keys.filter { $0 != asg.name }.sorted())
                     : AWSCLI.deleteHook(group: asg.name, hook: group.hookName)
                 findings.append(
                     Finding(
@@ -188,7 +189,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                     )
                 )
             }
-            if mode == .own, let hook = asg.hook(group.hookName), let queue = o.queueARN,
+            if mode == .own, let hook = asg.hook(group.hookName), let queue = observation.queueARN,
                 let target = hook.notificationTargetARN, target != queue
             {
                 var words = [
@@ -214,8 +215,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
 
     /// The seed-004 workaround as commands: a new tag on the live instances and their groups, and
     /// the deployment group selecting by it, so the ghost no longer matches.
-    static func rekeyCommands(_ o: Observation, live: [String], now: Date) -> [String] {
-        let key = o.deploymentGroup.rekeyTag
+    static func rekeyCommands(_ observation: Observation, live: [String], now: Date) -> [String] {
+        let key = observation.deploymentGroup.rekeyTag
         let value = "live-" + String(Int(now.timeIntervalSince1970))
         var commands: [String] = []
         if !live.isEmpty {
@@ -227,7 +228,7 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                 )
             )
         }
-        for asg in o.autoScalingGroups {
+        for asg in observation.autoScalingGroups {
             commands.append(
                 AWSCLI.command([
                     "aws", "autoscaling", "create-or-update-tags", "--tags",
@@ -237,9 +238,11 @@ public struct GroupAudit: Sendable, Equatable, Codable {
         }
         commands.append(
             AWSCLI.command([
-                "aws", "deploy", "update-deployment-group", "--application-name", o.deploymentGroup.application,
+                "aws", "deploy", "update-deployment-group", "--application-name",
+                observation.deploymentGroup.application,
                 "--current-deployment-group-name",
-                o.deploymentGroup.name, "--ec2-tag-filters", AWSCLI.tagFilter(TagFilter(key: key, value: value)),
+                observation.deploymentGroup.name, "--ec2-tag-filters",
+                AWSCLI.tagFilter(TagFilter(key: key, value: value)),
             ])
         )
         return commands
@@ -281,9 +284,9 @@ public struct AuditReport: Sendable, Equatable, Codable {
     /// `--only stale`: only the stale instances and their findings.
     public func onlyStale() -> AuditReport {
         var copy = self
-        for i in copy.groups.indices {
-            copy.groups[i].matches = copy.groups[i].matches.filter { $0.class == .stale }
-            copy.groups[i].findings = copy.groups[i].findings.filter {
+        for index in copy.groups.indices {
+            copy.groups[index].matches = copy.groups[index].matches.filter { $0.class == .stale }
+            copy.groups[index].findings = copy.groups[index].findings.filter {
                 $0.kind == .stale || $0.kind == .stuckDeployment
             }
         }

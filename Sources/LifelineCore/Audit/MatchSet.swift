@@ -72,13 +72,14 @@ public struct MatchSet: Sendable, Equatable {
             for (id, state) in members { membership[id] = (group, state) }
         }
         let tagMatched = Set(
-            instances.filter { i in
-                guard TagFilter.anyMatches(tagFilters, i.tags) || TagFilter.setMatches(tagSet, i.tags) else {
+            instances.filter { instance in
+                guard TagFilter.anyMatches(tagFilters, instance.tags) || TagFilter.setMatches(tagSet, instance.tags)
+                else {
                     return false
                 }
-                guard ["terminated", "shutting-down", "unknown"].contains(i.state) else { return true }
-                if activeTargets.contains(i.id) { return true }
-                guard let targeted = targetedAt[i.id], let gone = i.stateChangedAt else { return false }
+                guard ["terminated", "shutting-down", "unknown"].contains(instance.state) else { return true }
+                if activeTargets.contains(instance.id) { return true }
+                guard let targeted = targetedAt[instance.id], let gone = instance.stateChangedAt else { return false }
                 return targeted > gone
             }.map(\.id)
         )

@@ -10,7 +10,7 @@ extension Decision {
         let stored = journal.breaker
         var next = stored ?? BreakerState(deploymentGroup: group.description)
         let since = max(now.addingTimeInterval(-settings.window), next.resetAt ?? .distantPast)
-        if let scan = o.loopScan {
+        if let scan = observation.loopScan {
             next.cycles = scan.cycles.filter { $0 >= since }.sorted()
             next.scannedThrough = scan.through
         } else {
@@ -46,10 +46,10 @@ extension Decision {
     /// The active deployment, when every target it still waits on is gone (the ghost of seed 004)
     /// and lifeline may stop it; with the targets it did deploy to.
     mutating func stuckDeployment(breakerOpen: Bool) -> ObservedDeployment? {
-        guard let active = o.activeDeployment, active.targetsComplete else { return nil }
+        guard let active = observation.activeDeployment, active.targetsComplete else { return nil }
         let remaining = active.remainingTargets
-        guard !remaining.isEmpty, remaining.allSatisfy(o.isGone) else { return nil }
-        let ghosts = remaining.map { "\($0) (\(o.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
+        guard !remaining.isEmpty, remaining.allSatisfy(observation.isGone) else { return nil }
+        let ghosts = remaining.map { "\($0) (\(observation.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
         guard breakerOpen || policy.may(.stopStuck) else {
             notes.append(
                 "deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets lifeline stop it"
@@ -77,14 +77,14 @@ extension Decision {
             "supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed"
         )
         var handled = Set<String>()
-        for asg in o.autoScalingGroups {
+        for asg in observation.autoScalingGroups {
             let waiting = asg.instances.filter { $0.value == "Pending:Wait" }.keys.sorted()
             handled.formUnion(waiting)
             guard let hook = asg.codeDeployLaunchHooks.first ?? asg.hooks.first(where: \.isLaunching) else { continue }
             for instance in waiting {
                 let outcome: (LifecycleAction.Result, String)?
-                if o.isGone(instance), policy.may(.abandonGone) {
-                    outcome = (.abandon, "EC2 says the instance is \(o.ec2[instance]?.state ?? "gone")")
+                if observation.isGone(instance), policy.may(.abandonGone) {
+                    outcome = (.abandon, "EC2 says the instance is \(observation.ec2[instance]?.state ?? "gone")")
                 } else if breakerOpen {
                     outcome = (policy.loopBreaker.result, "the loop breaker is open")
                 } else if let stuck, stuck.targets?[instance] == "Succeeded" {
@@ -122,7 +122,7 @@ extension Decision {
         of asg: ObservedAutoScalingGroup,
         reason: String
     ) -> LifecycleAction {
-        let launched = o.launchTimes[instance]
+        let launched = observation.launchTimes[instance]
         let action = LifecycleAction(
             token: LifecycleAction.instanceToken(instance),
             instanceID: instance,

@@ -17,28 +17,28 @@ public enum AuditFormat: String, CaseIterable, Sendable {
 
     static func table(_ report: AuditReport) -> String {
         var lines: [String] = []
-        for g in report.groups {
+        for group in report.groups {
             lines.append(
-                "\(g.deploymentGroup) (\(g.mode.rawValue))"
-                    + (g.exists ? "" : ": CodeDeploy does not know this deployment group")
+                "\(group.deploymentGroup) (\(group.mode.rawValue))"
+                    + (group.exists ? "" : ": CodeDeploy does not know this deployment group")
             )
-            if let b = g.breaker, b.isOpen {
-                lines.append("  loop breaker OPEN since \(stamp(b.openedAt)): \(b.reason ?? "")")
+            if let breaker = group.breaker, breaker.isOpen {
+                lines.append("  loop breaker OPEN since \(stamp(breaker.openedAt)): \(breaker.reason ?? "")")
             } else {
-                lines.append("  loop breaker closed (\(g.breaker?.cycles.count ?? 0) cycle(s) in the window)")
+                lines.append("  loop breaker closed (\(group.breaker?.cycles.count ?? 0) cycle(s) in the window)")
             }
-            if g.matches.isEmpty {
+            if group.matches.isEmpty {
                 lines.append("  matches no instance")
             } else {
                 lines += TextTable.render(
                     [["INSTANCE", "CLASS", "SINCE", "WHY"]]
-                        + g.matches.map { [$0.instanceID, $0.class.rawValue, stamp($0.since), $0.why] },
+                        + group.matches.map { [$0.instanceID, $0.class.rawValue, stamp($0.since), $0.why] },
                     indent: "  "
                 )
             }
-            for f in g.findings {
-                lines.append("  \(f.kind.rawValue) \(f.subject): \(f.detail)")
-                for command in f.remedy { lines.append("    $ \(command)") }
+            for finding in group.findings {
+                lines.append("  \(finding.kind.rawValue) \(finding.subject): \(finding.detail)")
+                for command in finding.remedy { lines.append("    $ \(command)") }
             }
             lines.append("")
         }
@@ -57,17 +57,18 @@ public enum AuditFormat: String, CaseIterable, Sendable {
     /// One row per matched instance and per finding (RFC 4180; a remedy's commands joined by `&&`).
     static func csv(_ report: AuditReport) -> String {
         var rows = [["deployment_group", "row", "subject", "class", "detail", "since", "remedy"]]
-        for g in report.groups {
-            for m in g.matches {
+        for group in report.groups {
+            for match in group.matches {
                 rows.append([
-                    g.deploymentGroup.description, "instance", m.instanceID, m.class.rawValue, m.why,
-                    stamp(m.since, empty: ""), "",
+                    group.deploymentGroup.description, "instance", match.instanceID, match.class.rawValue, match.why,
+                    stamp(match.since, empty: ""), "",
                 ])
             }
-            for f in g.findings {
+            for finding in group.findings {
                 rows.append([
-                    g.deploymentGroup.description, "finding", f.subject, f.kind.rawValue, f.detail, "",
-                    f.remedy.joined(separator: " && "),
+                    group.deploymentGroup.description, "finding", finding.subject, finding.kind.rawValue,
+                    finding.detail, "",
+                    finding.remedy.joined(separator: " && "),
                 ])
             }
         }

@@ -13,7 +13,7 @@ enum AuditHTML {
             <span class="\(findings == 0 ? "ok" : "bad")">\(findings == 0 ? "clean" : "\(findings) finding(s)")</span></p></header>
 
             """
-        for g in report.groups { body += section(g) }
+        for group in report.groups { body += section(group) }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -26,42 +26,44 @@ enum AuditHTML {
             """
     }
 
-    static func section(_ g: GroupAudit) -> String {
-        let open = g.breaker?.isOpen == true
+    static func section(_ group: GroupAudit) -> String {
+        let open = group.breaker?.isOpen == true
         var html =
-            "<section><h2>\(esc(g.deploymentGroup.description)) <span class=\"tag\">\(g.mode.rawValue) mode</span> "
+            "<section><h2>\(esc(group.deploymentGroup.description)) <span class=\"tag\">\(group.mode.rawValue) mode</span> "
         html +=
             open
-            ? "<span class=\"tag bad\">loop breaker open</span></h2>\n<p class=\"breaker\">Open since \(esc(stamp(g.breaker?.openedAt))): \(esc(g.breaker?.reason ?? ""))</p>\n"
+            ? "<span class=\"tag bad\">loop breaker open</span></h2>\n<p class=\"breaker\">Open since \(esc(stamp(group.breaker?.openedAt))): \(esc(group.breaker?.reason ?? ""))</p>\n"
             : "<span class=\"tag ok\">loop breaker closed</span></h2>\n"
-        guard g.exists else {
+        guard group.exists else {
             return html
                 + "<p class=\"bad\">CodeDeploy does not know this deployment group in this account and region.</p></section>\n"
         }
         html += "<p class=\"counts\">"
-        for c in MatchSet.Class.allCases {
-            let n = g.matches.filter { $0.class == c }.count
-            if n > 0 { html += "<span class=\"chip \(c.rawValue)\">\(n) \(c.rawValue)</span> " }
+        for matchClass in MatchSet.Class.allCases {
+            let count = group.matches.filter { $0.class == matchClass }.count
+            if count > 0 {
+                html += "<span class=\"chip \(matchClass.rawValue)\">\(count) \(matchClass.rawValue)</span> "
+            }
         }
-        html += g.matches.isEmpty ? "matches no instance</p>\n" : "</p>\n"
-        html += "<h3>Timeline</h3>\n" + timeline(g.timeline)
-        if !g.findings.isEmpty {
+        html += group.matches.isEmpty ? "matches no instance</p>\n" : "</p>\n"
+        html += "<h3>Timeline</h3>\n" + timeline(group.timeline)
+        if !group.findings.isEmpty {
             html += "<h3>Findings</h3>\n"
-            for f in g.findings {
+            for finding in group.findings {
                 html +=
-                    "<div class=\"finding\"><p><b>\(esc(f.kind.rawValue))</b> <code>\(esc(f.subject))</code> \(esc(f.detail))</p>"
-                if !f.remedy.isEmpty {
-                    html += "<pre>" + f.remedy.map { "$ " + esc($0) }.joined(separator: "\n") + "</pre>"
+                    "<div class=\"finding\"><p><b>\(esc(finding.kind.rawValue))</b> <code>\(esc(finding.subject))</code> \(esc(finding.detail))</p>"
+                if !finding.remedy.isEmpty {
+                    html += "<pre>" + finding.remedy.map { "$ " + esc($0) }.joined(separator: "\n") + "</pre>"
                 }
                 html += "</div>\n"
             }
         }
         html +=
             "<h3>Match set</h3>\n<table><thead><tr><th>Instance</th><th>Class</th><th>Since</th><th>Why</th></tr></thead><tbody>\n"
-        for m in g.matches {
+        for match in group.matches {
             html +=
-                "<tr class=\"\(m.class.rawValue)\"><td><code>\(esc(m.instanceID))</code></td><td><span class=\"chip \(m.class.rawValue)\">\(m.class.rawValue)</span></td>"
-            html += "<td>\(esc(m.since.map(stamp) ?? "–"))</td><td>\(esc(m.why))</td></tr>\n"
+                "<tr class=\"\(match.class.rawValue)\"><td><code>\(esc(match.instanceID))</code></td><td><span class=\"chip \(match.class.rawValue)\">\(match.class.rawValue)</span></td>"
+            html += "<td>\(esc(match.since.map(stamp) ?? "–"))</td><td>\(esc(match.why))</td></tr>\n"
         }
         return html + "</tbody></table></section>\n"
     }
@@ -105,16 +107,16 @@ enum AuditHTML {
 
     static func stamp(_ date: Date?) -> String { date.map { $0.formatted(.iso8601) } ?? "–" }
 
-    static func esc(_ s: String) -> String {
+    static func esc(_ text: String) -> String {
         var out = ""
-        for c in s {
-            switch c {
+        for character in text {
+            switch character {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(c)
+            default: out.append(character)
             }
         }
         return out

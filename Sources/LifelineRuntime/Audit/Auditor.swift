@@ -19,22 +19,22 @@ struct Auditor: Sendable {
         observer.everyTarget = true
         let seen = try await observer.observe(groups, queueARN: queueARN)
         let at = now()
-        let audits = try await concurrentMap(seen) { s in try await audit(s, at: at) }
+        let audits = try await concurrentMap(seen) { one in try await audit(one, at: at) }
         return AuditReport(generatedAt: at, groups: audits)
     }
 
-    private func audit(_ s: Observer.Seen, at: Date) async throws -> GroupAudit {
-        let o = s.observation
+    private func audit(_ seen: Observer.Seen, at: Date) async throws -> GroupAudit {
+        let observation = seen.observation
         let since = at.addingTimeInterval(-horizon)
         let entries = try await journal.entries(
-            JournalQuery(since: since, deploymentGroup: o.deploymentGroup.description, limit: 500)
+            JournalQuery(since: since, deploymentGroup: observation.deploymentGroup.description, limit: 500)
         )
-        guard o.exists else {
+        guard observation.exists else {
             return GroupAudit.build(
-                o,
-                s.journal,
+                observation,
+                seen.journal,
                 candidates: [],
-                policy: s.group.policy,
+                policy: seen.group.policy,
                 timeline: timeline(entries),
                 now: at
             )
@@ -43,8 +43,8 @@ struct Auditor: Sendable {
         // computed exactly, tag sets included), open actions' instances and active targets.
         // Targets of the newest deployments: a terminated instance targeted after it was gone is a ghost.
         let recentIDs = try await aws.codeDeploy.listDeployments(
-            application: o.deploymentGroup.application,
-            group: o.deploymentGroup.name,
+            application: observation.deploymentGroup.application,
+            group: observation.deploymentGroup.name,
             statuses: [],
             createdAfter: since
         )
@@ -59,70 +59,74 @@ struct Auditor: Sendable {
             try await aws.codeDeploy.listDeploymentTargets(deploymentID: $0.deploymentId ?? "")
         }
         var targetedAt: [String: Date] = [:]
-        for (d, ids) in zip(newest, targetLists) {
-            for id in ids { targetedAt[id] = max(targetedAt[id] ?? .distantPast, d.createTime ?? .distantPast) }
+        for (deployment, ids) in zip(newest, targetLists) {
+            for id in ids {
+                targetedAt[id] = max(targetedAt[id] ?? .distantPast, deployment.createTime ?? .distantPast)
+            }
         }
-        let members = o.autoScalingGroups.flatMap(\.instances.keys)
+        let members = observation.autoScalingGroups.flatMap(\.instances.keys)
         let extra =
-            s.journal.openActions.map(\.instanceID) + o.deployments.flatMap { ($0.targets ?? [:]).keys }
+            seen.journal.openActions.map(\.instanceID) + observation.deployments.flatMap { ($0.targets ?? [:]).keys }
             + targetedAt.keys
         var found: [String: EC2Instance] = [:]
-        for i in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) {
-            found[i.instanceID] = i
+        for instance in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) {
+            found[instance.instanceID] = instance
         }
-        let filters = Set(o.tagFilters + o.tagSet.joined())
+        let filters = Set(observation.tagFilters + observation.tagSet.joined())
         let selected = try await concurrentMap(filters.sorted { "\($0)" < "\($1)" }) {
             try await aws.ec2.describeInstances(filters: [EC2Filter($0)])
         }
-        for i in selected.joined() { found[i.instanceID] = i }
+        for instance in selected.joined() { found[instance.instanceID] = instance }
 
         // What each instance last got deployed, where lifeline's records say.
         var revisions: [String: Revision] = [:]
-        for record in try await journal.deployments(deploymentGroup: o.deploymentGroup.description).reversed()
+        for record in try await journal.deployments(deploymentGroup: observation.deploymentGroup.description).reversed()
         where record.status == "Succeeded" {
             for instance in record.instances { revisions[instance] = record.revision }
         }
-        let candidates = found.values.map { i in
-            var instance = MatchSet.Instance(i)
-            instance.revision = revisions[i.instanceID]
-            return instance
+        let candidates = found.values.map { instance in
+            var candidate = MatchSet.Instance(instance)
+            candidate.revision = revisions[instance.instanceID]
+            return candidate
         }
 
         var events = timeline(entries)
-        for i in found.values {
-            if let launched = i.launchTime, launched >= since {
+        for instance in found.values {
+            if let launched = instance.launchTime, launched >= since {
                 events.append(
                     TimelineEvent(
                         at: launched,
                         kind: .launch,
-                        subject: i.instanceID,
-                        detail: "launched; now \(i.state)"
+                        subject: instance.instanceID,
+                        detail: "launched; now \(instance.state)"
                     )
                 )
             }
         }
-        for d in recent {
-            guard let id = d.deploymentId, let created = d.createTime else { continue }
+        for deployment in recent {
+            guard let id = deployment.deploymentId, let created = deployment.createTime else { continue }
             let by =
-                d.creator == "autoscaling"
+                deployment.creator == "autoscaling"
                 ? "CodeDeploy's launch hook"
-                : ((d.description ?? "").hasPrefix("lifeline:") ? "lifeline" : (d.creator ?? "someone"))
+                : ((deployment.description ?? "").hasPrefix("lifeline:")
+                    ? "lifeline" : (deployment.creator ?? "someone"))
             events.append(
                 TimelineEvent(
                     at: created,
                     kind: .deployment,
                     subject: id,
-                    detail: "created by \(by): \(d.revision.map { Revision($0).summary } ?? "no revision")"
+                    detail: "created by \(by): \(deployment.revision.map { Revision($0).summary } ?? "no revision")"
                 )
             )
-            if let ended = d.completeTime {
-                let abandons = d.creator == "autoscaling" && ["Failed", "Stopped"].contains(d.status ?? "")
+            if let ended = deployment.completeTime {
+                let abandons =
+                    deployment.creator == "autoscaling" && ["Failed", "Stopped"].contains(deployment.status ?? "")
                 events.append(
                     TimelineEvent(
                         at: ended,
                         kind: abandons ? .abandon : .deployment,
                         subject: id,
-                        detail: (d.status ?? "ended").lowercased()
+                        detail: (deployment.status ?? "ended").lowercased()
                             + (abandons
                                 ? ": CodeDeploy abandons the instances it held, and the group launches again" : "")
                     )
@@ -130,11 +134,11 @@ struct Auditor: Sendable {
             }
         }
         return GroupAudit.build(
-            o,
-            s.journal,
+            observation,
+            seen.journal,
             candidates: candidates,
             targetedAt: targetedAt,
-            policy: s.group.policy,
+            policy: seen.group.policy,
             timeline: events,
             now: at
         )
@@ -142,20 +146,31 @@ struct Auditor: Sendable {
 
     /// lifeline's own decisions that belong on a timeline.
     private func timeline(_ entries: [JournalEntry]) -> [TimelineEvent] {
-        entries.compactMap { e in
-            let subject = e.instanceID ?? e.deploymentGroup ?? ""
-            switch e.decision {
+        entries.compactMap { entry in
+            let subject = entry.instanceID ?? entry.deploymentGroup ?? ""
+            switch entry.decision {
             case "complete ABANDON":
-                return TimelineEvent(at: e.at, kind: .abandon, subject: subject, detail: "lifeline: \(e.reason)")
+                return TimelineEvent(
+                    at: entry.at,
+                    kind: .abandon,
+                    subject: subject,
+                    detail: "lifeline: \(entry.reason)"
+                )
             case "complete CONTINUE":
-                return TimelineEvent(at: e.at, kind: .continue, subject: subject, detail: "lifeline: \(e.reason)")
-            case "breaker open": return TimelineEvent(at: e.at, kind: .breaker, subject: subject, detail: e.reason)
+                return TimelineEvent(
+                    at: entry.at,
+                    kind: .continue,
+                    subject: subject,
+                    detail: "lifeline: \(entry.reason)"
+                )
+            case "breaker open":
+                return TimelineEvent(at: entry.at, kind: .breaker, subject: subject, detail: entry.reason)
             case "stop-deployment", "create-deployment":
                 return TimelineEvent(
-                    at: e.at,
+                    at: entry.at,
                     kind: .deployment,
                     subject: subject,
-                    detail: "lifeline \(e.decision): \(e.reason)"
+                    detail: "lifeline \(entry.decision): \(entry.reason)"
                 )
             default: return nil
             }

@@ -46,10 +46,10 @@ extension LifelineConfig {
                 "is required: list the deployment groups to manage (application, deployment_group)"
             )
         }
-        for (i, node) in groups.enumerated() {
-            let g = try Fields(
+        for (index, node) in groups.enumerated() {
+            let fields = try Fields(
                 node,
-                path: "groups[\(i)]",
+                path: "groups[\(index)]",
                 file: file,
                 allowed: [
                     "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "allow",
@@ -57,20 +57,20 @@ extension LifelineConfig {
                 ]
             )
             let name = DeploymentGroupName(
-                application: try g.required("application"),
-                name: try g.required("deployment_group")
+                application: try fields.required("application"),
+                name: try fields.required("deployment_group")
             )
             guard !config.groups.contains(where: { $0.name == name }) else {
-                throw g.error("deployment_group", "\(name) is listed twice")
+                throw fields.error("deployment_group", "\(name) is listed twice")
             }
             var policy = GroupPolicy(pollInterval: config.pollInterval, resyncInterval: config.resyncInterval)
-            policy.mode = try g.choice("mode", GroupPolicy.Mode.self) ?? .own
-            policy.onFailure = try g.result("on_failure") ?? .abandon
-            policy.autoScalingGroups = try g.strings("auto_scaling_groups") ?? []
-            if let hookNode = g.node("hook") {
+            policy.mode = try fields.choice("mode", GroupPolicy.Mode.self) ?? .own
+            policy.onFailure = try fields.result("on_failure") ?? .abandon
+            policy.autoScalingGroups = try fields.strings("auto_scaling_groups") ?? []
+            if let hookNode = fields.node("hook") {
                 let hook = try Fields(
                     hookNode,
-                    path: "\(g.path).hook",
+                    path: "\(fields.path).hook",
                     file: file,
                     allowed: ["heartbeat_timeout", "role_arn"]
                 )
@@ -86,13 +86,13 @@ extension LifelineConfig {
                 }
                 policy.hookRoleARN = try hook.string("role_arn")
             }
-            if let allowed = try g.strings("allow") {
+            if let allowed = try fields.strings("allow") {
                 guard policy.mode == .supervise else {
-                    throw g.error("allow", "applies to mode: supervise only (in own mode lifeline acts anyway)")
+                    throw fields.error("allow", "applies to mode: supervise only (in own mode lifeline acts anyway)")
                 }
                 for word in allowed {
                     guard let action = SuperviseAction(rawValue: word) else {
-                        throw g.error(
+                        throw fields.error(
                             "allow",
                             "'\(word)' is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
                         )
@@ -101,10 +101,10 @@ extension LifelineConfig {
                 }
             }
             var breaker = LoopBreakerPolicy()
-            if let node = g.node("loop_breaker") {
+            if let node = fields.node("loop_breaker") {
                 let b = try Fields(
                     node,
-                    path: "\(g.path).loop_breaker",
+                    path: "\(fields.path).loop_breaker",
                     file: file,
                     allowed: ["max_cycles", "window", "result"]
                 )

@@ -13,14 +13,17 @@ extension Observer {
         infos: [DeploymentGroupName: DeploymentGroupInfo],
         breakers: [String: BreakerState]
     ) async throws -> [DeploymentGroupName: [String]] {
-        let due: [(DeploymentGroupName, Date)] = groups.compactMap { g in
-            guard let last = infos[g.name]?.lastAttemptedDeployment, let id = last.deploymentId else { return nil }
-            let breaker = breakers[g.name.description]
-            let since = max(now().addingTimeInterval(-g.policy.loopBreaker.window), breaker?.resetAt ?? .distantPast)
+        let due: [(DeploymentGroupName, Date)] = groups.compactMap { group in
+            guard let last = infos[group.name]?.lastAttemptedDeployment, let id = last.deploymentId else { return nil }
+            let breaker = breakers[group.name.description]
+            let since = max(
+                now().addingTimeInterval(-group.policy.loopBreaker.window),
+                breaker?.resetAt ?? .distantPast
+            )
             guard id != breaker?.scannedThrough, last.status != "Succeeded",
                 (last.createTime ?? .distantFuture) >= since
             else { return nil }
-            return (g.name, since)
+            return (group.name, since)
         }
         let lists = try await concurrentMap(due) { name, since in
             try await aws.codeDeploy.listDeployments(
@@ -30,21 +33,22 @@ extension Observer {
                 createdAfter: since
             )
         }
-        return Dictionary(zip(due.map(\.0), lists), uniquingKeysWith: { a, _ in a })
+        return Dictionary(zip(due.map(\.0), lists), uniquingKeysWith: { first, _ in first })
     }
 
     /// The count for one group when its failed deployments were listed this pass: launch
     /// deployments only (CodeDeploy's, or lifeline's follow-ons when failure means ABANDON).
-    func loopScan(
-        _ g: LifelineConfig.ManagedGroup,
+    static func loopScan(
+        _ group: LifelineConfig.ManagedGroup,
         info: DeploymentGroupInfo,
         failed: [String]?,
         infos: [String: DeploymentInfo]
     ) -> LoopScan? {
         guard let failed, let through = info.lastAttemptedDeployment?.deploymentId else { return nil }
-        let cycles = failed.compactMap { infos[$0] }.filter { d in
-            d.creator == "autoscaling"
-                || (g.policy.onFailure == .abandon && (d.description ?? "").hasPrefix("lifeline:\(g.name):"))
+        let cycles = failed.compactMap { infos[$0] }.filter { deployment in
+            deployment.creator == "autoscaling"
+                || (group.policy.onFailure == .abandon
+                    && (deployment.description ?? "").hasPrefix("lifeline:\(group.name):"))
         }.compactMap { $0.completeTime ?? $0.createTime }
         return LoopScan(through: through, cycles: cycles)
     }
@@ -53,14 +57,21 @@ extension Observer {
     func instanceStates(_ ids: [String]) async throws -> [String: MatchSet.Instance] {
         guard !ids.isEmpty else { return [:] }
         var states: [String: MatchSet.Instance] = [:]
-        for i in try await aws.ec2.describeInstances(ids: ids) { states[i.instanceID] = MatchSet.Instance(i) }
+        for instance in try await aws.ec2.describeInstances(ids: ids) {
+            states[instance.instanceID] = MatchSet.Instance(instance)
+        }
         for id in ids where states[id] == nil { states[id] = MatchSet.Instance(id: id, state: "unknown") }
         return states
     }
 }
 
 extension MatchSet.Instance {
-    init(_ i: EC2Instance) {
-        self.init(id: i.instanceID, state: i.state, tags: i.tags, stateChangedAt: i.stateChangedAt)
+    init(_ instance: EC2Instance) {
+        self.init(
+            id: instance.instanceID,
+            state: instance.state,
+            tags: instance.tags,
+            stateChangedAt: instance.stateChangedAt
+        )
     }
 }

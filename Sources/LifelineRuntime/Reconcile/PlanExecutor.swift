@@ -17,7 +17,7 @@ struct PlanExecutor: Sendable {
     /// Returns the failures, one line each.
     func execute(_ plan: Plan) async -> [String] {
         var failures: [String] = []
-        let adopted = plan.steps.compactMap { if case let .adopt(a, _) = $0 { a } else { nil } }
+        let adopted = plan.steps.compactMap { if case let .adopt(action, _) = $0 { action } else { nil } }
         if !adopted.isEmpty {
             do { _ = try await journal.recordActions(adopted) } catch {
                 return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"]
@@ -108,18 +108,18 @@ struct PlanExecutor: Sendable {
         }
     }
 
-    private func createDeployment(_ d: FollowOnDeployment) async throws {
-        guard let revision = d.revision.location else {
+    private func createDeployment(_ deployment: FollowOnDeployment) async throws {
+        guard let revision = deployment.revision.location else {
             throw RuntimeError(
-                "\(d.deploymentGroup): the last good revision is \(d.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)"
+                "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)"
             )
         }
         let intent = try await journal.beginIntent(
             Intent(
                 kind: .createDeployment,
-                deploymentGroup: d.deploymentGroup.description,
-                planID: d.planID,
-                payload: json(d),
+                deploymentGroup: deployment.deploymentGroup.description,
+                planID: deployment.planID,
+                payload: json(deployment),
                 createdAt: now()
             )
         )
@@ -127,10 +127,10 @@ struct PlanExecutor: Sendable {
         do {
             id = try await aws.codeDeploy.createDeployment(
                 CreateDeploymentInput(
-                    applicationName: d.deploymentGroup.application,
-                    deploymentGroupName: d.deploymentGroup.name,
+                    applicationName: deployment.deploymentGroup.application,
+                    deploymentGroupName: deployment.deploymentGroup.name,
                     revision: revision,
-                    description: d.description,
+                    description: deployment.description,
                     updateOutdatedInstancesOnly: true
                 )
             )
@@ -145,10 +145,10 @@ struct PlanExecutor: Sendable {
         metrics?.deploymentCreated()
         let record = DeploymentRecord(
             id: id,
-            deploymentGroup: d.deploymentGroup.description,
-            planID: d.planID,
-            revision: d.revision,
-            instances: d.instances,
+            deploymentGroup: deployment.deploymentGroup.description,
+            planID: deployment.planID,
+            revision: deployment.revision,
+            instances: deployment.instances,
             status: "Created",
             createdAt: now()
         )
@@ -160,12 +160,12 @@ struct PlanExecutor: Sendable {
             action: nil,
             deployment: record
         )
-        for action in try await journal.actions(instanceIDs: d.instances) where action.state == .waiting {
+        for action in try await journal.actions(instanceIDs: deployment.instances) where action.state == .waiting {
             try await update(action) { $0.state = .deploying }
         }
         logger.info(
-            "created deployment \(id) of \(d.revision.summary) for \(d.instances.count) waiting instance(s)",
-            metadata: ["group": "\(d.deploymentGroup)"]
+            "created deployment \(id) of \(deployment.revision.summary) for \(deployment.instances.count) waiting instance(s)",
+            metadata: ["group": "\(deployment.deploymentGroup)"]
         )
     }
 

@@ -54,8 +54,8 @@ public actor Reconciler {
         if !dryRun { try await resolveInterruptedIntents() }
         _ = try await queueARNIfConfigured()
         let seen = try await Observer(aws: aws, journal: journal, now: now).observe(selected, queueARN: queueARN)
-        for s in seen {
-            for asg in s.observation.autoScalingGroups { owners[asg.name] = s.group.name }
+        for observed in seen {
+            for asg in observed.observation.autoScalingGroups { owners[asg.name] = observed.group.name }
         }
         let at = now()
         let plans = seen.map { decide($0.observation, $0.journal, now: at, policy: $0.group.policy) }
@@ -118,94 +118,6 @@ public actor Reconciler {
             )
         }
         for note in plan.notes { logger.notice("\(note)", metadata: ["group": "\(plan.deploymentGroup)"]) }
-    }
-
-    /// Intents without an outcome are what a crash cut short. A deployment is looked up by the
-    /// marker in its description, never created twice; a completion is finished by the next
-    /// decision (the action is marked completing with the intended result).
-    func resolveInterruptedIntents() async throws {
-        for intent in try await journal.openIntents() {
-            let at = now()
-            switch intent.kind {
-            case .createDeployment:
-                guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init), let planID = intent.planID
-                else {
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .failed,
-                        detail: "no group or plan id",
-                        at: at
-                    )
-                    continue
-                }
-                let marker = FollowOnDeployment.marker(group, planID)
-                let ids = try await aws.codeDeploy.listDeployments(
-                    application: group.application,
-                    group: group.name,
-                    statuses: [],
-                    createdAfter: intent.createdAt.addingTimeInterval(-60)
-                )
-                let found =
-                    ids.isEmpty
-                    ? [] : try await aws.codeDeploy.batchGetDeployments(ids: ids).filter { $0.description == marker }
-                if let d = found.first, let id = d.deploymentId {
-                    let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
-                    let record = DeploymentRecord(
-                        id: id,
-                        deploymentGroup: group.description,
-                        planID: planID,
-                        revision: d.revision.map(Revision.init) ?? Revision(revisionType: nil),
-                        instances: planned?.instances ?? [],
-                        status: d.status ?? "Created",
-                        createdAt: d.createTime ?? intent.createdAt
-                    )
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .done,
-                        detail: id,
-                        at: at,
-                        action: nil,
-                        deployment: record
-                    )
-                    logger.notice(
-                        "found deployment \(id) again after a restart (\(marker)); not creating another",
-                        metadata: ["group": "\(group)"]
-                    )
-                } else {
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .failed,
-                        detail: "not found in CodeDeploy after a restart: never created",
-                        at: at
-                    )
-                }
-            case .complete:
-                if let token = intent.actionToken, var action = try await journal.action(token: token),
-                    action.state.isOpen, action.state != .completing,
-                    let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
-                        .result
-                {
-                    action.state = .completing
-                    action.result = result
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .moot,
-                        detail: "interrupted; completing again",
-                        at: at,
-                        action: action
-                    )
-                } else {
-                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted", at: at)
-                }
-            case .heartbeat, .stopDeployment, .putHook:
-                try await journal.finishIntent(
-                    id: intent.id!,
-                    outcome: .moot,
-                    detail: "interrupted; the next pass decides again",
-                    at: at
-                )
-            }
-        }
     }
 
     /// The managed groups, or those of them named in `only`.

@@ -1,0 +1,124 @@
+import AWSWire
+import Foundation
+import LifelineCore
+
+/// What one observation has read so far, for every group of the pass. Each of `Observer`'s reads
+/// fills one part; `seen` then cuts out one deployment group's `Observation` and `JournalView`.
+struct ObservationRound: Sendable {
+    let groups: [LifelineConfig.ManagedGroup]
+    /// `BatchGetDeploymentGroups`: a group CodeDeploy does not know is absent.
+    let infos: [DeploymentGroupName: DeploymentGroupInfo]
+    let openActions: [LifecycleAction]
+    let openByGroup: [String: [LifecycleAction]]
+
+    /// Every Auto Scaling group read, by name, and the names each deployment group covers.
+    var autoScalingGroups: [String: AutoScalingGroup] = [:]
+    var covered: [DeploymentGroupName: [String]] = [:]
+    var hooks: [String: [LifecycleHook]] = [:]
+    /// Instances in `Pending:Wait` on a covered group; those the journal knows; EC2's launch
+    /// times of the others (which bound when their wait began).
+    var waiting: [DeploymentGroupName: Set<String>] = [:]
+    var knownInstances: Set<String> = []
+    var launchTimes: [String: Date] = [:]
+    /// The journal's deployments, last good revisions and loop breakers.
+    var records: [DeploymentGroupName: [DeploymentRecord]] = [:]
+    var lastGood: [DeploymentGroupName: LastGoodRevision] = [:]
+    var breakers: [String: BreakerState] = [:]
+    /// Deployments to read per group: the last successful one (unless the journal has its
+    /// revision), the active or recent one when instances wait, and those lifeline tracks.
+    var wanted: [DeploymentGroupName: (lastSuccessful: String?, others: Set<String>)] = [:]
+    var failed: [DeploymentGroupName: [String]] = [:]
+    var deploymentInfos: [String: DeploymentInfo] = [:]
+    /// Deployment id → instance → target status; the deployments whose every target was read.
+    var targets: [String: [String: String]] = [:]
+    var wholeTargets: Set<String> = []
+    var instanceStates: [String: MatchSet.Instance] = [:]
+
+    init(
+        groups: [LifelineConfig.ManagedGroup],
+        infos: [DeploymentGroupName: DeploymentGroupInfo],
+        openActions: [LifecycleAction]
+    ) {
+        self.groups = groups
+        self.infos = infos
+        self.openActions = openActions
+        openByGroup = Dictionary(grouping: openActions, by: { $0.deploymentGroup ?? "" })
+    }
+
+    func open(_ group: DeploymentGroupName) -> [LifecycleAction] { openByGroup[group.description] ?? [] }
+
+    /// The instances whose targets matter to a group: its open actions and its waiting instances.
+    func interesting(_ group: DeploymentGroupName) -> Set<String> {
+        Set(open(group).map(\.instanceID)).union(waiting[group] ?? [])
+    }
+
+    /// One deployment group's observation and journal view.
+    func seen(_ group: LifelineConfig.ManagedGroup, queueARN: String?) -> Observer.Seen {
+        guard let info = infos[group.name] else {
+            return Observer.Seen(
+                group: group,
+                observation: Observation(deploymentGroup: group.name, exists: false),
+                journal: JournalView(openActions: open(group.name))
+            )
+        }
+        let deployments = observedDeployments(group.name)
+        let groupWaiting = waiting[group.name] ?? []
+        var relevant = groupWaiting
+        for deployment in deployments { relevant.formUnion(deployment.targets?.keys ?? [:].keys) }
+        let observation = Observation(
+            deploymentGroup: group.name,
+            queueARN: queueARN,
+            autoScalingGroups: observedAutoScalingGroups(group.name),
+            lastSuccessful: lastSuccessful(group.name, info: info),
+            deployments: deployments,
+            launchTimes: launchTimes.filter { groupWaiting.contains($0.key) },
+            ec2: instanceStates.filter { relevant.contains($0.key) },
+            loopScan: Observer.loopScan(group, info: info, failed: failed[group.name], infos: deploymentInfos),
+            namedHooks: Dictionary(
+                (info.autoScalingGroups ?? []).compactMap { named in named.name.map { ($0, named.hook ?? "") } },
+                uniquingKeysWith: { first, _ in first }
+            ),
+            tagFilters: (info.ec2TagFilters ?? []).map(TagFilter.init),
+            tagSet: (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
+        )
+        let view = JournalView(
+            openActions: open(group.name),
+            knownInstances: knownInstances.intersection(groupWaiting),
+            deployments: records[group.name] ?? [],
+            lastGood: lastGood[group.name],
+            breaker: breakers[group.name.description]
+        )
+        return Observer.Seen(group: group, observation: observation, journal: view)
+    }
+
+    private func observedAutoScalingGroups(_ group: DeploymentGroupName) -> [ObservedAutoScalingGroup] {
+        (covered[group] ?? []).compactMap { name in
+            autoScalingGroups[name].map { asg in
+                ObservedAutoScalingGroup(
+                    name: name,
+                    instances: Dictionary(
+                        asg.instances.map { ($0.instanceID, $0.lifecycleState) },
+                        uniquingKeysWith: { first, _ in first }
+                    ),
+                    hooks: (hooks[name] ?? []).map(ObservedHook.init)
+                )
+            }
+        }
+    }
+
+    /// CodeDeploy's last successful deployment; from the journal when it already had its revision.
+    private func lastSuccessful(_ group: DeploymentGroupName, info: DeploymentGroupInfo) -> ObservedDeployment? {
+        guard let id = info.lastSuccessfulDeployment?.deploymentId else { return nil }
+        if let deployment = deploymentInfos[id] { return ObservedDeployment(deployment, targets: nil) }
+        guard let good = lastGood[group], good.deploymentID == id else { return nil }
+        return ObservedDeployment(id: id, status: "Succeeded", revision: good.revision)
+    }
+
+    private func observedDeployments(_ group: DeploymentGroupName) -> [ObservedDeployment] {
+        (wanted[group]?.others ?? []).sorted().compactMap { id in
+            deploymentInfos[id].map {
+                ObservedDeployment($0, targets: targets[id], targetsComplete: wholeTargets.contains(id))
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+
+/// Step 0 of a pass: what a crash cut short between an intent and its outcome (DESIGN §3, Act).
+extension Reconciler {
+    /// Intents without an outcome are what a crash cut short. A deployment is looked up by the
+    /// marker in its description, never created twice; a completion is finished by the next
+    /// decision (the action is marked completing with the intended result).
+    func resolveInterruptedIntents() async throws {
+        for intent in try await journal.openIntents() {
+            let at = now()
+            switch intent.kind {
+            case .createDeployment:
+                guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init), let planID = intent.planID
+                else {
+                    try await journal.finishIntent(
+                        id: intent.id!,
+                        outcome: .failed,
+                        detail: "no group or plan id",
+                        at: at
+                    )
+                    continue
+                }
+                let marker = FollowOnDeployment.marker(group, planID)
+                let ids = try await aws.codeDeploy.listDeployments(
+                    application: group.application,
+                    group: group.name,
+                    statuses: [],
+                    createdAfter: intent.createdAt.addingTimeInterval(-60)
+                )
+                let found =
+                    ids.isEmpty
+                    ? [] : try await aws.codeDeploy.batchGetDeployments(ids: ids).filter { $0.description == marker }
+                if let deployment = found.first, let id = deployment.deploymentId {
+                    let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
+                    let record = DeploymentRecord(
+                        id: id,
+                        deploymentGroup: group.description,
+                        planID: planID,
+                        revision: deployment.revision.map(Revision.init) ?? Revision(revisionType: nil),
+                        instances: planned?.instances ?? [],
+                        status: deployment.status ?? "Created",
+                        createdAt: deployment.createTime ?? intent.createdAt
+                    )
+                    try await journal.finishIntent(
+                        id: intent.id!,
+                        outcome: .done,
+                        detail: id,
+                        at: at,
+                        action: nil,
+                        deployment: record
+                    )
+                    logger.notice(
+                        "found deployment \(id) again after a restart (\(marker)); not creating another",
+                        metadata: ["group": "\(group)"]
+                    )
+                } else {
+                    try await journal.finishIntent(
+                        id: intent.id!,
+                        outcome: .failed,
+                        detail: "not found in CodeDeploy after a restart: never created",
+                        at: at
+                    )
+                }
+            case .complete:
+                if let token = intent.actionToken, var action = try await journal.action(token: token),
+                    action.state.isOpen, action.state != .completing,
+                    let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
+                        .result
+                {
+                    action.state = .completing
+                    action.result = result
+                    try await journal.finishIntent(
+                        id: intent.id!,
+                        outcome: .moot,
+                        detail: "interrupted; completing again",
+                        at: at,
+                        action: action
+                    )
+                } else {
+                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted", at: at)
+                }
+            case .heartbeat, .stopDeployment, .putHook:
+                try await journal.finishIntent(
+                    id: intent.id!,
+                    outcome: .moot,
+                    detail: "interrupted; the next pass decides again",
+                    at: at
+                )
+            }
+        }
+    }
+}
