@@ -21,8 +21,8 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "The lifecycle notification queue to check (else any SQS call is tried).")
     var queueURL: String?
 
-    @Option(help: "Output: table or json.")
-    var format: String = "table"
+    @Option(help: "Output: a table for people, or json for programs.")
+    var format: OutputFormat = .table
 
     func run() async throws {
         global.bootstrapLogging()
@@ -34,7 +34,7 @@ struct DoctorCommand: AsyncParsableCommand {
             throw CommandFailure.exit("lifeline doctor: \(error)")
         }
         let report = await Doctor(client: client, queueURL: queueURL, serverDates: dates).run()
-        if format == "json" {
+        if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -22,14 +22,14 @@ struct GlobalOptions: ParsableArguments {
     )
     var allowInsecureEndpoint = false
 
-    @Option(help: "Log format: text or json.")
-    var logFormat: LogFormatArgument = .text
+    @Option(help: "Log lines as text for people or json for a log pipeline.")
+    var logFormat: LogFormat = .text
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "The least severe log level written.")
     var logLevel: LogLevelArgument = .info
 
     func bootstrapLogging() {
-        LogSetup.bootstrap(format: logFormat.value, level: logLevel.value)
+        LogSetup.bootstrap(format: logFormat, level: logLevel.value)
     }
 
     func awsClient(observer: (@Sendable (AWSClient.CallRecord) -> Void)? = nil) throws -> AWSClient {
@@ -46,22 +46,16 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-struct LogFormatArgument: ExpressibleByArgument {
-    let value: LogFormat
-    init?(argument: String) {
-        guard let v = LogFormat(rawValue: argument) else { return nil }
-        value = v
-    }
-    static let text = LogFormatArgument(argument: "text")!
-    static var allValueStrings: [String] { LogFormat.allCases.map(\.rawValue) }
-}
+extension LogFormat: ExpressibleByArgument {}
 
+/// swift-log's level as an option value (a wrapper: the type and the protocol are both foreign).
 struct LogLevelArgument: ExpressibleByArgument {
     let value: Logger.Level
     init?(argument: String) {
-        guard let v = Logger.Level(rawValue: argument) else { return nil }
-        value = v
+        guard let level = Logger.Level(rawValue: argument) else { return nil }
+        value = level
     }
     static let info = LogLevelArgument(argument: "info")!
     static var allValueStrings: [String] { Logger.Level.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { value.rawValue }
 }

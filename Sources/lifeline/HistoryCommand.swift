@@ -24,8 +24,8 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "Only this instance.")
     var instance: String?
 
-    @Option(help: "Output: table or json.")
-    var format: String = "table"
+    @Option(help: "Output: a table for people, or json for programs.")
+    var format: OutputFormat = .table
 
     @Option(help: "The journal (else $LIFELINE_DB, else ./lifeline.db).")
     var db: String?
@@ -36,9 +36,6 @@ struct HistoryCommand: AsyncParsableCommand {
                 "lifeline history: --since \(since) is not a duration; write it like 30m, 24h or 7d"
             )
         }
-        guard ["table", "json"].contains(format) else {
-            throw CommandFailure.exit("lifeline history: --format \(format) is not known; use table or json")
-        }
         let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
         let query = JournalQuery(
             since: Date().addingTimeInterval(-seconds),
@@ -48,7 +45,7 @@ struct HistoryCommand: AsyncParsableCommand {
         )
         do {
             let report = try await HistoryReport.load(path: path, query: query)
-            print(format == "json" ? report.json : report.table)
+            print(format == .json ? report.json : report.table)
         } catch {
             throw CommandFailure.exit("lifeline history: \(error)")
         }

@@ -8,8 +8,8 @@ struct IAMPolicyCommand: ParsableCommand {
         commandName: "iam-policy",
         abstract: "Print the least-privilege IAM policy lifeline needs, as JSON.",
         discussion: """
-            With --config: for the groups it names, their modes and allowances, scoped to their
-            deployment groups, the queue and the hook roles. Without: for one mode (and, in supervise
+            With --config: for the groups it names, their modes and allowances, scoped to their \
+            deployment groups, the queue and the hook roles. Without: for one mode (and, in supervise \
             mode, the --allow list), on any deployment group. Describe* calls cannot be scoped in IAM.
 
             Examples:

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Lifeline: AsyncParsableCommand {
@@ -8,8 +9,30 @@ struct Lifeline: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, ReconcileCommand.self, AuditCommand.self, BreakerCommand.self, HistoryCommand.self,
-            DoctorCommand.self,
-            IAMPolicyCommand.self, SimCommand.self,
+            DoctorCommand.self, IAMPolicyCommand.self, SimCommand.self,
         ]
     )
+
+    /// argument-parser's own `main`, except that a usage error (a bad option value, an unknown
+    /// option) is one line on standard error and exit status 1, like every other bad input.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let lines = fullMessage(for: error).split(separator: "\n").map(String.init)
+            let first = lines.first ?? "\(error)"
+            let message = first.hasPrefix("Error: ") ? String(first.dropFirst("Error: ".count)) : first
+            // argument-parser ends with "See 'lifeline audit --help' for more information."
+            let help =
+                lines.last { $0.contains("--help'") }?.split(separator: "'").dropFirst().first ?? "lifeline --help"
+            FileHandle.standardError.write(Data("lifeline: \(message) See `\(help)`.\n".utf8))
+            exit(withError: ExitCode.failure)
+        }
+    }
 }

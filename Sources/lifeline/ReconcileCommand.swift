@@ -8,8 +8,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "One reconcile pass over the managed deployment groups, then exit.",
         discussion: """
-            Observes AWS, decides, acts (unless --dry-run) and prints the plan. Exit status: 0 settled,
-            2 work still pending (a deployment runs, instances wait), 1 error. Run it again, or run
+            Observes AWS, decides, acts (unless --dry-run) and prints the plan. Exit status: 0 settled, \
+            2 work still pending (a deployment runs, instances wait), 1 error. Run it again, or run \
             `lifeline serve`, to carry pending work on.
 
             Examples:
@@ -29,17 +29,14 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Print the plan and change nothing.")
     var dryRun = false
 
-    @Option(help: "Output: table or json.")
-    var output: String = "table"
+    @Option(help: "Output: a table for people, or json for programs.")
+    var output: OutputFormat = .table
 
     @Option(help: "The journal (else $LIFELINE_DB, else ./lifeline.db).")
     var db: String?
 
     func run() async throws {
         global.bootstrapLogging()
-        guard ["table", "json"].contains(output) else {
-            throw CommandFailure.exit("lifeline reconcile: --output \(output) is not known; use table or json")
-        }
         let setup = try await ReconcileSetup.make(
             command: "reconcile",
             global: global,
@@ -55,7 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.exit("lifeline reconcile: \(error)")
         }
-        print(output == "json" ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
+        print(output == .json ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
         if let unknown = report.unknownGroups.first {
             let more = report.unknownGroups.count > 1 ? " (and \(report.unknownGroups.count - 1) more)" : ""
             throw CommandFailure.exit(

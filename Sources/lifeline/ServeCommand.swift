@@ -9,14 +9,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the reconciler until SIGTERM or SIGINT.",
         discussion: """
-            Consumes lifecycle notifications from the queue, deploys the last good revision to new
-            instances, heartbeats their actions while it runs and completes them. A pass also runs at
-            each heartbeat or deadline and every resync interval (60s), which finds instances whose
+            Consumes lifecycle notifications from the queue, deploys the last good revision to new \
+            instances, heartbeats their actions while it runs and completes them. A pass also runs at \
+            each heartbeat or deadline and every resync interval (60s), which finds instances whose \
             message was lost. On SIGTERM it finishes the AWS calls in flight (at most 30s) and exits 0.
 
-            HTTP on --listen (loopback by default): /healthz answers while the process runs; /readyz
-            answers 200 while passes succeed (503 before the first, after 3 failures in a row, or when
-            the last is older than twice the resync interval plus a minute); /metrics in Prometheus'
+            HTTP on --listen (loopback by default): /healthz answers while the process runs; /readyz \
+            answers 200 while passes succeed (503 before the first, after 3 failures in a row, or when \
+            the last is older than twice the resync interval plus a minute); /metrics in Prometheus' \
             text format.
 
             Examples:

@@ -7,10 +7,10 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Run the loopback AWS simulator (Auto Scaling, EC2, CodeDeploy, SQS).",
         discussion: """
-            Prints the endpoint URL on its first line, then serves until SIGTERM or SIGINT. Point any
-            AWS client at it with --endpoint-url; it accepts the AWS documentation's example key
-            (AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY) in account 123456789012, us-east-1.
-            The control API is under /_sim/ (state, calls, events, scenario, scale, detach, terminate,
+            Prints the endpoint URL on its first line, then serves until SIGTERM or SIGINT. Point any \
+            AWS client at it with --endpoint-url; it accepts the AWS documentation's example key \
+            (AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY) in account 123456789012, us-east-1. \
+            The control API is under /_sim/ (state, calls, events, scenario, scale, detach, terminate, \
             detach-race, faults).
 
             Examples:

@@ -87,7 +87,7 @@ struct HistoryCommandTests {
         "bad input gives one line and exit 1, and never creates a journal",
         arguments: [
             (["--since", "soon"], "30m"),
-            (["--format", "xml"], "table or json"),
+            (["--format", "xml"], "Please provide one of 'table' and 'json'"),
             (["--db", "/nonexistent/lifeline.db"], "/nonexistent/lifeline.db"),
         ]
     )

@@ -11,6 +11,7 @@ from lifeline_proc import (
     completions,
     iam_actions_called,
     in_service,
+    lifeline_deployments,
     policy_actions,
     queue_url,
     run,
@@ -137,7 +138,12 @@ def test_the_broken_revision_deadlock_ends_with_the_breaker_open_and_capacity_in
         continued = [c for c in completions(sim) if c["result"] == "CONTINUE"]
         assert continued, "lifeline continued the instance CodeDeploy would have abandoned"
         assert lifeline.stop() == 0
-        # The broken revision was not made the last good one, and it is not on the new instance.
+        # lifeline deployed nothing (no follow-on of the broken revision), and the instances it
+        # continued did not get the broken revision from anyone.
+        assert lifeline_deployments(sim) == []
+        revisions = {i["id"]: i["revisions"] for i in sim.state()["instances"]}
+        for completion in continued:
+            assert "app-2.zip" not in " ".join(revisions[completion["instance"]].values()), revisions
         out = audit(sim, config, lifeline.db, "--format", "table")
         assert out.returncode == 3 and "breaker-open shop/prod" in out.stdout
     finally:
@@ -234,7 +240,9 @@ def test_bad_allowances_and_bad_audit_input_are_one_line_errors(tmp_path):
     out = run("audit", "--group", "shop/prod", "--format", "pdf", "--endpoint-url", "http://127.0.0.1:9")
     assert (
         out.returncode == 1
-        and out.stderr.strip() == "lifeline audit: --format pdf is not known; use table, json, csv or html"
+        and out.stderr.strip()
+        == "lifeline: The value 'pdf' is invalid for '--format <format>'."
+        " Please provide one of 'table', 'json', 'csv' or 'html'. See `lifeline audit --help`."
     )
     out = run("breaker", "reset", "prod", "--db", str(tmp_path / "l.db"))
     assert (
