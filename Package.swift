@@ -22,7 +22,6 @@ let package = Package(
         // System libraries: typed shims for the variadic C calls Swift cannot make live in shim.h.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "SigV4", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(
@@ -92,12 +91,19 @@ let package = Package(
         // Snapshots/: the audit in every format, compared byte for byte (LIFELINE_RECORD_SNAPSHOTS=1 rewrites them).
         .testTarget(
             name: "LifelineRuntimeTests",
-            dependencies: ["LifelineRuntime", "LifelineCore"],
+            dependencies: [
+                "LifelineRuntime", "LifelineCore", "LifelineStore", "AWSWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Snapshots"],
             swiftSettings: strict
         ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
-        .testTarget(name: "AWSWireTests", dependencies: ["AWSWire", "SigV4"], swiftSettings: strict),
+        .testTarget(
+            name: "AWSWireTests",
+            dependencies: ["AWSWire", "SigV4", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Runs the built executable: it must be built first (`swift build --build-tests` builds it).
         .testTarget(
             name: "LifelineCommandTests",

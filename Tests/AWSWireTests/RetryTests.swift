@@ -248,16 +248,4 @@ struct RetryTests {
         #expect(error?.operation == "GetDeployment")
         #expect(error?.message.contains(detail) == true)
     }
-
-    @Test("errors and requests never carry the secret key")
-    func noSecrets() async throws {
-        let transport = FixtureTransport([Self.validation])
-        let c = try client(transport)
-        let error = await #expect(throws: AWSError.self) {
-            _ = try await AutoScalingClient(client: c).describeLifecycleHooks(group: "g")
-        }
-        #expect(!"\(String(describing: error))".contains("SECRET"))
-        let request = try #require(transport.requests.first)
-        #expect(!request.headers.contains { $0.value.contains("SECRET") })
-    }
 }

@@ -46,7 +46,8 @@ def test_the_units_command_runs_the_scale_out_logs_json_and_stops_on_sigterm(wor
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env(),
-        preexec_fn=lambda: os.umask(0o077),
+        # The most permissive umask: the unit's UMask must not be what keeps the journal private.
+        preexec_fn=lambda: os.umask(0o000),
     )
     try:
         wait_settled(sim, 4, timeout=30)
@@ -57,4 +58,6 @@ def test_the_units_command_runs_the_scale_out_logs_json_and_stops_on_sigterm(wor
     lines = open(tmp_path / "serve.log").read().splitlines()
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert any(r["msg"].startswith("complete CONTINUE") and r["group"] == "shop/prod" for r in records), lines[-5:]
-    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    journal_files = [p for p in db.parent.iterdir() if p.name.startswith("lifeline.db")]
+    assert str(db) in map(str, journal_files)
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in journal_files} == {p.name: 0o600 for p in journal_files}

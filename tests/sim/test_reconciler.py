@@ -167,13 +167,29 @@ def test_a_test_notification_and_a_malformed_message_do_not_disturb_the_others(w
 @pytest.mark.parametrize("world", ["scale-out-wave.json"], indirect=True)
 def test_sigkill_in_the_middle_of_a_wave_then_restart_completes_every_action_once(world):
     sim, serve, _ = world
+    # Each of these calls is held open after the simulator counted it, and takes effect even when
+    # its caller is gone: the kills below land inside the CreateDeployment and
+    # CompleteLifecycleAction windows, where the effect happened and lifeline never saw the answer.
+    sim.control("faults", {"latencyMsByOperation": {"CreateDeployment": 1500, "CompleteLifecycleAction": 700}})
+
+    def calls(operation):
+        return sim.control("calls")[1].get(operation, 0)
+
     rng = random.Random(5)
     lifeline = serve()
-    wait_for(lambda: lifeline_deployments(sim), 20, what="the wave's deployment")
-    for _ in range(3):
+    wait_for(lambda: calls("codedeploy.CreateDeployment") >= 1, 20, interval=0.02, what="CreateDeployment sent")
+    lifeline.kill()
+    assert lifeline_deployments(sim) == [], "killed before the simulator answered CreateDeployment"
+    lifeline.start()
+    for _ in range(2):
         time.sleep(rng.uniform(0.2, 2.5))
         lifeline.kill()
         lifeline.start()
+    wait_for(
+        lambda: calls("autoscaling.CompleteLifecycleAction") >= 1, 30, interval=0.02, what="CompleteLifecycleAction"
+    )
+    lifeline.kill()
+    lifeline.start()
     wait_settled(sim, 12, timeout=60)
     assert lifeline.stop() == 0
     counts = by_token(sim)

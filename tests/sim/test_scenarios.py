@@ -10,9 +10,50 @@ SCENARIOS = sorted(f for f in os.listdir(os.path.join(ROOT, "fixtures", "scenari
 
 
 @pytest.mark.parametrize("scenario_sim", SCENARIOS, indirect=True)
-def test_every_scenario_loads(scenario_sim):
-    state = scenario_sim.state()
-    assert state["groups"]
+def test_every_scenario_builds_the_account_its_file_describes(scenario_sim, request):
+    """Read back through the AWS APIs (boto3, retrying through a scenario's own faults): every group
+    with its size, tags and hooks, every deployment group with its groups, tag filters and deployed
+    revision, every queue."""
+    sim = scenario_sim
+    spec = json.load(open(os.path.join(ROOT, "fixtures", "scenarios", request.node.callspec.params["scenario_sim"])))
+    autoscaling = sim.client("autoscaling", retries=20)
+    for group in spec["groups"]:
+        (found,) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group["name"]])["AutoScalingGroups"]
+        assert (found["MinSize"], found["MaxSize"]) == (group["min"], group["max"])
+        assert {t["Key"]: t["Value"] for t in found["Tags"]} == group.get("tags", {})
+        hooks = autoscaling.describe_lifecycle_hooks(AutoScalingGroupName=group["name"])["LifecycleHooks"]
+        # CodeDeploy installs its own launch hook on every group a deployment group names.
+        codedeploy_hooks = {
+            h["LifecycleHookName"]: h["HeartbeatTimeout"]
+            for h in hooks
+            if h["LifecycleHookName"].startswith("CodeDeploy-managed-automatic-launch-deployment-hook-")
+        }
+        naming = [
+            dg["name"] for dg in spec.get("deploymentGroups", []) if group["name"] in dg.get("autoScalingGroups", [])
+        ]
+        assert sorted(n.split("-hook-")[1].rsplit("-", 5)[0] for n in codedeploy_hooks) == sorted(naming)
+        assert set(codedeploy_hooks.values()) <= {600}
+        assert {
+            h["LifecycleHookName"]: h["HeartbeatTimeout"]
+            for h in hooks
+            if h["LifecycleHookName"] not in codedeploy_hooks
+        } == {h["name"]: h["heartbeatTimeout"] for h in group.get("hooks", [])}
+    codedeploy = sim.client("codedeploy", retries=20)
+    for wanted in spec.get("deploymentGroups", []):
+        info = codedeploy.get_deployment_group(
+            applicationName=wanted["application"], deploymentGroupName=wanted["name"]
+        )["deploymentGroupInfo"]
+        assert [g["name"] for g in info.get("autoScalingGroups", [])] == wanted.get("autoScalingGroups", [])
+        assert [(f["Key"], f["Value"]) for f in info.get("ec2TagFilters", [])] == [
+            (f["Key"], f["Value"]) for f in wanted.get("ec2TagFilters", [])
+        ]
+        last = codedeploy.get_deployment(deploymentId=info["lastSuccessfulDeployment"]["deploymentId"])
+        assert (
+            last["deploymentInfo"]["revision"]["s3Location"]["key"] == wanted["deployedRevision"]["s3Location"]["key"]
+        )
+    sqs = sim.client("sqs", retries=20)
+    for queue in spec["queues"]:
+        assert sqs.get_queue_url(QueueName=queue)["QueueUrl"].endswith("/" + queue)
 
 
 def deployments(sim):

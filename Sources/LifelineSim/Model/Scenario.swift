@@ -135,6 +135,14 @@ struct Scenario: Sendable {
         faults.serverErrorRate = try f.double("serverErrorRate") ?? 0
         faults.resetRate = try f.double("resetRate") ?? 0
         faults.latencyMilliseconds = try f.double("latencyMs") ?? 0
+        faults.latencyByOperation = try f.doubleMap("latencyMsByOperation") ?? [:]
+        for (name, latency) in [("latencyMs", faults.latencyMilliseconds)]
+            + faults.latencyByOperation.map({
+                ("latencyMsByOperation.\($0.key)", $0.value)
+            }) where !(0...600_000).contains(latency)
+        {
+            throw ScenarioError("\(f.path)\(name) must be between 0 and 600000 milliseconds")
+        }
         faults.clockSkewSeconds = try f.double("clockSkewSeconds") ?? 0
         faults.seed = UInt64(try f.int("seed") ?? 1)
         for (name, rate) in [("serverErrorRate", faults.serverErrorRate), ("resetRate", faults.resetRate)]

@@ -32,6 +32,9 @@ struct SimConfig: Sendable {
         var serverErrorRate = 0.0
         var resetRate = 0.0
         var latencyMilliseconds = 0.0
+        /// Extra latency for one operation (`CreateDeployment` or `codedeploy.CreateDeployment`):
+        /// holds a call open after it was counted, so a test can kill the caller inside it.
+        var latencyByOperation: [String: Double] = [:]
         /// Seconds the simulator's clock is ahead of the real one (negative: behind).
         var clockSkewSeconds = 0.0
         var seed: UInt64 = 1

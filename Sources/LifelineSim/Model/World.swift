@@ -75,7 +75,12 @@ actor World {
         return nil
     }
 
-    func latency() -> Double { config.faults.latencyMilliseconds }
+    func latency(for service: SimRequest.Service, operation: String) -> Double {
+        let faults = config.faults
+        let extra =
+            faults.latencyByOperation[operation] ?? faults.latencyByOperation["\(service.rawValue).\(operation)"]
+        return faults.latencyMilliseconds + (extra ?? 0)
+    }
 
     func secret(for accessKeyID: String) -> String? { config.credentials[accessKeyID] }
 

@@ -96,7 +96,7 @@ struct AWSFrontDoor: Sendable {
         }
 
         await world.count(service, sim.operation)
-        let latency = await world.latency()
+        let latency = await world.latency(for: service, operation: sim.operation)
         if latency > 0 { try? await Task.sleep(for: .milliseconds(Int(latency))) }
         let fault = await world.fault(for: service, operation: sim.operation)
         switch fault {

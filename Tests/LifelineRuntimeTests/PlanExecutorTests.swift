@@ -1,0 +1,172 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+import Testing
+
+@testable import LifelineRuntime
+
+@Suite("plan executor: write-ahead steps over the narrow seams")
+struct PlanExecutorTests {
+    let group = DeploymentGroupName(application: "shop", name: "prod")
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func action(_ instance: String, state: LifecycleAction.State = .waiting) -> LifecycleAction {
+        LifecycleAction(
+            token: "tok-\(instance)",
+            instanceID: instance,
+            hookName: "lifeline-launch-prod",
+            autoScalingGroup: "shop-prod",
+            deploymentGroup: group.description,
+            firstSeen: start,
+            heartbeatDeadline: start.addingTimeInterval(300),
+            state: state
+        )
+    }
+
+    func executor(_ account: FakeAccount, _ journal: any Journal) -> PlanExecutor {
+        PlanExecutor(
+            aws: account.services,
+            journal: journal,
+            logger: Logger(label: "test"),
+            metrics: nil,
+            now: { start }
+        )
+    }
+
+    func followOn(_ instances: [String]) -> PlanStep {
+        .createDeployment(
+            FollowOnDeployment(
+                deploymentGroup: group,
+                planID: "p1",
+                revision: Revision(FakeAccount.revision),
+                instances: instances
+            )
+        )
+    }
+
+    @Test("a follow-on deployment is recorded with its instances, which are then deploying")
+    func createsAndRecords() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        let journal = InMemoryJournal()
+        _ = try await journal.recordActions([action("i-1"), action("i-2")])
+        let failures = await executor(account, journal).execute(
+            Plan(id: "p1", deploymentGroup: group, steps: [followOn(["i-1", "i-2"])], nextPassAt: start)
+        )
+        #expect(failures.isEmpty)
+        #expect(account.calls("CreateDeployment") == ["CreateDeployment shop/prod"])
+        let recorded = try await journal.deployments(deploymentGroup: "shop/prod")
+        #expect(recorded.map(\.id) == ["d-1"] && recorded.first?.instances == ["i-1", "i-2"])
+        #expect(try await journal.openIntents().isEmpty, "the intent has its outcome")
+        #expect(try await journal.openActions().map(\.state) == [.deploying, .deploying])
+    }
+
+    @Test("a CreateDeployment that fails leaves no deployment, a failed intent and the actions waiting")
+    func createFails() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update {
+            $0.failures["CreateDeployment"] = FakeAccount.error("CreateDeployment", "AccessDeniedException")
+        }
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(action("i-1"))
+        let failures = await executor(account, journal).execute(
+            Plan(id: "p1", deploymentGroup: group, steps: [followOn(["i-1"])], nextPassAt: start)
+        )
+        #expect(failures.count == 1 && failures[0].contains("AccessDeniedException"))
+        #expect(try await journal.deployments(deploymentGroup: "shop/prod").isEmpty)
+        #expect(try await journal.openIntents().isEmpty)
+        #expect(try await journal.openActions().map(\.state) == [.waiting])
+    }
+
+    @Test("DeploymentLimitExceeded means someone else deploys now: no failure, lifeline deploys after")
+    func limitExceeded() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update {
+            $0.failures["CreateDeployment"] = FakeAccount.error("CreateDeployment", "DeploymentLimitExceededException")
+        }
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(action("i-1"))
+        let failures = await executor(account, journal).execute(
+            Plan(id: "p1", deploymentGroup: group, steps: [followOn(["i-1"])], nextPassAt: start)
+        )
+        #expect(failures.isEmpty)
+        #expect(try await journal.openActions().map(\.state) == [.waiting])
+    }
+
+    @Test("a heartbeat AWS answers with 'No active Lifecycle Action' closes the action; the next is not sent")
+    func heartbeatOnClosedAction() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update {
+            $0.failures["RecordLifecycleActionHeartbeat"] = FakeAccount.error(
+                "RecordLifecycleActionHeartbeat",
+                "ValidationError",
+                "No active Lifecycle Action found with token tok-i-1"
+            )
+        }
+        let journal = InMemoryJournal()
+        let open = try await journal.recordAction(action("i-1", state: .deploying))
+        let step = PlanStep.heartbeat(open, timeout: 300, reason: "due")
+        let plan = Plan(id: "p1", deploymentGroup: group, steps: [step, step], nextPassAt: start)
+        #expect(await executor(account, journal).execute(plan).isEmpty)
+        #expect(account.calls("RecordLifecycleActionHeartbeat").count == 1)
+        #expect(try await journal.action(token: "tok-i-1")?.state == .closed)
+    }
+
+    @Test("a heartbeat moves the deadline to now plus the hook's timeout")
+    func heartbeatMovesDeadline() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let open = try await journal.recordAction(action("i-1", state: .deploying))
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [.heartbeat(open, timeout: 120, reason: "due")],
+            nextPassAt: start
+        )
+        #expect(await executor(account, journal).execute(plan).isEmpty)
+        let after = try #require(try await journal.action(token: "tok-i-1"))
+        #expect(after.heartbeatDeadline == start.addingTimeInterval(120))
+        #expect(after.heartbeatsSent == 1)
+        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat token:tok-i-1"])
+    }
+
+    @Test("a completion is sent once: the same step executed again makes no second call")
+    func completesOnce() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let open = try await journal.recordAction(action("i-1", state: .deploying))
+        let step = PlanStep.complete(open, .continue, reason: "deployed")
+        for _ in 0..<2 {
+            let plan = Plan(id: "p1", deploymentGroup: group, steps: [step], nextPassAt: start)
+            #expect(await executor(account, journal).execute(plan).isEmpty)
+        }
+        #expect(account.calls("CompleteLifecycleAction") == ["CompleteLifecycleAction token:tok-i-1 CONTINUE"])
+        let after = try #require(try await journal.action(token: "tok-i-1"))
+        #expect(after.state == .completed && after.result == .continue)
+    }
+
+    @Test("a step that fails does not stop the plan's other steps")
+    func failureIsPerStep() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        account.update {
+            $0.failures["CompleteLifecycleAction token:tok-i-1 CONTINUE"] = FakeAccount.error(
+                "CompleteLifecycleAction",
+                "Throttling"
+            )
+        }
+        let journal = InMemoryJournal()
+        let first = try await journal.recordAction(action("i-1", state: .deploying))
+        let second = try await journal.recordAction(action("i-2", state: .deploying))
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [.complete(first, .continue, reason: "deployed"), .complete(second, .continue, reason: "deployed")],
+            nextPassAt: start
+        )
+        let failures = await executor(account, journal).execute(plan)
+        #expect(failures.count == 1 && failures[0].contains("i-1"))
+        #expect(try await journal.action(token: "tok-i-2")?.state == .completed)
+        #expect(try await journal.action(token: "tok-i-1")?.state.isOpen == true, "left for the next pass")
+    }
+}
