@@ -1,0 +1,79 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Testing
+
+@testable import LifelineRuntime
+
+@Suite("observer: every group's reads, batched at the APIs' limits")
+struct ObserverTests {
+    func observe(
+        _ account: FakeAccount,
+        _ journal: any Journal = InMemoryJournal(),
+        groups: [LifelineConfig.ManagedGroup]
+    ) async throws -> [Observer.Seen] {
+        try await Observer(aws: account.services, journal: journal, now: { Date() }).observe(groups, queueARN: nil)
+    }
+
+    @Test("three groups of one application cost one BatchGetDeploymentGroups and one DescribeAutoScalingGroups")
+    func batched() async throws {
+        let account = FakeAccount.fleet(["a": ["i-a"], "b": [], "c": ["i-c"]])
+        let seen = try await observe(account, groups: FakeAccount.managed("a", "b", "c"))
+        #expect(seen.map(\.observation.deploymentGroup.name) == ["a", "b", "c"])
+        #expect(account.calls("BatchGetDeploymentGroups") == ["BatchGetDeploymentGroups shop/a,b,c"])
+        #expect(account.calls("DescribeAutoScalingGroups").count == 1)
+        #expect(
+            account.calls("DescribeLifecycleHooks").sorted() == [
+                "DescribeLifecycleHooks shop-a", "DescribeLifecycleHooks shop-b", "DescribeLifecycleHooks shop-c",
+            ]
+        )
+        // Each tag filter selects its own group only.
+        #expect(seen.map { $0.observation.autoScalingGroups.map(\.name) } == [["shop-a"], ["shop-b"], ["shop-c"]])
+    }
+
+    @Test("launch times are read only for waiting instances the journal does not know, in one call")
+    func launchTimesOnlyForUnknown() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(
+            LifecycleAction(
+                token: "tok-1",
+                instanceID: "i-1",
+                hookName: "lifeline-launch-prod",
+                autoScalingGroup: "shop-prod",
+                deploymentGroup: "shop/prod",
+                firstSeen: Date()
+            )
+        )
+        let seen = try await observe(account, journal, groups: FakeAccount.managed("prod"))
+        #expect(account.calls("DescribeInstances") == ["DescribeInstances i-2"])
+        #expect(seen[0].observation.launchTimes.keys.sorted() == ["i-2"])
+        #expect(seen[0].journal.knownInstances == ["i-1"])
+    }
+
+    @Test(
+        "a running deployment's targets: all of them where lifeline may stop it, else only the waiting instances'",
+        arguments: [(GroupPolicy.Mode.own, true), (.supervise, false)]
+    )
+    func targetsOnlyWhereNeeded(mode: GroupPolicy.Mode, everyTarget: Bool) async throws {
+        let account = FakeAccount.fleet(["prod": ["i-new"]])
+        let targets = ["i-old-1": "Succeeded", "i-old-2": "InProgress", "i-new": "Pending"]
+        account.startDeployment("d-user", group: "prod", status: "InProgress", targets: targets)
+        var groups = FakeAccount.managed("prod")
+        groups[0].policy.mode = mode
+        let seen = try await observe(account, groups: groups)
+        let deployment = try #require(seen[0].observation.deployments.first)
+        #expect(deployment.id == "d-user" && deployment.isActive)
+        #expect(deployment.targets == (everyTarget ? targets : ["i-new": "Pending"]))
+        #expect(deployment.targetsComplete == everyTarget)
+    }
+
+    @Test("a deployment group CodeDeploy does not know is observed as not existing, the others as usual")
+    func unknownGroup() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let seen = try await observe(account, groups: FakeAccount.managed("prod", "nope"))
+        #expect(seen.map(\.observation.exists) == [true, false])
+        #expect(seen[0].observation.autoScalingGroups.first?.instances == ["i-1": "Pending:Wait"])
+    }
+}

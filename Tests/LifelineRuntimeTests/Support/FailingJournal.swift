@@ -1,0 +1,74 @@
+import Foundation
+import LifelineCore
+import LifelineStore
+import Synchronization
+
+/// InMemoryJournal whose action writes can be made to fail, as a full disk or a locked file would.
+final class FailingJournal: Journal {
+    let inner = InMemoryJournal()
+    private let failing = Mutex(false)
+    var failRecords: Bool {
+        get { failing.withLock { $0 } }
+        set { failing.withLock { $0 = newValue } }
+    }
+
+    struct DiskFull: Error {}
+
+    private func check() throws { if failRecords { throw DiskFull() } }
+
+    func recordAction(_ action: LifecycleAction) async throws -> LifecycleAction {
+        try check()
+        return try await inner.recordAction(action)
+    }
+    func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction] {
+        try check()
+        return try await inner.recordActions(actions)
+    }
+    func action(token: String) async throws -> LifecycleAction? { try await inner.action(token: token) }
+    func openActions() async throws -> [LifecycleAction] { try await inner.openActions() }
+    func actions(instanceIDs: [String]) async throws -> [LifecycleAction] {
+        try await inner.actions(instanceIDs: instanceIDs)
+    }
+    func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction {
+        try check()
+        return try await inner.updateAction(action)
+    }
+    func beginIntent(_ intent: Intent) async throws -> Intent { try await inner.beginIntent(intent) }
+    func finishIntent(
+        id: Int64,
+        outcome: Intent.Outcome,
+        detail: String?,
+        at: Date,
+        action: LifecycleAction?,
+        deployment: DeploymentRecord?
+    ) async throws {
+        try await inner.finishIntent(
+            id: id,
+            outcome: outcome,
+            detail: detail,
+            at: at,
+            action: action,
+            deployment: deployment
+        )
+    }
+    func openIntents() async throws -> [Intent] { try await inner.openIntents() }
+    func recordDeployment(_ deployment: DeploymentRecord) async throws { try await inner.recordDeployment(deployment) }
+    func deployment(id: String) async throws -> DeploymentRecord? { try await inner.deployment(id: id) }
+    func deployments(deploymentGroup: String) async throws -> [DeploymentRecord] {
+        try await inner.deployments(deploymentGroup: deploymentGroup)
+    }
+    func setLastGoodRevision(_ revision: LastGoodRevision) async throws {
+        try await inner.setLastGoodRevision(revision)
+    }
+    func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision? {
+        try await inner.lastGoodRevision(deploymentGroup: deploymentGroup)
+    }
+    func breaker(deploymentGroup: String) async throws -> BreakerState? {
+        try await inner.breaker(deploymentGroup: deploymentGroup)
+    }
+    func breakers() async throws -> [BreakerState] { try await inner.breakers() }
+    func saveBreaker(_ breaker: BreakerState) async throws -> BreakerState { try await inner.saveBreaker(breaker) }
+    func append(_ entry: JournalEntry) async throws { try await inner.append(entry) }
+    func appendMany(_ entries: [JournalEntry]) async throws { try await inner.appendMany(entries) }
+    func entries(_ query: JournalQuery) async throws -> [JournalEntry] { try await inner.entries(query) }
+}
