@@ -100,7 +100,8 @@ struct SimPageBench: Bench {
                 name: name,
                 result: String(
                     format:
-                        "simulator: groups page %.1f ms, instances page %.1f ms; with lifeline's parsing: %.1f / %.1f ms (medians)",
+                        "simulator: groups page %.1f ms, instances page %.1f ms; with lifeline's parsing: %.1f / "
+                        + "%.1f ms (medians)",
                     asgServer,
                     ec2Server,
                     asg,

@@ -64,7 +64,8 @@ public enum LifecycleMessageParser {
         }
         throw MessageParseError(
             reason:
-                "neither a lifecycle action nor a test notification (keys: \(object.keys.sorted().prefix(6).joined(separator: ", ")))"
+                "neither a lifecycle action nor a test notification (keys: "
+                + "\(object.keys.sorted().prefix(6).joined(separator: ", ")))"
         )
     }
 

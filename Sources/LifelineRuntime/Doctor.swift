@@ -137,12 +137,14 @@ extension Doctor.Report {
         var lines = ["region      \(region)"]
         for check in checks {
             lines.append(
-                "\(check.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(check.ok ? "ok  " : "FAIL") \(check.detail)"
+                "\(check.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(check.ok ? "ok  " : "FAIL") "
+                    + "\(check.detail)"
             )
         }
         lines.append("")
         lines.append(
-            "The CodeDeploy agent on the instances must reach these (a NAT gateway or VPC endpoints in private subnets):"
+            "The CodeDeploy agent on the instances must reach these (a NAT gateway or VPC endpoints in private "
+                + "subnets):"
         )
         lines += agentEndpoints.map { "  \($0)" }
         return lines.joined(separator: "\n")

@@ -70,7 +70,8 @@ public final class InMemoryJournal: Journal {
         guard stored.version == action.version else {
             throw StoreError(
                 .conflict,
-                "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))"
+                "lifecycle action \(action.token) changed since it was read (version \(action.version), now "
+                    + "\(stored.version))"
             )
         }
         var next = action
@@ -151,7 +152,8 @@ public final class InMemoryJournal: Journal {
             guard current == breaker.version else {
                 throw StoreError(
                     .conflict,
-                    "breaker of \(breaker.deploymentGroup) changed since it was read (version \(breaker.version), now \(current))"
+                    "breaker of \(breaker.deploymentGroup) changed since it was read (version \(breaker.version), "
+                        + "now \(current))"
                 )
             }
             var next = breaker

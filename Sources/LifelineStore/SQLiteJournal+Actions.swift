@@ -13,8 +13,10 @@ extension SQLiteJournal {
         try await write { db in
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
-                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version)
+                    INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, \
+                    transition, first_seen,
+                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, \
+                        message_ids, version)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                     ON CONFLICT(token) DO NOTHING
                     """
@@ -81,7 +83,8 @@ extension SQLiteJournal {
             try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', 'completing') ORDER BY first_seen, token"
+                    "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', "
+                    + "'completing') ORDER BY first_seen, token"
             ).map(Self.action(from:))
         }
     }
@@ -93,8 +96,10 @@ extension SQLiteJournal {
     static func update(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
         try db.execute(
             sql: """
-                UPDATE lifecycle_action SET instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, transition = ?,
-                    first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?, last_heartbeat = ?, state = ?,
+                UPDATE lifecycle_action SET instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, \
+                transition = ?,
+                    first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?, last_heartbeat \
+                    = ?, state = ?,
                     result = ?, message_ids = ?, version = version + 1
                 WHERE token = ? AND version = ?
                 """,
@@ -113,7 +118,8 @@ extension SQLiteJournal {
             }
             throw StoreError(
                 .conflict,
-                "lifecycle action \(action.token) changed since it was read (version \(action.version), now \(stored.version))"
+                "lifecycle action \(action.token) changed since it was read (version \(action.version), now "
+                    + "\(stored.version))"
             )
         }
         var next = action
@@ -128,7 +134,8 @@ extension SQLiteJournal {
 
     /// The columns `action(from:)` reads, in its order (by index: name lookups cost more than the rest).
     static let actionColumns = """
-        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen, heartbeat_deadline, global_deadline,
+        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen, heartbeat_deadline, \
+        global_deadline,
         heartbeats_sent, last_heartbeat, state, result, message_ids, version
         """
 

@@ -11,10 +11,12 @@ extension SQLiteJournal {
     static func upsert(_ d: DeploymentRecord, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO deployment (id, deployment_group, plan_id, revision, instances, status, created_at, updated_at)
+                INSERT INTO deployment (id, deployment_group, plan_id, revision, instances, status, created_at, \
+                updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET deployment_group = excluded.deployment_group, plan_id = excluded.plan_id,
-                    revision = excluded.revision, instances = excluded.instances, status = excluded.status, updated_at = excluded.updated_at
+                    revision = excluded.revision, instances = excluded.instances, status = excluded.status, \
+                    updated_at = excluded.updated_at
                 """,
             arguments: [
                 d.id, d.deploymentGroup, d.planID, try jsonText(d.revision), try jsonText(d.instances), d.status,
@@ -58,8 +60,10 @@ extension SQLiteJournal {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO last_good_revision (deployment_group, revision, deployment_id, recorded_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(deployment_group) DO UPDATE SET revision = excluded.revision, deployment_id = excluded.deployment_id,
+                    INSERT INTO last_good_revision (deployment_group, revision, deployment_id, recorded_at) VALUES \
+                    (?, ?, ?, ?)
+                    ON CONFLICT(deployment_group) DO UPDATE SET revision = excluded.revision, deployment_id = \
+                    excluded.deployment_id,
                         recorded_at = excluded.recorded_at
                     """,
                 arguments: [
@@ -108,13 +112,15 @@ extension SQLiteJournal {
             if b.version == 0 {
                 try db.execute(
                     sql:
-                        "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                        "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, "
+                        + "deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
                     arguments: arguments
                 )
             } else {
                 try db.execute(
                     sql:
-                        "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, scanned_through = ?, reset_at = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
+                        "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, scanned_through = "
+                        + "?, reset_at = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
                     arguments: arguments + [b.version]
                 )
             }
@@ -158,7 +164,8 @@ extension SQLiteJournal {
         try await write { db in
             let statement = try db.cachedStatement(
                 sql:
-                    "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES (?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES "
+                    + "(?, ?, ?, ?, ?, ?)"
             )
             for e in entries {
                 try statement.execute(arguments: [

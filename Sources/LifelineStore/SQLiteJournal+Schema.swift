@@ -24,7 +24,8 @@ extension SQLiteJournal {
                 message_ids TEXT NOT NULL DEFAULT '[]',
                 version INTEGER NOT NULL
             );
-            CREATE INDEX lifecycle_action_open ON lifecycle_action(first_seen) WHERE state IN ('waiting', 'deploying', 'completing');
+            CREATE INDEX lifecycle_action_open ON lifecycle_action(first_seen) WHERE state IN ('waiting', \
+            'deploying', 'completing');
             CREATE INDEX lifecycle_action_instance ON lifecycle_action(instance_id);
 
             CREATE TABLE intent (

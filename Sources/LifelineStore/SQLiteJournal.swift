@@ -40,7 +40,9 @@ public final class SQLiteJournal: Journal {
                 let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
                 throw StoreError(
                     .newerSchema,
-                    "the journal \(path) was written by a newer lifeline (it has \(applied.subtracting(known).sorted().joined(separator: ", "))); run that version, or pass --db with a new file"
+                    "the journal \(path) was written by a newer lifeline (it has "
+                        + "\(applied.subtracting(known).sorted().joined(separator: ", "))); run that version, or "
+                        + "pass --db with a new file"
                 )
             }
             try migrator.migrate(pool)
@@ -49,7 +51,8 @@ public final class SQLiteJournal: Journal {
         } catch let error as DatabaseError {
             throw StoreError(
                 .unreadable,
-                "cannot use the journal \(path): \(error.message ?? "\(error.resultCode)"); move it aside or pass --db with another file"
+                "cannot use the journal \(path): \(error.message ?? "\(error.resultCode)"); move it aside or pass "
+                    + "--db with another file"
             )
         }
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {

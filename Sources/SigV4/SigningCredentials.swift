@@ -11,6 +11,7 @@ public struct SigningCredentials: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "SigningCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
+        "SigningCredentials(accessKeyID: \(accessKeyID), secretAccessKey: "
+            + "<redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
     }
 }

@@ -62,7 +62,8 @@ struct AuditCommand: AsyncParsableCommand {
         if let first = unknown.first {
             let more = unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""
             throw CommandFailure.exit(
-                "lifeline audit: CodeDeploy does not know \(first)\(more) in this account and region; check the group name and --region"
+                "lifeline audit: CodeDeploy does not know \(first)\(more) in this account and region; check the "
+                    + "group name and --region"
             )
         }
         if report.hasFindings { throw ExitCode(3) }

@@ -12,7 +12,8 @@ struct DoctorCommand: AsyncParsableCommand {
 
             Examples:
               lifeline doctor --region eu-west-1
-              lifeline doctor --endpoint-url http://127.0.0.1:4566 --queue-url http://127.0.0.1:4566/123456789012/lifeline-events
+              lifeline doctor --endpoint-url http://127.0.0.1:4566 --queue-url \
+              http://127.0.0.1:4566/123456789012/lifeline-events
             """
     )
 

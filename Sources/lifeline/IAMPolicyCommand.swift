@@ -15,7 +15,8 @@ struct IAMPolicyCommand: ParsableCommand {
             Examples:
               lifeline iam-policy --config lifeline.yaml > lifeline-policy.json
               lifeline iam-policy --mode supervise --allow stop-stuck,open-breaker
-              aws iam put-role-policy --role-name lifeline --policy-name lifeline --policy-document "$(lifeline iam-policy --config lifeline.yaml)"
+              aws iam put-role-policy --role-name lifeline --policy-name lifeline --policy-document "$(lifeline \
+              iam-policy --config lifeline.yaml)"
             """
     )
 
@@ -25,10 +26,7 @@ struct IAMPolicyCommand: ParsableCommand {
     @Option(help: "Without --config: own or supervise.")
     var mode: String = "own"
 
-    @Option(
-        help:
-            "Without --config, supervise mode: what lifeline may do, comma-separated (abandon-gone, stop-stuck, open-breaker)."
-    )
+    @Option(help: "Without --config, supervise mode: what lifeline may do (abandon-gone, stop-stuck, open-breaker).")
     var allow: String = ""
 
     @Option(help: "Without --config: the queue the hooks notify (scopes the SQS actions).")
@@ -53,7 +51,8 @@ struct IAMPolicyCommand: ParsableCommand {
             {
                 guard let a = SuperviseAction(rawValue: name) else {
                     throw fail(
-                        "--allow \(name) is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
+                        "--allow \(name) is not one of "
+                            + "\(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
                 allowed.insert(a)

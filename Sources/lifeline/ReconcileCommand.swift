@@ -56,7 +56,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         if let unknown = report.unknownGroups.first {
             let more = report.unknownGroups.count > 1 ? " (and \(report.unknownGroups.count - 1) more)" : ""
             throw CommandFailure.exit(
-                "lifeline reconcile: CodeDeploy does not know \(unknown)\(more) in this account and region; check application, deployment_group and --region"
+                "lifeline reconcile: CodeDeploy does not know \(unknown)\(more) in this account and region; check "
+                    + "application, deployment_group and --region"
             )
         }
         if report.pending { throw ExitCode(2) }

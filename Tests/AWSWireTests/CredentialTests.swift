@@ -60,9 +60,11 @@ struct CredentialTests {
     func profiles() async throws {
         let home = try AWSHome(
             credentials:
-                "[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = s\n\n# comment\n[shop]\naws_access_key_id = SHOPKEY\naws_secret_access_key = s2\n",
+                "[default]\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = s\n\n# "
+                + "comment\n[shop]\naws_access_key_id = SHOPKEY\naws_secret_access_key = s2\n",
             config:
-                "[default]\nregion = eu-west-1\n[profile shop]\nregion = ap-northeast-1\n[profile cfgonly]\naws_access_key_id = CFGKEY\naws_secret_access_key = s3\nregion = cn-north-1\n"
+                "[default]\nregion = eu-west-1\n[profile shop]\nregion = ap-northeast-1\n[profile "
+                + "cfgonly]\naws_access_key_id = CFGKEY\naws_secret_access_key = s3\nregion = cn-north-1\n"
         )
         defer { home.remove() }
         let base = Self.noNetwork.merging(["HOME": home.path]) { $1 }

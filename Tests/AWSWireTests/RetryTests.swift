@@ -9,7 +9,8 @@ struct RetryTests {
     static let throttled = HTTPResponse(
         status: 400,
         body: Data(
-            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+            ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate "
+                + "exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>")
                 .utf8
         )
     )
@@ -154,7 +155,8 @@ struct RetryTests {
             status: 400,
             headers: [("Date", serverDate)],
             body: Data(
-                "<Response><Errors><Error><Code>RequestExpired</Code><Message>Request has expired.</Message></Error></Errors><RequestID>x</RequestID></Response>"
+                ("<Response><Errors><Error><Code>RequestExpired</Code><Message>Request has "
+                    + "expired.</Message></Error></Errors><RequestID>x</RequestID></Response>")
                     .utf8
             )
         )

@@ -437,7 +437,8 @@ private let ghostGone: [String: MatchSet.Instance] = [
 private let loopCases: [DecideCase] = [
     DecideCase(
         name:
-            "three failed launch deployments in the window open the breaker: the waiting instance gets its result, no deployment",
+            "three failed launch deployments in the window open the breaker: the waiting instance gets its result, "
+            + "no deployment",
         observation: with(observation([asg(["i-1": "Pending:Wait"])])) { $0.loopScan = threeCycles },
         journal: journal([action("i-1")]),
         expect: ["breaker open shop/prod", "complete CONTINUE i-1"],
@@ -540,7 +541,8 @@ private let loopCases: [DecideCase] = [
     ),
     DecideCase(
         name:
-            "supervise with open-breaker: the breaker opens, CodeDeploy's waiting instance is continued, the stuck deployment stopped",
+            "supervise with open-breaker: the breaker opens, CodeDeploy's waiting instance is continued, the stuck "
+            + "deployment stopped",
         observation: with(observation([cdWaiting], deployments: [stuck])) {
             $0.loopScan = threeCycles
             $0.ec2 = ghostGone
@@ -598,7 +600,7 @@ struct DecideTests {
     }
 
     @Test(
-        "invariants hold in every case: one completion per action, no heartbeat after completing, no second deployment for a covered instance",
+        "in every case: one completion per action, no heartbeat after it, no second deployment for an instance",
         arguments: cases + loopCases
     )
     func invariants(_ c: DecideCase) {
@@ -662,7 +664,7 @@ struct DecideTests {
     }
 
     @Test(
-        "a breaker saved only to bookmark the failure scan is bookkeeping; counted cycles and an open breaker are decisions"
+        "a breaker saved only as the failure scan's bookmark is bookkeeping; cycles and an open breaker are decisions"
     )
     func breakerBookkeeping() throws {
         let slid = decide(

@@ -124,9 +124,7 @@ private func seed004() -> GroupAudit {
 
 @Suite("audit")
 struct AuditTests {
-    @Test(
-        "the match set of the detach race: the ghost is stale, an instance terminated before its last deployment is not matched"
-    )
+    @Test("the detach race's match set: the ghost is stale, one terminated before the last deployment is not matched")
     func classification() {
         let audit = seed004()
         let classes = Dictionary(uniqueKeysWithValues: audit.matches.map { ($0.instanceID, $0.class) })
@@ -145,20 +143,23 @@ struct AuditTests {
         let orphan = findings[0]
         #expect(
             orphan.remedy == [
-                "aws autoscaling delete-lifecycle-hook --auto-scaling-group-name shop-prod --lifecycle-hook-name CodeDeploy-managed-automatic-launch-deployment-hook-old-2222"
+                "aws autoscaling delete-lifecycle-hook --auto-scaling-group-name shop-prod --lifecycle-hook-name "
+                    + "CodeDeploy-managed-automatic-launch-deployment-hook-old-2222"
             ]
         )
         let stuck = findings.first { $0.kind == .stuckDeployment }!
         #expect(
             stuck.remedy == [
-                "aws autoscaling complete-lifecycle-action --auto-scaling-group-name shop-prod --lifecycle-hook-name \(named) --instance-id i-new --lifecycle-action-result CONTINUE",
+                "aws autoscaling complete-lifecycle-action --auto-scaling-group-name shop-prod "
+                    + "--lifecycle-hook-name \(named) --instance-id i-new --lifecycle-action-result CONTINUE",
                 "aws deploy stop-deployment --deployment-id d-STUCK",
             ]
         )
         let ghost = findings.first { $0.subject == "i-ghost" }!
         #expect(
             ghost.remedy.last
-                == "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --ec2-tag-filters Key=lifeline:prod,Value=live-1800000000,Type=KEY_AND_VALUE"
+                == "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod "
+                + "--ec2-tag-filters Key=lifeline:prod,Value=live-1800000000,Type=KEY_AND_VALUE"
         )
         #expect(
             ghost.remedy.first
@@ -191,7 +192,8 @@ struct AuditTests {
         #expect(findings.map(\.kind) == [.doubleHooks, .hookTarget, .missingHook])
         #expect(
             findings[0].remedy == [
-                "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --auto-scaling-groups b"
+                "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod "
+                    + "--auto-scaling-groups b"
             ]
         )
         #expect(
@@ -201,7 +203,8 @@ struct AuditTests {
         )
         #expect(
             findings[2].remedy == [
-                "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod --auto-scaling-groups a b"
+                "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod "
+                    + "--auto-scaling-groups a b"
             ]
         )
     }
@@ -269,7 +272,8 @@ struct AuditTests {
         #expect(
             lines.contains {
                 $0.hasPrefix(
-                    "shop/prod,instance,i-ghost,stale,terminated but still matched; an active deployment still waits on it,2027-01-15T07:40:00Z,"
+                    "shop/prod,instance,i-ghost,stale,terminated but still matched; an active deployment still "
+                        + "waits on it,2027-01-15T07:40:00Z,"
                 )
             }
         )

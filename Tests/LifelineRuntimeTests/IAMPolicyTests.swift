@@ -88,7 +88,8 @@ private func statement(_ p: IAMPolicy, with action: String) -> IAMPolicy.Stateme
 
     @Test func aQueueURLThatIsNotSQSsShapeLeavesTheQueueUnscoped() throws {
         let p = try policy(
-            "queue_url: http://127.0.0.1:4566/123456789012/lifeline-events\nregion: cn-north-1\ngroups:\n  - {application: a, deployment_group: b}\n"
+            "queue_url: http://127.0.0.1:4566/123456789012/lifeline-events\nregion: cn-north-1\ngroups:\n  - "
+                + "{application: a, deployment_group: b}\n"
         )
         #expect(statement(p, with: "sqs:ReceiveMessage")?.resource == ["*"])
         #expect(

@@ -110,7 +110,8 @@ struct JournalCrashTests {
             let partialActions = try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) FROM (SELECT substr(token, 1, length(token) - 2) AS n, count(*) AS c FROM lifecycle_action GROUP BY n) WHERE c != 10
+                    SELECT count(*) FROM (SELECT substr(token, 1, length(token) - 2) AS n, count(*) AS c FROM \
+                    lifecycle_action GROUP BY n) WHERE c != 10
                     """
             )
             #expect(partialActions == 0, "round \(round): an action batch is partly written")
@@ -119,14 +120,16 @@ struct JournalCrashTests {
                 sql: """
                     SELECT count(*) FROM intent i WHERE i.outcome = 'done' AND (
                         NOT EXISTS (SELECT 1 FROM deployment d WHERE d.plan_id = i.plan_id)
-                        OR NOT EXISTS (SELECT 1 FROM lifecycle_action a WHERE a.token = i.action_token AND a.state = 'completed'))
+                        OR NOT EXISTS (SELECT 1 FROM lifecycle_action a WHERE a.token = i.action_token AND a.state = \
+                        'completed'))
                     """
             )
             #expect(doneWithoutEffects == 0, "round \(round): an outcome without its action or deployment")
             let effectsWithoutOutcome = try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) FROM deployment d WHERE NOT EXISTS (SELECT 1 FROM intent i WHERE i.plan_id = d.plan_id AND i.outcome = 'done')
+                    SELECT count(*) FROM deployment d WHERE NOT EXISTS (SELECT 1 FROM intent i WHERE i.plan_id = \
+                    d.plan_id AND i.outcome = 'done')
                     """
             )
             #expect(effectsWithoutOutcome == 0, "round \(round): a deployment without its intent's outcome")

@@ -45,7 +45,8 @@ public struct EndpointResolver: Sendable {
                 operation: "endpoint",
                 code: "InsecureEndpoint",
                 message:
-                    "\(source)=\(url.redactedEndpoint) is plain HTTP to a non-loopback host; use https:// or pass --allow-insecure-endpoint"
+                    "\(source)=\(url.redactedEndpoint) is plain HTTP to a non-loopback host; use https:// or pass "
+                    + "--allow-insecure-endpoint"
             )
         }
         return url

@@ -68,7 +68,8 @@ public actor RefreshingCredentials {
                     operation: "resolve",
                     code: "NoCredentials",
                     message:
-                        "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a web identity, or run with an instance or task role"
+                        "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, a web "
+                        + "identity, or run with an instance or task role"
                 )
             }
             cached = fresh

@@ -61,7 +61,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             throw TransportError(
                 kind: .refused,
                 message:
-                    "plain HTTP is allowed only to loopback (and link-local credential) endpoints; use https:// or pass --allow-insecure-endpoint",
+                    "plain HTTP is allowed only to loopback (and link-local credential) endpoints; use https:// or "
+                    + "pass --allow-insecure-endpoint",
                 endpoint: request.url.redactedEndpoint
             )
         }

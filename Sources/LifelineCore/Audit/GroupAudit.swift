@@ -118,7 +118,9 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                     kind: .stuckDeployment,
                     subject: active.id,
                     detail:
-                        "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says \(remaining.count == 1 ? "is" : "are") gone; it would wait for the agent timeout (an hour) and fail",
+                        "only waits on \(remaining.sorted().joined(separator: ", ")), which EC2 says "
+                        + "\(remaining.count == 1 ? "is" : "are") gone; it would wait for the agent timeout (an "
+                        + "hour) and fail",
                     remedy: continues + [AWSCLI.stopDeployment(active.id)]
                 )
             )
@@ -129,7 +131,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                     kind: .breakerOpen,
                     subject: group.description,
                     detail:
-                        "since \((breaker.openedAt ?? now).formatted(.iso8601)): \(breaker.reason ?? "a loop"); no follow-on deployments, waiting instances get \(policy.loopBreaker.result.rawValue)",
+                        "since \((breaker.openedAt ?? now).formatted(.iso8601)): \(breaker.reason ?? "a loop"); no "
+                        + "follow-on deployments, waiting instances get \(policy.loopBreaker.result.rawValue)",
                     remedy: [AWSCLI.command(["lifeline", "breaker", "reset", group.description])]
                 )
             )
@@ -156,7 +159,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                         kind: .missingHook,
                         subject: "\(asg.name)/\(named)",
                         detail:
-                            "CodeDeploy names this hook for \(asg.name) but the group lacks it: launches there get no deployment",
+                            "CodeDeploy names this hook for \(asg.name) but the group lacks it: launches there get "
+                            + "no deployment",
                         remedy: [AWSCLI.setAutoScalingGroups(group, observation.namedHooks.keys.sorted())]
                     )
                 )
@@ -167,7 +171,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                         kind: .orphanHook,
                         subject: "\(asg.name)/\(hook.name)",
                         detail:
-                            "no deployment group names this CodeDeploy hook here: it holds every launch until its \(hook.heartbeatTimeout)s timeout, then \(hook.defaultResult)",
+                            "no deployment group names this CodeDeploy hook here: it holds every launch until its "
+                            + "\(hook.heartbeatTimeout)s timeout, then \(hook.defaultResult)",
                         remedy: [AWSCLI.deleteHook(group: asg.name, hook: hook.name)]
                     )
                 )
@@ -184,7 +189,8 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                         kind: .doubleHooks,
                         subject: asg.name,
                         detail:
-                            "\(drivers.map(\.name).joined(separator: " and ")) both start a deployment for every launch",
+                            "\(drivers.map(\.name).joined(separator: " and ")) both start a deployment for every "
+                            + "launch",
                         remedy: [remedy]
                     )
                 )

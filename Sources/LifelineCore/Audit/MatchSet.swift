@@ -154,7 +154,8 @@ public struct MatchSet: Sendable, Equatable {
                     instanceID: action.instanceID,
                     class: .orphanAction,
                     why:
-                        "lifecycle action on \(action.hookName) is open but the instance is \(byID[action.instanceID]?.state ?? "gone")",
+                        "lifecycle action on \(action.hookName) is open but the instance is "
+                        + "\(byID[action.instanceID]?.state ?? "gone")",
                     since: action.firstSeen
                 )
             )

@@ -38,7 +38,8 @@ struct Decision {
     mutating func run() -> Plan {
         guard observation.exists else {
             notes.append(
-                "CodeDeploy does not know \(group) in this account and region: fix the config or create the deployment group"
+                "CodeDeploy does not know \(group) in this account and region: fix the config or create the "
+                    + "deployment group"
             )
             return plan()
         }

@@ -154,7 +154,8 @@ extension Decision {
         default:
             result = policy.onFailure
             reason =
-                "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: \(targetStatus ?? "not deployed")"
+                "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: "
+                + "\(targetStatus ?? "not deployed")"
         }
         steps.append(.complete(action, result, reason: reason))
         track(deployment, reason: "ended")

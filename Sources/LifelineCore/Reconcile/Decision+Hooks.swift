@@ -34,12 +34,15 @@ extension Decision {
             }
             if target == nil, observation.queueARN != nil {
                 notes.append(
-                    "\(asg.name): the hook has no notification target without hook.role_arn; waiting instances are found by the resync"
+                    "\(asg.name): the hook has no notification target without hook.role_arn; waiting instances are "
+                        + "found by the resync"
                 )
             }
             for hook in asg.codeDeployLaunchHooks {
                 notes.append(
-                    "double deployments: CodeDeploy's own hook \(hook.name) is also on \(asg.name); lifeline leaves launch deployments to CodeDeploy and completes its hook after them. Match by tags only and remove the group from the deployment group to let lifeline deploy."
+                    "double deployments: CodeDeploy's own hook \(hook.name) is also on \(asg.name); lifeline leaves "
+                        + "launch deployments to CodeDeploy and completes its hook after them. Match by tags only "
+                        + "and remove the group from the deployment group to let lifeline deploy."
                 )
             }
         }

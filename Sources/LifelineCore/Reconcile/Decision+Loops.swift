@@ -19,7 +19,8 @@ extension Decision {
         var reason = "\(next.cycles.count) loop cycle(s) in the last \(DurationText.text(settings.window))"
         if !next.isOpen, next.cycles.count >= settings.maxCycles {
             let loop =
-                "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within \(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
+                "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within "
+                + "\(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
             if policy.may(.openBreaker) {
                 next.isOpen = true
                 next.openedAt = now
@@ -37,7 +38,9 @@ extension Decision {
         if next.isOpen {
             wakeups.append(now.addingTimeInterval(policy.pollInterval))  // a group in trouble: look often
             notes.append(
-                "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with `lifeline breaker reset \(group)`"
+                "loop breaker open since \(Self.clock(next.openedAt ?? now)): \(next.reason ?? "a loop"). No "
+                    + "follow-on deployments; waiting instances get \(settings.result.rawValue). Close it with "
+                    + "`lifeline breaker reset \(group)`"
             )
         }
         return next.isOpen
@@ -52,7 +55,8 @@ extension Decision {
         let ghosts = remaining.map { "\($0) (\(observation.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
         guard breakerOpen || policy.may(.stopStuck) else {
             notes.append(
-                "deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets lifeline stop it"
+                "deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets "
+                    + "lifeline stop it"
             )
             return nil
         }
@@ -66,7 +70,8 @@ extension Decision {
         return .stopDeployment(
             id: stuck.id,
             reason:
-                "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says \(ghosts.count == 1 ? "is" : "are") gone"
+                "it only waits on \(ghosts.joined(separator: ", ")), which EC2 says "
+                + "\(ghosts.count == 1 ? "is" : "are") gone"
         )
     }
 
@@ -74,7 +79,8 @@ extension Decision {
     /// where the policy allows it (gone instance, open breaker, deployed by a stuck deployment).
     mutating func supervise(breakerOpen: Bool, stuck: ObservedDeployment?) {
         notes.append(
-            "supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only where allowed"
+            "supervise mode: CodeDeploy owns the hooks and deploys; lifeline reports (lifeline audit) and acts only "
+                + "where allowed"
         )
         var handled = Set<String>()
         for asg in observation.autoScalingGroups {
@@ -90,7 +96,8 @@ extension Decision {
                 } else if let stuck, stuck.targets?[instance] == "Succeeded" {
                     outcome = (
                         .continue,
-                        "deployed by \(stuck.id); completing before that deployment is stopped, so that stopping it does not abandon the instance"
+                        "deployed by \(stuck.id); completing before that deployment is stopped, so that stopping it "
+                            + "does not abandon the instance"
                     )
                 } else {
                     outcome = nil

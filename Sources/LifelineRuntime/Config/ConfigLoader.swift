@@ -94,7 +94,8 @@ extension LifelineConfig {
                     guard let action = SuperviseAction(rawValue: word) else {
                         throw fields.error(
                             "allow",
-                            "'\(word)' is not one of \(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
+                            "'\(word)' is not one of "
+                                + "\(SuperviseAction.allCases.map(\.rawValue).joined(separator: ", "))"
                         )
                     }
                     policy.allow.insert(action)

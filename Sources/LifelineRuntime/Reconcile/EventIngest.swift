@@ -65,15 +65,15 @@ struct EventIngest: Sendable {
             switch Result(catching: { try LifecycleMessageParser.parse(message.body) }) {
             case let .failure(error):
                 if message.receiveCount >= Self.maxReceives {
+                    let receives = message.receiveCount
                     logger.warning(
-                        "deleting unreadable message \(message.messageId) after \(message.receiveCount) receives: \(error)"
+                        "deleting unreadable message \(message.messageId) after \(receives) receives: \(error)"
                     )
                     toDelete.append(message.receiptHandle)
                     outcome.dropped += 1
                 } else {
-                    logger.warning(
-                        "unreadable message \(message.messageId) (receive \(message.receiveCount) of \(Self.maxReceives)): \(error)"
-                    )
+                    let receive = "receive \(message.receiveCount) of \(Self.maxReceives)"
+                    logger.warning("unreadable message \(message.messageId) (\(receive)): \(error)")
                     try? await sqs.changeMessageVisibility(
                         queueURL: queueURL,
                         receiptHandle: message.receiptHandle,
@@ -93,8 +93,9 @@ struct EventIngest: Sendable {
                     n.hookName == owner.hookName,
                     let policy = await reconciler.policy(of: owner)
                 else {
+                    let target = "\(n.autoScalingGroup)/\(n.hookName)"
                     logger.debug(
-                        "message \(message.messageId) is for \(n.autoScalingGroup)/\(n.hookName), which lifeline does not manage: released"
+                        "message \(message.messageId) is for \(target), which lifeline does not manage: released"
                     )
                     try? await sqs.changeMessageVisibility(
                         queueURL: queueURL,

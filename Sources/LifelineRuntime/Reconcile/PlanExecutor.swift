@@ -111,7 +111,8 @@ struct PlanExecutor: Sendable {
     private func createDeployment(_ deployment: FollowOnDeployment) async throws {
         guard let revision = deployment.revision.location else {
             throw RuntimeError(
-                "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which lifeline cannot deploy again (only S3 and GitHub revisions)"
+                "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which "
+                    + "lifeline cannot deploy again (only S3 and GitHub revisions)"
             )
         }
         let intent = try await journal.beginIntent(
@@ -163,8 +164,9 @@ struct PlanExecutor: Sendable {
         for action in try await journal.actions(instanceIDs: deployment.instances) where action.state == .waiting {
             try await update(action) { $0.state = .deploying }
         }
+        let summary = deployment.revision.summary
         logger.info(
-            "created deployment \(id) of \(deployment.revision.summary) for \(deployment.instances.count) waiting instance(s)",
+            "created deployment \(id) of \(summary) for \(deployment.instances.count) waiting instance(s)",
             metadata: ["group": "\(deployment.deploymentGroup)"]
         )
     }

@@ -46,7 +46,8 @@ extension StatusServer {
     public static func explain(_ error: any Error, listen: String) -> String {
         if let io = error as? IOError, io.errnoCode == EADDRINUSE {
             return
-                "cannot listen on \(listen): the address is in use (another lifeline serve?); give --listen HOST:PORT, or --listen off"
+                "cannot listen on \(listen): the address is in use (another lifeline serve?); give --listen "
+                + "HOST:PORT, or --listen off"
         }
         if let io = error as? IOError, io.errnoCode == EADDRNOTAVAIL || io.errnoCode == EACCES {
             return "cannot listen on \(listen): \(io.description); give --listen HOST:PORT, or --listen off"

@@ -51,7 +51,10 @@ extension World {
             if let v = r.int("DesiredCapacity") { group.desired = v }
             guard group.minSize <= group.desired, group.desired <= group.maxSize else {
                 throw SimError.validation(
-                    "New SetDesiredCapacity value \(group.desired) is \(group.desired < group.minSize ? "below min" : "above max") value \(group.desired < group.minSize ? group.minSize : group.maxSize) for the AutoScalingGroup."
+                    "New SetDesiredCapacity value \(group.desired) is "
+                        + "\(group.desired < group.minSize ? "below min" : "above max") value "
+                        + "\(group.desired < group.minSize ? group.minSize : group.maxSize) for the "
+                        + "AutoScalingGroup."
                 )
             }
             groups[name] = group
@@ -209,7 +212,8 @@ extension World {
             beginTermination(
                 id,
                 cause:
-                    "At \(XMLWriter.timestamp(now)) instance \(id) was taken out of service in response to a user request\(decrement ? ", shrinking the capacity" : "")."
+                    "At \(XMLWriter.timestamp(now)) instance \(id) was taken out of service in response to a user "
+                    + "request\(decrement ? ", shrinking the capacity" : "")."
             )
             reconcileCapacity(groupName)
             w.open("TerminateInstanceInAutoScalingGroupResult") { w in
@@ -219,7 +223,8 @@ extension World {
                     w.element("Description", "Terminating EC2 instance: \(id)")
                     w.element(
                         "Cause",
-                        "At \(XMLWriter.timestamp(self.now)) instance \(id) was taken out of service in response to a user request."
+                        "At \(XMLWriter.timestamp(self.now)) instance \(id) was taken out of service in response to "
+                            + "a user request."
                     )
                     w.element("StartTime", self.now)
                     w.element("StatusCode", "InProgress")
@@ -234,7 +239,8 @@ extension World {
             )
         }
         return
-            "<\(r.operation)Response xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">\(w.text)<ResponseMetadata><RequestId>\(SimID.requestID())</RequestId></ResponseMetadata></\(r.operation)Response>"
+            "<\(r.operation)Response "
+            + "xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">\(w.text)<ResponseMetadata><RequestId>\(SimID.requestID())</RequestId></ResponseMetadata></\(r.operation)Response>"
     }
 
     func putLifecycleHook(_ r: SimRequest) throws {

@@ -36,7 +36,8 @@ extension World {
                 throw SimError(
                     code: "InvalidParameterValue",
                     message:
-                        "Value ( \(requested) ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.",
+                        "Value ( \(requested) ) for parameter maxResults is invalid. Expecting a value between 5 "
+                        + "and 1000.",
                     status: 400
                 )
             }
@@ -111,7 +112,8 @@ extension World {
             )
         }
         return
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(r.operation)Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\(w.text)</\(r.operation)Response>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<\(r.operation)Response "
+            + "xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\(w.text)</\(r.operation)Response>"
     }
 
     /// Terminated instances disappear from EC2 after a while (about an hour on AWS).

@@ -46,7 +46,8 @@ extension World {
                 throw SimError(
                     code: "InvalidParameterValue",
                     message:
-                        "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.",
+                        "Value \(max) for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and "
+                        + "10, if provided.",
                     status: 400,
                     queryCode: "InvalidParameterValue"
                 )

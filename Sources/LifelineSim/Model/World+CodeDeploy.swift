@@ -156,7 +156,9 @@ extension World {
                             failedAt: "ApplicationStop",
                             code: "UnknownError",
                             message:
-                                "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy agent logs on your host and make sure the agent is running and can connect to the CodeDeploy server."
+                                "CodeDeploy agent was not able to receive the lifecycle event. Check the CodeDeploy "
+                                + "agent logs on your host and make sure the agent is running and can connect "
+                                + "to the CodeDeploy server."
                         )
                     }
                 } else if elapsed >= config.deploymentSeconds {
@@ -168,7 +170,8 @@ extension World {
                             failedAt: event,
                             code: "ScriptFailed",
                             message:
-                                "Script at specified location: scripts/\(event.lowercased()).sh run as user root failed with exit code 1"
+                                "Script at specified location: scripts/\(event.lowercased()).sh run as user root "
+                                + "failed with exit code 1"
                         )
                     } else {
                         target = finished(target, failedAt: nil, code: nil, message: nil)
@@ -201,7 +204,9 @@ extension World {
                 if failed > 0 {
                     deployments[id]?.error = (
                         "HEALTH_CONSTRAINTS",
-                        "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems."
+                        "The overall deployment failed because too many individual instances failed deployment, too "
+                            + "few healthy instances are available for deployment, or some instances in your "
+                            + "deployment group are experiencing problems."
                     )
                 }
                 endDeployment(id)

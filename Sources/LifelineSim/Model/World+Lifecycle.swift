@@ -23,7 +23,8 @@ extension World {
                 beginTermination(
                     id,
                     cause:
-                        "an instance was taken out of service in response to a difference between desired and actual capacity"
+                        "an instance was taken out of service in response to a difference between desired and "
+                        + "actual capacity"
                 )
             }
         }
@@ -70,7 +71,9 @@ extension World {
                 group: groupName,
                 description: "Launching a new EC2 instance: \(id)",
                 cause:
-                    "At \(XMLWriter.timestamp(now)) an instance was started in response to a difference between desired and actual capacity, increasing the capacity from \(capacity(of: group).count - 1) to \(capacity(of: group).count).",
+                    "At \(XMLWriter.timestamp(now)) an instance was started in response to a difference between "
+                    + "desired and actual capacity, increasing the capacity from "
+                    + "\(capacity(of: group).count - 1) to \(capacity(of: group).count).",
                 start: now,
                 end: now,
                 status: "Successful"
@@ -129,7 +132,9 @@ extension World {
                 "Type": "Notification", "MessageId": SimID.requestID(),
                 "TopicArn": "arn:aws:sns:\(config.region):\(config.accountID):asg-lifecycle",
                 "Subject":
-                    "Auto Scaling:  Lifecycle action '\(action.transition.hasSuffix("LAUNCHING") ? "LAUNCHING" : "TERMINATING")' for instance \(action.instanceID) in progress.",
+                    "Auto Scaling:  Lifecycle action "
+                    + "'\(action.transition.hasSuffix("LAUNCHING") ? "LAUNCHING" : "TERMINATING")' for instance "
+                    + "\(action.instanceID) in progress.",
                 "Message": direct, "Timestamp": XMLWriter.timestamp(now), "SignatureVersion": "1",
                 "Signature": "EXAMPLE",
             ])
@@ -175,7 +180,8 @@ extension World {
                     group: action.group,
                     description: "Terminating EC2 instance: \(id)",
                     cause:
-                        "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token \(token) was abandoned: \(why)",
+                        "Instance failed to complete user's Lifecycle Action: Lifecycle Action with token \(token) "
+                        + "was abandoned: \(why)",
                     start: now,
                     end: now,
                     status: "Successful"
@@ -256,7 +262,8 @@ extension World {
                 group: groupName,
                 description: "Detaching EC2 instance: \(id)",
                 cause:
-                    "At \(XMLWriter.timestamp(now)) instance \(id) was detached in response to a user request\(decrement ? ", shrinking the capacity" : "").",
+                    "At \(XMLWriter.timestamp(now)) instance \(id) was detached in response to a user "
+                    + "request\(decrement ? ", shrinking the capacity" : "").",
                 start: now,
                 end: nil,
                 status: "InProgress"

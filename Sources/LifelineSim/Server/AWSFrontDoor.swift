@@ -214,7 +214,8 @@ struct AWSFrontDoor: Sendable {
             }
         case .mismatch:
             let message =
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+                "The request signature we calculated does not match the signature you provided. Check your AWS "
+                + "Secret Access Key and signing method. Consult the service documentation for details."
             switch service {
             case .ec2:
                 return SimError(

@@ -19,7 +19,8 @@ struct SimError: Error, Sendable {
         switch service {
         case .autoscaling:
             return .validation(
-                "1 validation error detected: Value null at '\(name.prefix(1).lowercased() + name.dropFirst())' failed to satisfy constraint: Member must not be null"
+                "1 validation error detected: Value null at '\(name.prefix(1).lowercased() + name.dropFirst())' "
+                    + "failed to satisfy constraint: Member must not be null"
             )
         case .ec2:
             return SimError(
@@ -54,13 +55,15 @@ enum ErrorEnvelope {
         switch service {
         case .autoscaling:
             let xml =
-                "<ErrorResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error><Type>\(error.sender ? "Sender" : "Receiver")</Type>"
+                "<ErrorResponse "
+                + "xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error><Type>\(error.sender ? "Sender" : "Receiver")</Type>"
                 + "<Code>\(XMLWriter.escape(error.code))</Code><Message>\(XMLWriter.escape(error.message))</Message></Error>"
                 + "<RequestId>\(requestID)</RequestId></ErrorResponse>"
             return ("text/xml", xml, [])
         case .ec2:
             let xml =
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>\(XMLWriter.escape(error.code))</Code>"
+                "<?xml version=\"1.0\" "
+                + "encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>\(XMLWriter.escape(error.code))</Code>"
                 + "<Message>\(XMLWriter.escape(error.message))</Message></Error></Errors><RequestID>\(requestID)</RequestID></Response>"
             return ("text/xml;charset=UTF-8", xml, [])
         case .codedeploy:
