@@ -46,6 +46,8 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
     public var messageIDs: [String]
     /// Optimistic concurrency: the stored row's version; a write with a stale one is refused.
     public var version: Int
+    /// The hook's HeartbeatTimeout in seconds, as Auto Scaling reports it (nil: not known yet).
+    public var heartbeatTimeout: Int?
 
     public init(
         token: String,
@@ -62,7 +64,8 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
         state: State = .waiting,
         result: Result? = nil,
         messageIDs: [String] = [],
-        version: Int = 0
+        version: Int = 0,
+        heartbeatTimeout: Int? = nil
     ) {
         self.token = token
         self.instanceID = instanceID
@@ -79,6 +82,7 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
         self.result = result
         self.messageIDs = messageIDs
         self.version = version
+        self.heartbeatTimeout = heartbeatTimeout
     }
 }
 

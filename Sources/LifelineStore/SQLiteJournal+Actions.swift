@@ -13,11 +13,11 @@ extension SQLiteJournal {
         try await write { db in
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, deployment_group, \
-                    transition, first_seen,
-                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, \
-                        message_ids, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    INSERT INTO lifecycle_action (
+                        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result,
+                        message_ids, heartbeat_timeout, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                     ON CONFLICT(token) DO NOTHING
                     """
             )
@@ -33,6 +33,7 @@ extension SQLiteJournal {
             action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
             action.lastHeartbeat?.timeIntervalSince1970,
             action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
+            action.heartbeatTimeout,
         ])
         try insert.execute()
         if db.changesCount == 1 {
@@ -96,11 +97,11 @@ extension SQLiteJournal {
     static func update(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
         try db.execute(
             sql: """
-                UPDATE lifecycle_action SET instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, \
-                transition = ?,
-                    first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?, last_heartbeat \
-                    = ?, state = ?,
-                    result = ?, message_ids = ?, version = version + 1
+                UPDATE lifecycle_action SET
+                    instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, transition = ?,
+                    first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?,
+                    last_heartbeat = ?, state = ?, result = ?, message_ids = ?, heartbeat_timeout = ?,
+                    version = version + 1
                 WHERE token = ? AND version = ?
                 """,
             arguments: [
@@ -108,8 +109,8 @@ extension SQLiteJournal {
                 action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
                 action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
                 action.lastHeartbeat?.timeIntervalSince1970,
-                action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs), action.token,
-                action.version,
+                action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
+                action.heartbeatTimeout, action.token, action.version,
             ]
         )
         guard db.changesCount == 1 else {
@@ -134,9 +135,9 @@ extension SQLiteJournal {
 
     /// The columns `action(from:)` reads, in its order (by index: name lookups cost more than the rest).
     static let actionColumns = """
-        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen, heartbeat_deadline, \
-        global_deadline,
-        heartbeats_sent, last_heartbeat, state, result, message_ids, version
+        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version,
+        heartbeat_timeout
         """
 
     static func action(from row: Row) throws -> LifecycleAction {
@@ -155,7 +156,8 @@ extension SQLiteJournal {
             state: try decodeEnum(row[11], "state"),
             result: try (row[12] as String?).map { try decodeEnum($0, "result") },
             messageIDs: try StringList.decode(row[13]),
-            version: row[14]
+            version: row[14],
+            heartbeatTimeout: row[15]
         )
     }
 

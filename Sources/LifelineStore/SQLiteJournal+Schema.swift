@@ -100,6 +100,12 @@ extension SQLiteJournal {
             ALTER TABLE breaker ADD COLUMN reset_at REAL;
             """
         ),
+        (
+            // The hook's own HeartbeatTimeout (as Auto Scaling reports it): the journal alone then
+            // says when each action's next heartbeat is due.
+            "v4-action-heartbeat-timeout",
+            "ALTER TABLE lifecycle_action ADD COLUMN heartbeat_timeout INTEGER;"
+        ),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

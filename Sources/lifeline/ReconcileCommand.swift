@@ -60,6 +60,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                     + "application, deployment_group and --region"
             )
         }
+        // A group that could not be reconciled is an error (exit 1), after every other group was.
+        if !report.failedGroups.isEmpty { throw ExitCode(1) }
         if report.pending { throw ExitCode(2) }
     }
 }

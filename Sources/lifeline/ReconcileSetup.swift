@@ -75,7 +75,9 @@ struct ReconcileSetup {
             groups: config.groups,
             queueURL: queue,
             logger: Logger(label: "lifeline.reconcile"),
-            metrics: metrics
+            metrics: metrics,
+            // Every deadline, window and age on AWS's clock, learned from each answer's Date header.
+            now: { client.awsNow() }
         )
         return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue)
     }

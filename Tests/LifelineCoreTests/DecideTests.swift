@@ -40,6 +40,7 @@ private func action(
     token: String? = nil
 ) -> LifecycleAction {
     let start = now.addingTimeInterval(-age)
+    let lastHeartbeat = beat.map { now.addingTimeInterval(-$0) }
     return LifecycleAction(
         token: token ?? "tok-\(instance)",
         instanceID: instance,
@@ -47,12 +48,14 @@ private func action(
         autoScalingGroup: "shop-asg",
         deploymentGroup: "shop/prod",
         firstSeen: start,
-        heartbeatDeadline: start.addingTimeInterval(300),
+        // As the journal keeps it: a heartbeat moves the deadline to its time plus the hook's timeout.
+        heartbeatDeadline: (lastHeartbeat ?? start).addingTimeInterval(300),
         globalDeadline: start.addingTimeInterval(30_000),
-        lastHeartbeat: beat.map { now.addingTimeInterval(-$0) },
+        lastHeartbeat: lastHeartbeat,
         state: state,
         result: result,
-        version: 1
+        version: 1,
+        heartbeatTimeout: 300
     )
 }
 
@@ -434,6 +437,56 @@ private let ghostGone: [String: MatchSet.Instance] = [
     "i-1": MatchSet.Instance(id: "i-1", state: "running"),
 ]
 
+/// DESIGN §3's rules: heartbeats by the hook's own timeout, a deployment that has not started.
+private let firstRuleCases: [DecideCase] = [
+    DecideCase(
+        name: "the hook's own heartbeat timeout rules: recorded with 300 s, the hook says 30 s, half of it passed",
+        observation: observation(
+            [
+                asg(
+                    ["i-1": "Pending:Wait"],
+                    hooks: [ObservedHook(name: group.hookName, heartbeatTimeout: 30, notificationTargetARN: queue)]
+                )
+            ],
+            deployments: [ObservedDeployment(id: "d-1", status: "InProgress", targets: ["i-1": "InProgress"])]
+        ),
+        journal: journal(
+            [action("i-1", state: .deploying, age: 20)],
+            deployments: [record("d-1", instances: ["i-1"])]
+        ),
+        policy: GroupPolicy(heartbeatTimeout: 300, hookRoleARN: "r"),
+        expect: ["hook-timeout i-1", "heartbeat i-1"],
+        never: ["complete", "create-deployment"]
+    ),
+    DecideCase(
+        name: "a follow-on deployment still Created (no targets yet) covers its instances: heartbeat, no second one",
+        observation: observation(
+            [asg(["i-1": "Pending:Wait"])],
+            deployments: [ObservedDeployment(id: "d-1", status: "Created", targets: [:])]
+        ),
+        journal: journal(
+            [action("i-1", state: .deploying, age: 200)],
+            deployments: [record("d-1", instances: ["i-1"], status: "Created")]
+        ),
+        expect: ["heartbeat i-1"],
+        never: ["create-deployment", "complete"],
+        note: "has not started yet (Created)",
+        pending: true
+    ),
+    DecideCase(
+        name: "a Queued deployment someone else started: the waiting instance is kept alive and waits for it",
+        observation: observation(
+            [asg(["i-1": "Pending:Wait"])],
+            deployments: [ObservedDeployment(id: "d-user", status: "Queued", targets: [:])]
+        ),
+        journal: journal([action("i-1", age: 200)]),
+        expect: ["heartbeat i-1"],
+        never: ["create-deployment", "complete"],
+        note: "waits for deployment d-user to end",
+        pending: true
+    ),
+]
+
 private let loopCases: [DecideCase] = [
     DecideCase(
         name:
@@ -578,7 +631,7 @@ private func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
 
 @Suite("decide")
 struct DecideTests {
-    @Test("each branch of decide", arguments: cases + loopCases)
+    @Test("each branch of decide", arguments: cases + loopCases + firstRuleCases)
     func branch(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
         let got = steps(plan)
@@ -601,7 +654,7 @@ struct DecideTests {
 
     @Test(
         "in every case: one completion per action, no heartbeat after it, no second deployment for an instance",
-        arguments: cases + loopCases
+        arguments: cases + loopCases + firstRuleCases
     )
     func invariants(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)

@@ -13,7 +13,10 @@ struct ObserverTests {
         _ journal: any Journal = InMemoryJournal(),
         groups: [LifelineConfig.ManagedGroup]
     ) async throws -> [Observer.Seen] {
-        try await Observer(aws: account.services, journal: journal, now: { Date() }).observe(groups, queueARN: nil)
+        let observed = try await Observer(aws: account.services, journal: journal, now: { Date() })
+            .observe(groups, queueARN: nil)
+        #expect(observed.failures.isEmpty)
+        return observed.seen
     }
 
     @Test("three groups of one application cost one BatchGetDeploymentGroups and one DescribeAutoScalingGroups")

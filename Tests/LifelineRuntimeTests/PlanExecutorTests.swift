@@ -12,6 +12,7 @@ struct PlanExecutorTests {
     let group = DeploymentGroupName(application: "shop", name: "prod")
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
+    /// Waiting for 200 s of a 300 s heartbeat timeout: its heartbeat is due.
     func action(_ instance: String, state: LifecycleAction.State = .waiting) -> LifecycleAction {
         LifecycleAction(
             token: "tok-\(instance)",
@@ -19,9 +20,10 @@ struct PlanExecutorTests {
             hookName: "lifeline-launch-prod",
             autoScalingGroup: "shop-prod",
             deploymentGroup: group.description,
-            firstSeen: start,
-            heartbeatDeadline: start.addingTimeInterval(300),
-            state: state
+            firstSeen: start.addingTimeInterval(-200),
+            heartbeatDeadline: start.addingTimeInterval(100),
+            state: state,
+            heartbeatTimeout: 300
         )
     }
 
@@ -121,12 +123,13 @@ struct PlanExecutorTests {
         let plan = Plan(
             id: "p1",
             deploymentGroup: group,
-            steps: [.heartbeat(open, timeout: 120, reason: "due")],
+            steps: [.heartbeat(open, timeout: 240, reason: "due")],
             nextPassAt: start
         )
         #expect(await executor(account, journal).execute(plan).isEmpty)
         let after = try #require(try await journal.action(token: "tok-i-1"))
-        #expect(after.heartbeatDeadline == start.addingTimeInterval(120))
+        #expect(after.heartbeatDeadline == start.addingTimeInterval(240))
+        #expect(after.heartbeatTimeout == 240)
         #expect(after.heartbeatsSent == 1)
         #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat token:tok-i-1"])
     }

@@ -71,3 +71,117 @@ struct ReconcilerTests {
         )
     }
 }
+
+@Suite("reconciler: failure stays with its group, heartbeats first, AWS's clock")
+struct GroupIsolationTests {
+    func reconciler(
+        _ account: FakeAccount,
+        _ journal: any Journal,
+        groups: [LifelineConfig.ManagedGroup],
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> Reconciler {
+        Reconciler(
+            aws: account.services,
+            journal: journal,
+            groups: groups,
+            queueURL: nil,
+            logger: Logger(label: "test"),
+            now: now
+        )
+    }
+
+    @Test("AccessDenied on one group's hooks fails that group alone; the others get their deployments")
+    func accessDeniedIsPerGroup() async throws {
+        let account = FakeAccount.fleet(["bad": ["i-b"], "good": ["i-g"], "fine": ["i-f"]])
+        account.update {
+            $0.failures["DescribeLifecycleHooks shop-bad"] = FakeAccount.error("DescribeLifecycleHooks", "AccessDenied")
+        }
+        let shell = reconciler(account, InMemoryJournal(), groups: FakeAccount.managed("bad", "good", "fine"))
+        let report = try await shell.pass()
+        #expect(Array(report.failedGroups.keys) == [DeploymentGroupName(application: "shop", name: "bad")])
+        #expect(report.failedGroups.values.first?.contains("AccessDenied") == true)
+        #expect(
+            account.calls("CreateDeployment").sorted() == ["CreateDeployment shop/fine", "CreateDeployment shop/good"]
+        )
+        #expect(report.plans.map(\.deploymentGroup.name).sorted() == ["fine", "good"])
+    }
+
+    @Test("a failing group is retried with backoff, not on every pass, and recovers on its own")
+    func backoff() async throws {
+        let account = FakeAccount.fleet(["bad": ["i-b"], "good": []])
+        account.update {
+            $0.failures["DescribeLifecycleHooks shop-bad"] = FakeAccount.error("DescribeLifecycleHooks", "AccessDenied")
+        }
+        let shell = reconciler(account, InMemoryJournal(), groups: FakeAccount.managed("bad", "good"))
+        _ = try await shell.pass()
+        let second = try await shell.pass()
+        #expect(account.calls("DescribeLifecycleHooks shop-bad").count == 1, "backing off: not tried again at once")
+        #expect(second.failedGroups.isEmpty && second.plans.map(\.deploymentGroup.name) == ["good"])
+        #expect(await shell.failingGroups().keys.map(\.name) == ["bad"])
+        account.update { $0.failures = [:] }
+        let named = try await shell.pass(only: [DeploymentGroupName(application: "shop", name: "bad")])
+        #expect(named.failedGroups.isEmpty, "naming a group tries it even while it backs off")
+        #expect(await shell.failingGroups().isEmpty)
+    }
+
+    @Test("DeploymentNotStartedException means no targets yet: the group is not failed, its instance kept alive")
+    func deploymentNotStarted() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let shell = reconciler(account, journal, groups: FakeAccount.managed("prod"))
+        _ = try await shell.pass()
+        let created = try #require(try await journal.deployments(deploymentGroup: "shop/prod").first)
+        account.update {
+            $0.failures["ListDeploymentTargets \(created.id)"] = FakeAccount.error(
+                "ListDeploymentTargets",
+                "DeploymentNotStartedException"
+            )
+        }
+        let report = try await shell.pass()
+        #expect(report.failedGroups.isEmpty)
+        #expect(account.calls("CreateDeployment").count == 1, "no second deployment while the first has not started")
+        #expect(report.plans.first?.notes.contains { $0.contains("has not started yet (Created)") } == true)
+    }
+
+    @Test("heartbeats go out from the journal while the group's own observation fails")
+    func heartbeatsFirst() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update {
+            $0.failures["BatchGetDeploymentGroups"] = FakeAccount.error("BatchGetDeploymentGroups", "Throttling")
+        }
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(
+            LifecycleAction(
+                token: "tok-1",
+                instanceID: "i-1",
+                hookName: "lifeline-launch-prod",
+                autoScalingGroup: "shop-prod",
+                deploymentGroup: "shop/prod",
+                firstSeen: Date().addingTimeInterval(-200),
+                heartbeatDeadline: Date().addingTimeInterval(100),
+                state: .deploying,
+                heartbeatTimeout: 300
+            )
+        )
+        let report = try await reconciler(account, journal, groups: FakeAccount.managed("prod")).pass()
+        #expect(report.failedGroups.count == 1)
+        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat token:tok-1"])
+        #expect(account.calls.first == "RecordLifecycleActionHeartbeat token:tok-1", "before anything is read")
+    }
+
+    @Test("with the account's clock 20 minutes behind, a deployment whose answer was lost is still found")
+    func recoveryOnAWSClock() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update { $0.clockOffset = -1200 }
+        let journal = FailingJournal()
+        journal.loseIntentOutcomes = 1  // CreateDeployment succeeds; the crash loses its outcome
+        let awsNow: @Sendable () -> Date = { Date().addingTimeInterval(-1200) }
+        let first = reconciler(account, journal, groups: FakeAccount.managed("prod"), now: awsNow)
+        _ = try await first.pass()
+        #expect(try await journal.openIntents().count == 1)
+        let restarted = reconciler(account, journal, groups: FakeAccount.managed("prod"), now: awsNow)
+        _ = try await restarted.pass()
+        #expect(try await journal.openIntents().isEmpty)
+        #expect(account.calls("CreateDeployment").count == 1, "found by its marker in the window, not created again")
+    }
+}

@@ -55,12 +55,22 @@ struct SQLiteJournalTests {
         let db = TempDB()
         do {
             let old = try SQLiteJournal(path: db.path, migrations: 1)
-            _ = try await old.recordAction(action("from-v1"))
+            // The row as v1 wrote it: the current code writes columns v1 does not have.
+            try await old.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO lifecycle_action (token, instance_id, hook, auto_scaling_group, transition,
+                            first_seen, heartbeat_deadline, state, version)
+                        VALUES ('from-v1', 'i-1', 'h', 'g', 'autoscaling:EC2_INSTANCE_LAUNCHING', 1, 301, 'waiting', 1)
+                        """
+                )
+            }
             let hasDeployments = try await old.pool.read { try $0.tableExists("deployment") }
             #expect(!hasDeployments)
         }
         let upgraded = try SQLiteJournal(path: db.path)
-        #expect(try await upgraded.action(token: "from-v1") != nil)
+        let kept = try #require(try await upgraded.action(token: "from-v1"))
+        #expect(kept.heartbeatDeadline == Date(timeIntervalSince1970: 301) && kept.heartbeatTimeout == nil)
         try await upgraded.recordDeployment(
             DeploymentRecord(
                 id: "d-1",

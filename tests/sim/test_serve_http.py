@@ -101,14 +101,18 @@ def test_failing_passes_make_it_unready_and_never_show_the_secret(world, tmp_pat
         ),
     )
     try:
+        # Every group fails (the credentials are refused for each of their reads): nothing is
+        # reconciled, so serve is not ready; the pass itself completes.
         status, body = wait_for(
-            lambda: (r := lifeline.get("/readyz"))[0] == 503 and "failed" in r[1] and r, 30, what="/readyz 503"
+            lambda: (r := lifeline.get("/readyz"))[0] == 503 and "every managed group is failing" in r[1] and r,
+            30,
+            what="/readyz 503",
         )
-        assert body.startswith("not ready:"), body
+        assert body.startswith("not ready:") and "shop/prod" in body, body
         assert lifeline.get("/healthz")[0] == 200, "alive, though not ready"
         m = lifeline.metrics()
-        assert sample(m, "lifeline_reconcile_passes_total", outcome="failed") >= 1
-        assert sample(m, "lifeline_reconcile_passes_total", outcome="ok") == 0
+        assert sample(m, "lifeline_group_failures_total", deployment_group="shop/prod") >= 1
+        assert sample(m, "lifeline_group_failing", deployment_group="shop/prod") == 1
         assert any(name == "lifeline_aws_calls_total" and dict(labels)["code"] != "OK" for name, labels in m), (
             "the refused call is counted by its code"
         )

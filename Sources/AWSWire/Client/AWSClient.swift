@@ -60,6 +60,9 @@ public final class AWSClient: Sendable {
 
     public func endpoint(for service: AWSService) -> URL { endpoints[service]! }
 
+    /// Now on AWS's clock: the host's clock corrected by the offset every answer's `Date` shows.
+    public func awsNow() -> Date { now().addingTimeInterval(skew.current) }
+
     /// The credentials the next call would sign with (for `doctor`).
     public func currentCredentials() async throws -> AWSCredentials { try await credentials.credentials() }
 
@@ -176,10 +179,14 @@ public final class AWSClient: Sendable {
         )
 
         let response: HTTPResponse
+        let sent = now()
         do {
             response = try await transport.send(request)
         } catch let error as TransportError {
             throw AWSError.transport(error, service: service.name, operation: operation)
+        }
+        if let date = response.header("date").flatMap(AWSTimestamp.parseHTTPDate) {
+            skew.observe(serverDate: date, sent: sent, received: now())
         }
         if (200..<300).contains(response.status) { return response }
         switch service.wireProtocol {

@@ -101,4 +101,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isTimeout: Bool { transport == .timeout }
+
+    /// CodeDeploy's answer to target reads of a deployment still Created or Queued: it has no
+    /// targets yet. Not a failure.
+    public var isDeploymentNotStarted: Bool { kind == .service && code == "DeploymentNotStartedException" }
 }

@@ -84,7 +84,11 @@ extension Decision {
             )
             return nil
         }
-        let heartbeat = asg.hook(action.hookName)?.heartbeatTimeout ?? policy.heartbeatTimeout
+        let heartbeat =
+            asg.hook(action.hookName)?.heartbeatTimeout ?? action.heartbeatTimeout ?? policy.heartbeatTimeout
+        if action.heartbeatTimeout != heartbeat {
+            steps.append(.setHeartbeatTimeout(action, seconds: heartbeat))
+        }
         if let global = action.globalDeadline, now >= global.addingTimeInterval(-Double(heartbeat) / 2) {
             steps.append(
                 .complete(
@@ -98,6 +102,12 @@ extension Decision {
         if let deployment = covering(action) {
             if deployment.isActive {
                 if action.state == .waiting { steps.append(.markDeploying(action, deploymentID: deployment.id)) }
+                if ["Created", "Queued"].contains(deployment.status) {
+                    let note =
+                        "deployment \(deployment.id) has not started yet (\(deployment.status)); its waiting"
+                        + " instances are kept alive with heartbeats until it does"
+                    if !notes.contains(note) { notes.append(note) }
+                }
                 track(deployment, reason: "covers waiting instances")
                 heartbeatIfDue(action, heartbeat)
                 wakeups.append(now.addingTimeInterval(policy.pollInterval))
@@ -185,15 +195,7 @@ extension Decision {
     }
 
     mutating func heartbeatIfDue(_ action: LifecycleAction, _ heartbeatTimeout: Int) {
-        let half = Double(heartbeatTimeout) / 2
-        let due: Date
-        if let last = action.lastHeartbeat {
-            due = last.addingTimeInterval(half)
-        } else if let deadline = action.heartbeatDeadline {
-            due = deadline.addingTimeInterval(-half)
-        } else {
-            due = now  // when the wait began is unknown: keep it alive now
-        }
+        let due = HeartbeatSchedule.nextDue(action, timeout: heartbeatTimeout)
         if due <= now {
             steps.append(
                 .heartbeat(
@@ -202,7 +204,7 @@ extension Decision {
                     reason: "half of the \(heartbeatTimeout)s heartbeat timeout has passed"
                 )
             )
-            wakeups.append(now.addingTimeInterval(half))
+            wakeups.append(now.addingTimeInterval(Double(heartbeatTimeout) / 2))
         } else {
             wakeups.append(due)
         }

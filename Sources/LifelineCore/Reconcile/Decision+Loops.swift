@@ -137,10 +137,12 @@ extension Decision {
             autoScalingGroup: asg.name,
             deploymentGroup: group.description,
             firstSeen: launched ?? now,
-            heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)),
+            // When the wait began is unknown: take it to expire now, so its first heartbeat goes out at once.
+            heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)) ?? now,
             globalDeadline: (launched ?? now).addingTimeInterval(
                 LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)
-            )
+            ),
+            heartbeatTimeout: hook.heartbeatTimeout
         )
         steps.append(.adopt(action, reason: reason))
         return action

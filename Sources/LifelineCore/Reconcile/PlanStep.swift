@@ -13,6 +13,9 @@ public enum PlanStep: Sendable, Equatable {
     case markDeploying(LifecycleAction, deploymentID: String)
     /// `timeout`: the hook's heartbeat timeout, seconds: the new deadline is now + timeout.
     case heartbeat(LifecycleAction, timeout: Int, reason: String)
+    /// Journal only: the hook's HeartbeatTimeout as Auto Scaling reports it, which the journal's
+    /// heartbeat schedule then uses (the action was recorded before the hook was read, or it changed).
+    case setHeartbeatTimeout(LifecycleAction, seconds: Int)
     case complete(LifecycleAction, LifecycleAction.Result, reason: String)
     /// Journal only: the action ended without lifeline (instance gone, completed elsewhere), or
     /// its completion was confirmed.
@@ -36,6 +39,8 @@ public enum PlanStep: Sendable, Equatable {
             )
         case let .markDeploying(action, id): ("deploying", action.instanceID, "covered by \(id)")
         case let .heartbeat(action, _, reason): ("heartbeat", action.instanceID, reason)
+        case let .setHeartbeatTimeout(action, seconds):
+            ("hook-timeout", action.instanceID, "the hook's heartbeat timeout is \(seconds)s")
         case let .complete(action, result, reason): ("complete \(result.rawValue)", action.instanceID, reason)
         case let .close(action, state, reason): ("close", action.instanceID, "\(state.rawValue): \(reason)")
         case let .stopDeployment(id, reason): ("stop-deployment", id, reason)
@@ -55,6 +60,7 @@ public enum PlanStep: Sendable, Equatable {
     public var action: LifecycleAction? {
         switch self {
         case let .adopt(action, _), let .markDeploying(action, _), let .heartbeat(action, _, _),
+            let .setHeartbeatTimeout(action, _),
             let .complete(action, _, _), let .close(action, _, _):
             action
         default: nil

@@ -17,7 +17,11 @@ struct Auditor: Sendable {
     func audit(_ groups: [LifelineConfig.ManagedGroup], queueARN: String?) async throws -> AuditReport {
         var observer = Observer(aws: aws, journal: journal, now: now)
         observer.everyTarget = true
-        let seen = try await observer.observe(groups, queueARN: queueARN)
+        let observed = try await observer.observe(groups, queueARN: queueARN)
+        if let (group, error) = observed.failures.min(by: { $0.key.description < $1.key.description }) {
+            throw RuntimeError("\(group): \(error)")
+        }
+        let seen = observed.seen
         let at = now()
         let audits = try await concurrentMap(seen) { one in try await audit(one, at: at) }
         return AuditReport(generatedAt: at, groups: audits)

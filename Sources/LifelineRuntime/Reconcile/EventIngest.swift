@@ -106,6 +106,9 @@ struct EventIngest: Sendable {
                     continue
                 }
                 let start = n.time ?? now()
+                // The hook's own timeout as Auto Scaling reported it at the last observation.
+                let timeout =
+                    await reconciler.hookTimeout(ofAutoScalingGroup: n.autoScalingGroup) ?? policy.heartbeatTimeout
                 toRecord.append(
                     (
                         LifecycleAction(
@@ -116,11 +119,12 @@ struct EventIngest: Sendable {
                             deploymentGroup: owner.description,
                             transition: n.transition,
                             firstSeen: start,
-                            heartbeatDeadline: start.addingTimeInterval(Double(policy.heartbeatTimeout)),
+                            heartbeatDeadline: start.addingTimeInterval(Double(timeout)),
                             globalDeadline: start.addingTimeInterval(
-                                LifecycleAction.globalTimeout(heartbeatTimeout: policy.heartbeatTimeout)
+                                LifecycleAction.globalTimeout(heartbeatTimeout: timeout)
                             ),
-                            messageIDs: [message.messageId]
+                            messageIDs: [message.messageId],
+                            heartbeatTimeout: timeout
                         ), message.receiptHandle
                     )
                 )

@@ -6,10 +6,13 @@ import LifelineCore
 /// fills one part; `seen` then cuts out one deployment group's `Observation` and `JournalView`.
 struct ObservationRound: Sendable {
     let groups: [LifelineConfig.ManagedGroup]
-    /// `BatchGetDeploymentGroups`: a group CodeDeploy does not know is absent.
-    let infos: [DeploymentGroupName: DeploymentGroupInfo]
     let openActions: [LifecycleAction]
     let openByGroup: [String: [LifecycleAction]]
+    /// The groups whose reads failed, with the first error: they get no observation this pass.
+    private(set) var failures: [DeploymentGroupName: any Error] = [:]
+
+    /// `BatchGetDeploymentGroups`: a group CodeDeploy does not know is absent.
+    var infos: [DeploymentGroupName: DeploymentGroupInfo] = [:]
 
     /// Every Auto Scaling group read, by name, and the names each deployment group covers.
     var autoScalingGroups: [String: AutoScalingGroup] = [:]
@@ -34,15 +37,23 @@ struct ObservationRound: Sendable {
     var wholeTargets: Set<String> = []
     var instanceStates: [String: MatchSet.Instance] = [:]
 
-    init(
-        groups: [LifelineConfig.ManagedGroup],
-        infos: [DeploymentGroupName: DeploymentGroupInfo],
-        openActions: [LifecycleAction]
-    ) {
+    init(groups: [LifelineConfig.ManagedGroup], openActions: [LifecycleAction]) {
         self.groups = groups
-        self.infos = infos
         self.openActions = openActions
         openByGroup = Dictionary(grouping: openActions, by: { $0.deploymentGroup ?? "" })
+    }
+
+    /// The groups no read has failed for yet: later reads are made for these only.
+    var live: [LifelineConfig.ManagedGroup] { groups.filter { failures[$0.name] == nil } }
+
+    /// A read failed: the groups it was for are out of this pass (the first error is kept).
+    mutating func fail(_ names: some Sequence<DeploymentGroupName>, _ error: any Error) {
+        for name in names where failures[name] == nil { failures[name] = error }
+    }
+
+    /// The live deployment groups that cover an Auto Scaling group.
+    func coveringGroups(_ autoScalingGroup: String) -> [DeploymentGroupName] {
+        live.map(\.name).filter { (covered[$0] ?? []).contains(autoScalingGroup) }
     }
 
     func open(_ group: DeploymentGroupName) -> [LifecycleAction] { openByGroup[group.description] ?? [] }

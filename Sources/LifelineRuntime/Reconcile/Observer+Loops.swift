@@ -8,13 +8,12 @@ extension Observer {
     /// Failed or stopped deployments in each group's loop window, listed only when the group's
     /// last attempted deployment is newer than the last count, inside the window, and did not
     /// succeed (a success ends a loop; the cycles counted before it still slide out of the window).
-    func failedDeployments(
-        _ groups: [LifelineConfig.ManagedGroup],
-        infos: [DeploymentGroupName: DeploymentGroupInfo],
-        breakers: [String: BreakerState]
-    ) async throws -> [DeploymentGroupName: [String]] {
-        let due: [(DeploymentGroupName, Date)] = groups.compactMap { group in
-            guard let last = infos[group.name]?.lastAttemptedDeployment, let id = last.deploymentId else { return nil }
+    func readFailedDeployments(_ round: inout ObservationRound) async throws {
+        let breakers = round.breakers
+        let due: [(DeploymentGroupName, Date)] = round.live.compactMap { group in
+            guard let last = round.infos[group.name]?.lastAttemptedDeployment, let id = last.deploymentId else {
+                return nil
+            }
             let breaker = breakers[group.name.description]
             let since = max(
                 now().addingTimeInterval(-group.policy.loopBreaker.window),
@@ -25,7 +24,7 @@ extension Observer {
             else { return nil }
             return (group.name, since)
         }
-        let lists = try await concurrentMap(due) { name, since in
+        let lists = try await concurrentOutcomes(due) { name, since in
             try await aws.codeDeploy.listDeployments(
                 application: name.application,
                 group: name.name,
@@ -33,7 +32,12 @@ extension Observer {
                 createdAfter: since
             )
         }
-        return Dictionary(zip(due.map(\.0), lists), uniquingKeysWith: { first, _ in first })
+        for ((name, _), list) in zip(due, lists) {
+            switch list {
+            case let .success(ids): round.failed[name] = ids
+            case let .failure(error): round.fail([name], error)
+            }
+        }
     }
 
     /// The count for one group when its failed deployments were listed this pass: launch

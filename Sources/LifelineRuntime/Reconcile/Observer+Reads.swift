@@ -2,45 +2,56 @@ import AWSWire
 import Foundation
 import LifelineCore
 
-/// Each of the observation's reads: one AWS API (or the journal), batched across the groups.
+/// Each of the observation's reads: one AWS API (or the journal), batched across the groups. A
+/// read that fails is the failure of the groups it was for (DESIGN §3: the unit of failure is one
+/// deployment group); the others go on. The journal failing fails the pass.
 extension Observer {
     /// BatchGetDeploymentGroups per application; a group CodeDeploy does not know is absent.
-    func deploymentGroups(
-        _ names: [DeploymentGroupName]
-    ) async throws -> [DeploymentGroupName: DeploymentGroupInfo] {
-        let byApp = Dictionary(grouping: names, by: \.application).sorted { $0.key < $1.key }
-        let lists = try await concurrentMap(byApp) { app, groups -> [DeploymentGroupInfo] in
+    func readDeploymentGroups(_ round: inout ObservationRound) async throws {
+        let byApp = Dictionary(grouping: round.groups.map(\.name), by: \.application).sorted { $0.key < $1.key }
+        let lists = try await concurrentOutcomes(byApp) { app, groups -> [DeploymentGroupInfo] in
             do {
                 return try await aws.codeDeploy.batchGetDeploymentGroups(application: app, names: groups.map(\.name))
             } catch let error as AWSError where error.code == "ApplicationDoesNotExistException" {
                 return []
             }
         }
-        var result: [DeploymentGroupName: DeploymentGroupInfo] = [:]
-        for info in lists.joined() {
-            guard let app = info.applicationName, let name = info.deploymentGroupName else { continue }
-            result[DeploymentGroupName(application: app, name: name)] = info
+        for ((_, groups), list) in zip(byApp, lists) {
+            switch list {
+            case let .failure(error): round.fail(groups, error)
+            case let .success(infos):
+                for info in infos {
+                    guard let app = info.applicationName, let name = info.deploymentGroupName else { continue }
+                    round.infos[DeploymentGroupName(application: app, name: name)] = info
+                }
+            }
         }
-        return result
     }
 
     /// DescribeAutoScalingGroups: every group when a deployment group selects by tags (its groups
     /// are those whose tags it matches), else only the named ones; then what each deployment group covers.
     func readAutoScalingGroups(_ round: inout ObservationRound) async throws {
-        let selectsByTags = round.infos.values.contains {
-            !($0.ec2TagFilters ?? []).isEmpty || !($0.ec2TagSet?.ec2TagSetList ?? []).isEmpty
+        let live = round.live
+        let selectsByTags = live.contains { group in
+            guard let info = round.infos[group.name] else { return false }
+            return !(info.ec2TagFilters ?? []).isEmpty || !(info.ec2TagSet?.ec2TagSetList ?? []).isEmpty
         }
         var named = Set(round.openActions.map(\.autoScalingGroup))
-        for group in round.groups {
+        for group in live {
             named.formUnion(group.policy.autoScalingGroups)
             named.formUnion(round.infos[group.name]?.autoScalingGroups?.compactMap(\.name) ?? [])
         }
-        let all: [AutoScalingGroup] =
-            selectsByTags || !named.isEmpty
-            ? try await aws.autoScaling.describeAutoScalingGroups(names: selectsByTags ? [] : named.sorted()) : []
+        guard selectsByTags || !named.isEmpty else { return }
+        let names = selectsByTags ? [] : named.sorted()
+        let all: [AutoScalingGroup]
+        do {
+            all = try await aws.autoScaling.describeAutoScalingGroups(names: names)
+        } catch {
+            return round.fail(live.map(\.name), error)
+        }
         round.autoScalingGroups = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
-        for group in round.groups {
+        for group in live {
             guard let info = round.infos[group.name] else { continue }
             let filters = (info.ec2TagFilters ?? []).map(TagFilter.init)
             let set = (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
@@ -53,17 +64,23 @@ extension Observer {
         }
     }
 
-    /// DescribeLifecycleHooks for every covered Auto Scaling group, concurrently.
+    /// DescribeLifecycleHooks for every covered Auto Scaling group, concurrently; one that fails
+    /// fails the deployment groups that cover it.
     func readHooks(_ round: inout ObservationRound) async throws {
-        let names = Array(Set(round.covered.values.joined())).sorted()
-        let lists = try await concurrentMap(names) { try await aws.autoScaling.describeLifecycleHooks(group: $0) }
-        round.hooks = Dictionary(uniqueKeysWithValues: zip(names, lists))
+        let names = Array(Set(round.live.flatMap { round.covered[$0.name] ?? [] })).sorted()
+        let lists = try await concurrentOutcomes(names) { try await aws.autoScaling.describeLifecycleHooks(group: $0) }
+        for (name, list) in zip(names, lists) {
+            switch list {
+            case let .success(hooks): round.hooks[name] = hooks
+            case let .failure(error): round.fail(round.coveringGroups(name), error)
+            }
+        }
     }
 
     /// Instances waiting on a covered group: which ones the journal has never seen (adopted by
     /// this pass), and when EC2 launched those (DescribeInstances), which bounds when their wait began.
     func readWaiting(_ round: inout ObservationRound) async throws {
-        for group in round.groups {
+        for group in round.live {
             for name in round.covered[group.name] ?? [] {
                 guard let asg = round.autoScalingGroups[name] else { continue }
                 round.waiting[group.name, default: []].formUnion(
@@ -71,21 +88,26 @@ extension Observer {
                 )
             }
         }
-        let allWaiting = Array(Set(round.waiting.values.joined())).sorted()
+        let allWaiting = Array(Set(round.live.flatMap { round.waiting[$0.name] ?? [] })).sorted()
         round.knownInstances = Set(try await journal.actions(instanceIDs: allWaiting).map(\.instanceID))
         let unknown = allWaiting.filter { !round.knownInstances.contains($0) }
         guard !unknown.isEmpty else { return }
-        round.launchTimes = Dictionary(
-            try await aws.ec2.describeInstances(ids: unknown).compactMap { instance in
-                instance.launchTime.map { (instance.instanceID, $0) }
-            },
-            uniquingKeysWith: { first, _ in first }
-        )
+        do {
+            round.launchTimes = Dictionary(
+                try await aws.ec2.describeInstances(ids: unknown).compactMap { instance in
+                    instance.launchTime.map { (instance.instanceID, $0) }
+                },
+                uniquingKeysWith: { first, _ in first }
+            )
+        } catch {
+            let needing = round.live.filter { !(round.waiting[$0.name] ?? []).isDisjoint(with: unknown) }
+            round.fail(needing.map(\.name), error)
+        }
     }
 
     /// The journal's last good revisions, tracked deployments and loop breakers.
     func readJournalDeployments(_ round: inout ObservationRound) async throws {
-        for group in round.groups where round.infos[group.name] != nil {
+        for group in round.live where round.infos[group.name] != nil {
             round.lastGood[group.name] = try await journal.lastGoodRevision(deploymentGroup: group.name.description)
             if !round.interesting(group.name).isEmpty {
                 round.records[group.name] = try await journal.deployments(deploymentGroup: group.name.description)
@@ -100,7 +122,7 @@ extension Observer {
     /// Which deployments each group needs, then one BatchGetDeployments for all of them (with the
     /// failed ones the loop scan counts).
     func readDeployments(_ round: inout ObservationRound) async throws {
-        for group in round.groups {
+        for group in round.live {
             guard let info = round.infos[group.name] else { continue }
             let interesting = round.interesting(group.name)
             var others = Set<String>()
@@ -123,52 +145,79 @@ extension Observer {
             let success = info.lastSuccessfulDeployment?.deploymentId
             round.wanted[group.name] = (success == round.lastGood[group.name]?.deploymentID ? nil : success, others)
         }
-        round.failed = try await failedDeployments(round.groups, infos: round.infos, breakers: round.breakers)
-        let ids = Set(round.wanted.values.flatMap { [$0.lastSuccessful].compactMap { $0 } + $0.others })
-            .union(round.failed.values.joined())
-            .sorted()
+        try await readFailedDeployments(&round)
+        let wantedBy = round.live.map { group in
+            (group.name, Set(round.wanted[group.name].map { [$0.lastSuccessful].compactMap { $0 } + $0.others } ?? []))
+        }
+        let ids = Set(wantedBy.flatMap(\.1)).union(round.failed.values.joined()).sorted()
         guard !ids.isEmpty else { return }
-        round.deploymentInfos = Dictionary(
-            try await aws.codeDeploy.batchGetDeployments(ids: ids).compactMap { info in
-                info.deploymentId.map { ($0, info) }
-            },
-            uniquingKeysWith: { first, _ in first }
-        )
+        do {
+            round.deploymentInfos = Dictionary(
+                try await aws.codeDeploy.batchGetDeployments(ids: ids).compactMap { info in
+                    info.deploymentId.map { ($0, info) }
+                },
+                uniquingKeysWith: { first, _ in first }
+            )
+        } catch {
+            let needing = wantedBy.filter { !$0.1.isEmpty || round.failed[$0.0] != nil }.map(\.0)
+            round.fail(needing, error)
+        }
     }
 
     /// Targets: only for the instances that wait, except for an active deployment lifeline may
-    /// stop, whose every target is read to see whether it only waits on gone instances.
+    /// stop, whose every target is read to see whether it only waits on gone instances. A
+    /// deployment still Created or Queued has no targets yet (`DeploymentNotStartedException`).
     func readTargets(_ round: inout ObservationRound) async throws {
         struct Job: Sendable {
+            var group: DeploymentGroupName
             var deploymentID: String
             /// nil: every target.
             var instances: Set<String>?
         }
-        let jobs: [Job] = round.groups.flatMap { group in
+        let jobs: [Job] = round.live.flatMap { group in
             let mayStop =
                 everyTarget || group.policy.may(.stopStuck) || group.policy.may(.openBreaker)
                 || round.breakers[group.name.description]?.isOpen == true
             return (round.wanted[group.name]?.others ?? []).sorted().map { id in
                 let active = ObservedDeployment.activeStatuses.contains(round.deploymentInfos[id]?.status ?? "")
-                return Job(deploymentID: id, instances: mayStop && active ? nil : round.interesting(group.name))
+                let instances = mayStop && active ? nil : round.interesting(group.name)
+                return Job(group: group.name, deploymentID: id, instances: instances)
             }
         }
-        let maps = try await concurrentMap(jobs) { job in
-            try await targets(deployment: job.deploymentID, of: job.instances)
+        let maps = try await concurrentOutcomes(jobs) { job in
+            do {
+                return try await targets(deployment: job.deploymentID, of: job.instances)
+            } catch let error as AWSError where error.isDeploymentNotStarted {
+                return [:]
+            }
         }
-        for (job, map) in zip(jobs, maps) { round.targets[job.deploymentID] = map }
+        for (job, map) in zip(jobs, maps) {
+            switch map {
+            case let .success(targets): round.targets[job.deploymentID] = targets
+            case let .failure(error): round.fail([job.group], error)
+            }
+        }
         round.wholeTargets = Set(jobs.filter { $0.instances == nil }.map(\.deploymentID))
     }
 
     /// EC2 state of the targets a stoppable deployment still waits on, and of the instances
     /// waiting on CodeDeploy's hook in supervise mode.
     func readInstanceStates(_ round: inout ObservationRound) async throws {
-        var lookups = Set<String>()
-        for id in round.wholeTargets { lookups.formUnion(ObservedDeployment.remaining(round.targets[id])) }
-        for group in round.groups where group.policy.mode == .supervise {
-            lookups.formUnion(round.waiting[group.name] ?? [])
+        var lookups: [DeploymentGroupName: Set<String>] = [:]
+        for group in round.live {
+            for id in round.wanted[group.name]?.others ?? [] where round.wholeTargets.contains(id) {
+                lookups[group.name, default: []].formUnion(ObservedDeployment.remaining(round.targets[id]))
+            }
+            if group.policy.mode == .supervise {
+                lookups[group.name, default: []].formUnion(round.waiting[group.name] ?? [])
+            }
         }
-        round.instanceStates = try await instanceStates(lookups.sorted())
+        let ids = Set(lookups.values.joined()).sorted()
+        do {
+            round.instanceStates = try await instanceStates(ids)
+        } catch {
+            round.fail(lookups.filter { !$0.value.isEmpty }.map(\.key), error)
+        }
     }
 
     /// Instance id → target status, for the given instances among the deployment's targets (all when nil).
@@ -184,4 +233,17 @@ extension Observer {
         }
         return map
     }
+}
+
+/// `concurrentMap` that keeps each item's failure as its own result; cancellation still ends it.
+func concurrentOutcomes<T: Sendable, R: Sendable>(
+    _ items: [T],
+    limit: Int = 16,
+    _ body: @escaping @Sendable (T) async throws -> R
+) async throws -> [Result<R, any Error>] {
+    let outcomes = try await concurrentMap(items, limit: limit) { item -> Result<R, any Error> in
+        do { return .success(try await body(item)) } catch { return .failure(error) }
+    }
+    try Task.checkCancellation()
+    return outcomes
 }

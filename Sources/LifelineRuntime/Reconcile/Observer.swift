@@ -18,13 +18,20 @@ struct Observer: Sendable {
         var journal: JournalView
     }
 
+    /// What one observation gives: a `Seen` per group whose reads all succeeded, and the error of
+    /// each group whose reads did not.
+    struct Result: Sendable {
+        var seen: [Seen]
+        var failures: [DeploymentGroupName: String]
+        /// Auto Scaling group → the deployment group that covers it, for every group whose coverage
+        /// was read (failed ones too: their messages are still recorded, and heartbeated).
+        var owners: [String: DeploymentGroupName]
+    }
+
     /// The reads in the order each needs the one before; every read is batched across the groups.
-    func observe(_ groups: [LifelineConfig.ManagedGroup], queueARN: String?) async throws -> [Seen] {
-        var round = ObservationRound(
-            groups: groups,
-            infos: try await deploymentGroups(groups.map(\.name)),
-            openActions: try await journal.openActions()
-        )
+    func observe(_ groups: [LifelineConfig.ManagedGroup], queueARN: String?) async throws -> Result {
+        var round = ObservationRound(groups: groups, openActions: try await journal.openActions())
+        try await readDeploymentGroups(&round)
         try await readAutoScalingGroups(&round)
         try await readHooks(&round)
         try await readWaiting(&round)
@@ -32,7 +39,15 @@ struct Observer: Sendable {
         try await readDeployments(&round)
         try await readTargets(&round)
         try await readInstanceStates(&round)
-        return groups.map { round.seen($0, queueARN: queueARN) }
+        var owners: [String: DeploymentGroupName] = [:]
+        for group in groups {
+            for name in round.covered[group.name] ?? [] { owners[name] = group.name }
+        }
+        return Result(
+            seen: round.live.map { round.seen($0, queueARN: queueARN) },
+            failures: round.failures.mapValues { "\($0)" },
+            owners: owners
+        )
     }
 }
 

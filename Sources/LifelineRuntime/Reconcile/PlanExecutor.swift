@@ -73,6 +73,13 @@ struct PlanExecutor: Sendable {
             try await update(action) { $0.state = .deploying }
         case let .heartbeat(action, timeout, _):
             try await heartbeat(action, timeout: timeout)
+        case let .setHeartbeatTimeout(action, seconds):
+            try await update(action) { stored in
+                stored.heartbeatTimeout = seconds
+                // A deadline computed from another timeout: keep the earlier of the two.
+                let implied = (stored.lastHeartbeat ?? stored.firstSeen).addingTimeInterval(Double(seconds))
+                stored.heartbeatDeadline = min(stored.heartbeatDeadline ?? implied, implied)
+            }
         case let .complete(action, result, _):
             try await complete(action, result)
         case let .close(action, state, _):
@@ -172,24 +179,14 @@ struct PlanExecutor: Sendable {
     }
 
     private func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
-        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
-        do {
-            try await aws.autoScaling.recordLifecycleActionHeartbeat(
-                group: current.autoScalingGroup,
-                hook: current.hookName,
-                action: current.reference
-            )
-        } catch let error as AWSError where error.isNoActiveLifecycleAction {
-            try await update(current) { $0.state = .closed }
-            return
-        }
-        metrics?.heartbeatSent()
-        let at = now()
-        try await update(current) {
-            $0.lastHeartbeat = at
-            $0.heartbeatsSent += 1
-            $0.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
-        }
+        let sender = HeartbeatSender(
+            autoScaling: aws.autoScaling,
+            journal: journal,
+            logger: logger,
+            metrics: metrics,
+            now: now
+        )
+        try await sender.send(action, timeout: timeout, onlyIfDue: true)
     }
 
     private func complete(_ action: LifecycleAction, _ result: LifecycleAction.Result) async throws {

@@ -20,10 +20,13 @@ public enum PlanReport {
         for plan in report.plans {
             for note in plan.notes { lines.append("note: \(plan.deploymentGroup): \(note)") }
         }
+        for (group, error) in report.failedGroups.sorted(by: { $0.key.description < $1.key.description }) {
+            lines.append("failed: \(group) was not reconciled: \(error)")
+        }
         for failure in report.failures { lines.append("failed: \(failure)") }
         let pending = report.plans.filter(\.pending).map(\.deploymentGroup.description)
         lines.append(
-            pending.isEmpty && report.failures.isEmpty
+            pending.isEmpty && report.failures.isEmpty && report.failedGroups.isEmpty
                 ? "settled" : "work still pending" + (pending.isEmpty ? "" : ": " + pending.joined(separator: ", "))
         )
         return lines.joined(separator: "\n")
@@ -42,6 +45,9 @@ public enum PlanReport {
         }
         let object: [String: Any] = [
             "dry_run": dryRun, "pending": report.pending, "failures": report.failures, "plans": plans,
+            "failed_groups": Dictionary(
+                uniqueKeysWithValues: report.failedGroups.map { ($0.key.description, $0.value) }
+            ),
         ]
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))

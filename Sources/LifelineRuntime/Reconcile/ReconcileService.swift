@@ -37,13 +37,19 @@ public struct ReconcileService: Service {
 
     public func run() async throws {
         let waker = Waker()
+        let heartbeatWaker = Waker()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await passes(waker: waker) }
+                // Heartbeats first: from the journal, whenever one falls due, whatever a pass is doing.
+                group.addTask { try await cancelWhenGracefulShutdown { await heartbeats(waker: heartbeatWaker) } }
                 if let ingest {
                     group.addTask {
                         try await cancelWhenGracefulShutdown {
-                            await ingest.run(wake: { await waker.wake() })
+                            await ingest.run(wake: {
+                                await waker.wake()
+                                await heartbeatWaker.wake()
+                            })
                         }
                     }
                 }
@@ -66,9 +72,15 @@ public struct ReconcileService: Service {
             do {
                 let report = try await reconciler.pass()
                 failuresInARow = 0
-                wait = report.nextPassAt.timeIntervalSinceNow
+                // Plans say when on AWS's clock.
+                wait = report.nextPassAt.timeIntervalSince(reconciler.now())
                 reconciler.metrics?.pass(ok: true, duration: ContinuousClock.now - started)
-                await readiness.passed(at: Date())
+                let failing = await reconciler.failingGroups()
+                await readiness.passed(
+                    at: Date(),
+                    failing: Dictionary(uniqueKeysWithValues: failing.map { ($0.key.description, $0.value) }),
+                    managed: reconciler.groups.count
+                )
             } catch  where Task.isCancelled {
                 break  // the service group is stopping (a sibling service failed): no error of the pass's own
             } catch {
@@ -81,6 +93,27 @@ public struct ReconcileService: Service {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // A short pause lets a burst of messages land in one pass.
             await waker.wait(seconds: max(wait, 0.02))
+        }
+    }
+
+    /// Sends due heartbeats, then sleeps until the next falls due (or a new action is recorded),
+    /// at most 5 s so that actions recorded by a pass are picked up.
+    private func heartbeats(waker: Waker) async {
+        let sender = reconciler.heartbeats
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var wait: TimeInterval = 5
+            do {
+                _ = try await sender.sweep()
+                if let next = HeartbeatSchedule.nextWake(try await reconciler.journal.openActions()) {
+                    wait = min(wait, next.timeIntervalSince(reconciler.now()))
+                }
+            } catch  where Task.isCancelled {
+                break
+            } catch {
+                logger.warning("heartbeat sweep failed: \(error); trying again in 1s")
+                wait = 1
+            }
+            await waker.wait(seconds: max(wait, 0.2))
         }
     }
 }

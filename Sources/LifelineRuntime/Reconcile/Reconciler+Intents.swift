@@ -7,89 +7,103 @@ import LifelineStore
 extension Reconciler {
     /// Intents without an outcome are what a crash cut short. A deployment is looked up by the
     /// marker in its description, never created twice; a completion is finished by the next
-    /// decision (the action is marked completing with the intended result).
-    func resolveInterruptedIntents() async throws {
+    /// decision (the action is marked completing with the intended result). Every time here is on
+    /// AWS's clock (`now`), as CodeDeploy's createTime is. Returns the groups whose interrupted intents could not be resolved (AWS could not be read):
+    /// they sit this pass out, so that nothing is done twice.
+    @discardableResult
+    func resolveInterruptedIntents() async throws -> [DeploymentGroupName: String] {
+        var failures: [DeploymentGroupName: String] = [:]
         for intent in try await journal.openIntents() {
-            let at = now()
-            switch intent.kind {
-            case .createDeployment:
-                guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init), let planID = intent.planID
-                else {
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .failed,
-                        detail: "no group or plan id",
-                        at: at
-                    )
-                    continue
-                }
-                let marker = FollowOnDeployment.marker(group, planID)
-                let ids = try await aws.codeDeploy.listDeployments(
-                    application: group.application,
-                    group: group.name,
-                    statuses: [],
-                    createdAfter: intent.createdAt.addingTimeInterval(-60)
-                )
-                let found =
-                    ids.isEmpty
-                    ? [] : try await aws.codeDeploy.batchGetDeployments(ids: ids).filter { $0.description == marker }
-                if let deployment = found.first, let id = deployment.deploymentId {
-                    let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
-                    let record = DeploymentRecord(
-                        id: id,
-                        deploymentGroup: group.description,
-                        planID: planID,
-                        revision: deployment.revision.map(Revision.init) ?? Revision(revisionType: nil),
-                        instances: planned?.instances ?? [],
-                        status: deployment.status ?? "Created",
-                        createdAt: deployment.createTime ?? intent.createdAt
-                    )
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .done,
-                        detail: id,
-                        at: at,
-                        action: nil,
-                        deployment: record
-                    )
-                    logger.notice(
-                        "found deployment \(id) again after a restart (\(marker)); not creating another",
-                        metadata: ["group": "\(group)"]
-                    )
-                } else {
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .failed,
-                        detail: "not found in CodeDeploy after a restart: never created",
-                        at: at
-                    )
-                }
-            case .complete:
-                if let token = intent.actionToken, var action = try await journal.action(token: token),
-                    action.state.isOpen, action.state != .completing,
-                    let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
-                        .result
-                {
-                    action.state = .completing
-                    action.result = result
-                    try await journal.finishIntent(
-                        id: intent.id!,
-                        outcome: .moot,
-                        detail: "interrupted; completing again",
-                        at: at,
-                        action: action
-                    )
-                } else {
-                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted", at: at)
-                }
-            case .heartbeat, .stopDeployment, .putHook:
+            do {
+                try await resolve(intent)
+            } catch let error as AWSError {
+                guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init) else { throw error }
+                failures[group] = failures[group] ?? "resolving an interrupted \(intent.kind.rawValue): \(error)"
+            }
+        }
+        return failures
+    }
+
+    private func resolve(_ intent: Intent) async throws {
+        let at = now()
+        switch intent.kind {
+        case .createDeployment:
+            guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init), let planID = intent.planID
+            else {
                 try await journal.finishIntent(
                     id: intent.id!,
-                    outcome: .moot,
-                    detail: "interrupted; the next pass decides again",
+                    outcome: .failed,
+                    detail: "no group or plan id",
+                    at: at
+                )
+                return
+            }
+            let marker = FollowOnDeployment.marker(group, planID)
+            let ids = try await aws.codeDeploy.listDeployments(
+                application: group.application,
+                group: group.name,
+                statuses: [],
+                createdAfter: intent.createdAt.addingTimeInterval(-60)
+            )
+            let found =
+                ids.isEmpty
+                ? [] : try await aws.codeDeploy.batchGetDeployments(ids: ids).filter { $0.description == marker }
+            if let deployment = found.first, let id = deployment.deploymentId {
+                let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
+                let record = DeploymentRecord(
+                    id: id,
+                    deploymentGroup: group.description,
+                    planID: planID,
+                    revision: deployment.revision.map(Revision.init) ?? Revision(revisionType: nil),
+                    instances: planned?.instances ?? [],
+                    status: deployment.status ?? "Created",
+                    createdAt: deployment.createTime ?? intent.createdAt
+                )
+                try await journal.finishIntent(
+                    id: intent.id!,
+                    outcome: .done,
+                    detail: id,
+                    at: at,
+                    action: nil,
+                    deployment: record
+                )
+                logger.notice(
+                    "found deployment \(id) again after a restart (\(marker)); not creating another",
+                    metadata: ["group": "\(group)"]
+                )
+            } else {
+                try await journal.finishIntent(
+                    id: intent.id!,
+                    outcome: .failed,
+                    detail: "not found in CodeDeploy after a restart: never created",
                     at: at
                 )
             }
+        case .complete:
+            if let token = intent.actionToken, var action = try await journal.action(token: token),
+                action.state.isOpen, action.state != .completing,
+                let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
+                    .result
+            {
+                action.state = .completing
+                action.result = result
+                try await journal.finishIntent(
+                    id: intent.id!,
+                    outcome: .moot,
+                    detail: "interrupted; completing again",
+                    at: at,
+                    action: action
+                )
+            } else {
+                try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: "interrupted", at: at)
+            }
+        case .heartbeat, .stopDeployment, .putHook:
+            try await journal.finishIntent(
+                id: intent.id!,
+                outcome: .moot,
+                detail: "interrupted; the next pass decides again",
+                at: at
+            )
         }
     }
 }

@@ -5,7 +5,7 @@ import LifelineStore
 import Logging
 
 /// The reconcile loop's shell (DESIGN §3): resolve what a crash interrupted, observe, decide,
-/// act write-ahead, and say when to look again. One pass covers every managed group.
+/// act write-ahead, and say when to look again. One pass covers every managed group that is due.
 public actor Reconciler {
     let aws: AWSServices
     let journal: any Journal
@@ -18,6 +18,10 @@ public actor Reconciler {
     private(set) var queueARN: String?
     /// Auto Scaling group → the deployment group lifeline manages it for, as last observed.
     private(set) var owners: [String: DeploymentGroupName] = [:]
+    /// Auto Scaling group → the HeartbeatTimeout of lifeline's hook on it, as last observed.
+    private(set) var hookTimeouts: [String: Int] = [:]
+    /// Which groups are failing, since when, and when each is tried again.
+    private(set) var health = GroupHealth()
 
     public init(
         aws: AWSServices,
@@ -41,25 +45,46 @@ public actor Reconciler {
         public var plans: [Plan]
         /// One line per step that failed; the next pass tries again.
         public var failures: [String]
+        /// Groups that could not be observed this pass (AWS refused or failed a read), with why.
+        /// Every other group was reconciled; these are retried with backoff.
+        public var failedGroups: [DeploymentGroupName: String] = [:]
         public var nextPassAt: Date
         /// Configured deployment groups CodeDeploy does not know.
         public var unknownGroups: [DeploymentGroupName]
         /// Open actions remain (or a step failed): `reconcile` exits 2.
-        public var pending: Bool { !failures.isEmpty || plans.contains(where: \.pending) }
+        public var pending: Bool { !failures.isEmpty || !failedGroups.isEmpty || plans.contains(where: \.pending) }
     }
 
-    /// One pass. `only` limits it to some groups; `dryRun` decides and changes nothing.
+    /// One pass (DESIGN §3). Heartbeats first, from the journal alone; then per group: resolve
+    /// what a crash interrupted, observe (batched), decide, act. A group whose reads fail sits the
+    /// pass out and is retried with backoff; it never stops another group. `only` limits the pass
+    /// to some groups (and tries them even while they back off); `dryRun` decides and changes nothing.
     public func pass(only: Set<DeploymentGroupName>? = nil, dryRun: Bool = false) async throws -> PassReport {
-        let selected = groups(only)
-        if !dryRun { try await resolveInterruptedIntents() }
-        _ = try await queueARNIfConfigured()
-        let seen = try await Observer(aws: aws, journal: journal, now: now).observe(selected, queueARN: queueARN)
+        var failures: [String] = []
+        if !dryRun { failures += try await heartbeats.sweep() }
+        let started = now()
+        var failed = dryRun ? [:] : try await resolveInterruptedIntents()
+        let selected = groups(only).filter { only != nil || health.isDue($0.name, at: started) }
+        do {
+            _ = try await queueARNIfConfigured()
+        } catch {
+            // Own mode needs the queue's ARN for its hooks; supervise mode does not.
+            for group in selected where group.policy.mode == .own && failed[group.name] == nil {
+                failed[group.name] = "reading the queue's ARN: \(error)"
+            }
+        }
+        let observer = Observer(aws: aws, journal: journal, now: now)
+        let observed = try await observer.observe(selected.filter { failed[$0.name] == nil }, queueARN: queueARN)
+        failed.merge(observed.failures) { first, _ in first }
+        let seen = observed.seen
+        owners.merge(observed.owners) { _, new in new }
         for observed in seen {
-            for asg in observed.observation.autoScalingGroups { owners[asg.name] = observed.group.name }
+            for asg in observed.observation.autoScalingGroups {
+                if let hook = asg.hook(observed.group.name.hookName) { hookTimeouts[asg.name] = hook.heartbeatTimeout }
+            }
         }
         let at = now()
         let plans = seen.map { decide($0.observation, $0.journal, now: at, policy: $0.group.policy) }
-        var failures: [String] = []
         if !dryRun {
             try await journal.appendMany(
                 plans.flatMap { plan in
@@ -77,9 +102,9 @@ public actor Reconciler {
             )
             for plan in plans { log(plan) }
             let executor = PlanExecutor(aws: aws, journal: journal, logger: logger, metrics: metrics, now: now)
-            failures = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }.flatMap {
-                $0
-            }
+            let results = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }
+            failures += results.flatMap { $0 }
+            record(failed: failed, observed: seen.map(\.group.name), at: at)
             if let metrics {
                 metrics.state(
                     open: try await journal.openActions(),
@@ -90,21 +115,53 @@ public actor Reconciler {
                         }
                     ),
                     groups: selected.map(\.name),
+                    failing: health.failing.mapValues(\.error),
                     now: now()
                 )
             }
         }
-        let next = plans.map(\.nextPassAt).min() ?? at.addingTimeInterval(60)
         let unknown = seen.filter { !$0.observation.exists }.map(\.group.name)
         for name in unknown {
             logger.error("CodeDeploy does not know \(name) in this account and region: check the config and the region")
         }
+        let next = (plans.map(\.nextPassAt) + [health.nextRetry].compactMap { $0 }).min()
+        let fallback = at.addingTimeInterval(60)
         return PassReport(
             plans: plans,
             failures: failures,
-            nextPassAt: failures.isEmpty ? next : min(next, at.addingTimeInterval(5)),
+            failedGroups: failed,
+            nextPassAt: failures.isEmpty ? (next ?? fallback) : min(next ?? fallback, at.addingTimeInterval(5)),
             unknownGroups: unknown
         )
+    }
+
+    /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first).
+    nonisolated var heartbeats: HeartbeatSender {
+        HeartbeatSender(autoScaling: aws.autoScaling, journal: journal, logger: logger, metrics: metrics, now: now)
+    }
+
+    /// Each group's health after the pass: one log line when a group begins failing, fails
+    /// differently, or recovers; never one per pass.
+    private func record(failed: [DeploymentGroupName: String], observed: [DeploymentGroupName], at: Date) {
+        for (group, error) in failed.sorted(by: { $0.key.description < $1.key.description }) {
+            metrics?.groupFailed(group)
+            switch health.failed(group, error: error, at: at) {
+            case .began?, .changed?:
+                logger.error(
+                    "\(group) cannot be reconciled: \(error); its heartbeats go on, and it is tried again with backoff",
+                    metadata: ["group": "\(group)"]
+                )
+            default: break
+            }
+        }
+        for group in observed where failed[group] == nil {
+            if case let .recovered(passes)? = health.succeeded(group) {
+                logger.notice(
+                    "\(group) is reconciled again after \(passes) failed pass(es)",
+                    metadata: ["group": "\(group)"]
+                )
+            }
+        }
     }
 
     /// One log line per decision.
@@ -134,5 +191,9 @@ public actor Reconciler {
     }
 
     public func owner(ofAutoScalingGroup name: String) -> DeploymentGroupName? { owners[name] }
+    /// The heartbeat timeout of lifeline's hook on the Auto Scaling group, as last observed.
+    public func hookTimeout(ofAutoScalingGroup name: String) -> Int? { hookTimeouts[name] }
+    /// The groups failing now, with their last error (for `/readyz`).
+    public func failingGroups() -> [DeploymentGroupName: String] { health.failing.mapValues(\.error) }
     public func policy(of name: DeploymentGroupName) -> GroupPolicy? { groups.first { $0.name == name }?.policy }
 }

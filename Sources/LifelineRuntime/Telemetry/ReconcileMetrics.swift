@@ -29,6 +29,10 @@ public final class ReconcileMetrics: Sendable {
     }
     func deploymentCreated() { counter(Self.deploymentsCreated).increment() }
     func deploymentStopped() { counter(Self.deploymentsStopped).increment() }
+    /// A pass in which the group could not be reconciled (its reads or its intents failed).
+    func groupFailed(_ group: DeploymentGroupName) {
+        counter(Self.groupFailures, ["deployment_group": group.description]).increment()
+    }
     func messages(_ outcome: String, _ count: Int) {
         if count > 0 { counter(Self.messages, ["outcome": outcome]).increment(by: Int64(count)) }
     }
@@ -59,6 +63,7 @@ public final class ReconcileMetrics: Sendable {
         breakers: [BreakerState],
         stale: [DeploymentGroupName: Int],
         groups: [DeploymentGroupName],
+        failing: [DeploymentGroupName: String] = [:],
         now: Date
     ) {
         let byState = Dictionary(grouping: open, by: \.state)
@@ -73,6 +78,7 @@ public final class ReconcileMetrics: Sendable {
                 to: openBreakers.contains(group.description) ? 1 : 0
             )
             gauge(Self.staleInstances, ["deployment_group": group.description]).set(to: Double(stale[group] ?? 0))
+            gauge(Self.groupFailing, ["deployment_group": group.description]).set(to: failing[group] == nil ? 0 : 1)
         }
     }
 
@@ -120,6 +126,16 @@ public final class ReconcileMetrics: Sendable {
         name: "nearest_action_deadline",
         unit: "seconds",
         help: "Seconds to the nearest heartbeat or global deadline of an open action; absent when none is open."
+    )
+    static let groupFailures = Family(
+        name: "group_failures",
+        unit: "total",
+        help: "Passes in which the deployment group could not be reconciled (a read or an intent failed)."
+    )
+    static let groupFailing = Family(
+        name: "group_failing",
+        unit: "",
+        help: "1 while the deployment group's last pass failed; its heartbeats go on."
     )
     static let awsCalls = Family(
         name: "aws_calls",

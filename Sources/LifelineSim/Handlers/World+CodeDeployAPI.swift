@@ -190,10 +190,12 @@ extension World {
             out = ["deployments": page, "nextToken": token ?? NSNull()]
         case "ListDeploymentTargets":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
+            try startedDeployment(deployment)
             let (page, token) = try paginate(deployment.targetOrder, 100, limit: 100, token: r.jsonString("nextToken"))
             out = ["targetIds": page, "nextToken": token ?? NSNull()]
         case "BatchGetDeploymentTargets":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
+            try startedDeployment(deployment)
             let ids = r.jsonStrings("targetIds")
             guard ids.count <= 25 else {
                 throw SimError(
@@ -243,6 +245,16 @@ extension World {
             )
         }
         return name
+    }
+
+    /// AWS documents DeploymentNotStartedException for target reads while a deployment is Created or Queued.
+    func startedDeployment(_ deployment: SimDeployment) throws {
+        guard deployment.status == "Created" || deployment.status == "Queued" else { return }
+        throw SimError(
+            code: "DeploymentNotStartedException",
+            message: "The specified deployment has not started.",
+            status: 400
+        )
     }
 
     func existingDeployment(_ id: String) throws -> SimDeployment {

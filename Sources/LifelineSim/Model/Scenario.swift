@@ -29,6 +29,8 @@ struct Scenario: Sendable {
         var deployed: Data?
         /// A revision being deployed when the scenario starts.
         var deploying: Data?
+        /// `CodeDeployDefault.OneAtATime` (the default) or `CodeDeployDefault.AllAtOnce`.
+        var configName = "CodeDeployDefault.OneAtATime"
     }
     struct Step: Sendable {
         var at: Double
@@ -66,6 +68,7 @@ struct Scenario: Sendable {
             config.failingRevisions = try s.stringMap("failingRevisions") ?? [:]
             config.hangingLaunches = try s.intMap("hangingLaunches") ?? [:]
             config.failingLaunches = try s.intMap("failingLaunches") ?? [:]
+            config.heldInCreated = try s.doubleMap("heldInCreated") ?? [:]
         }
         if let f = try r.object("faults") { config.faults = try Self.faults(f) }
         queues = try r.strings("queues") ?? []
@@ -117,7 +120,8 @@ struct Scenario: Sendable {
                         return list
                     },
                     deployed: deployed,
-                    deploying: deploying
+                    deploying: deploying,
+                    configName: try dg.string("deploymentConfigName") ?? "CodeDeployDefault.OneAtATime"
                 )
             )
         }
@@ -126,31 +130,6 @@ struct Scenario: Sendable {
             for (k, v) in s.raw where k != "at" && k != "action" { fields[k] = ControlAPI.text(of: v) }
             steps.append(Step(at: try s.double("at") ?? 0, action: try s.requiredString("action"), fields: fields))
         }
-    }
-
-    static func faults(_ f: Reader) throws -> SimConfig.Faults {
-        var faults = SimConfig.Faults()
-        if let rate = try f.double("throttleRate") { faults.throttleRate = ["*": rate] }
-        for (op, rate) in try f.doubleMap("throttleRateByOperation") ?? [:] { faults.throttleRate[op] = rate }
-        faults.serverErrorRate = try f.double("serverErrorRate") ?? 0
-        faults.resetRate = try f.double("resetRate") ?? 0
-        faults.latencyMilliseconds = try f.double("latencyMs") ?? 0
-        faults.latencyByOperation = try f.doubleMap("latencyMsByOperation") ?? [:]
-        for (name, latency) in [("latencyMs", faults.latencyMilliseconds)]
-            + faults.latencyByOperation.map({
-                ("latencyMsByOperation.\($0.key)", $0.value)
-            }) where !(0...600_000).contains(latency)
-        {
-            throw ScenarioError("\(f.path)\(name) must be between 0 and 600000 milliseconds")
-        }
-        faults.clockSkewSeconds = try f.double("clockSkewSeconds") ?? 0
-        faults.seed = UInt64(try f.int("seed") ?? 1)
-        for (name, rate) in [("serverErrorRate", faults.serverErrorRate), ("resetRate", faults.resetRate)]
-            + faults.throttleRate.map({ ("throttleRate", $0.value) })
-        {
-            guard (0...1).contains(rate) else { throw ScenarioError("\(f.path)\(name) must be between 0 and 1") }
-        }
-        return faults
     }
 }
 

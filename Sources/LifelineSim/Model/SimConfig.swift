@@ -24,6 +24,9 @@ struct SimConfig: Sendable {
     var hangingLaunches: [String: Int] = [:]
     /// Launches whose deployments fail at AfterInstall: per group, how many of the next launches.
     var failingLaunches: [String: Int] = [:]
+    /// Deployment group (`APP/GROUP`) → seconds each new deployment of it stays `Created` before it
+    /// starts; meanwhile its target reads answer DeploymentNotStartedException, as AWS's do.
+    var heldInCreated: [String: Double] = [:]
     var faults = Faults()
 
     struct Faults: Sendable {
@@ -35,8 +38,25 @@ struct SimConfig: Sendable {
         /// Extra latency for one operation (`CreateDeployment` or `codedeploy.CreateDeployment`):
         /// holds a call open after it was counted, so a test can kill the caller inside it.
         var latencyByOperation: [String: Double] = [:]
+        /// Share of calls that take effect and then lose their answer: a 5xx, or a reset connection.
+        var serverErrorAfterRate = 0.0
+        var resetAfterRate = 0.0
+        /// Errors for one operation, optionally on one resource (a group name, a deployment group).
+        var scoped: [ScopedFault] = []
         /// Seconds the simulator's clock is ahead of the real one (negative: behind).
         var clockSkewSeconds = 0.0
         var seed: UInt64 = 1
+    }
+
+    /// `{"operation": "DescribeLifecycleHooks", "resource": "shop-bad", "code": "AccessDenied"}`:
+    /// every call of the operation that names the resource (any input value equal to it) fails;
+    /// with `after`, it takes effect first and then fails ("applied, but the answer lost").
+    struct ScopedFault: Sendable {
+        var operation: String
+        var resource: String?
+        var code: String
+        var message: String
+        var status: Int
+        var after: Bool
     }
 }

@@ -89,9 +89,9 @@ extension World {
             group: dg.name,
             revision: revision,
             revisionKey: key,
-            status: chosen.isEmpty ? "Succeeded" : "InProgress",
+            status: chosen.isEmpty ? "Succeeded" : (config.heldInCreated[dg.key] != nil ? "Created" : "InProgress"),
             createTime: now,
-            startTime: now,
+            startTime: config.heldInCreated[dg.key] != nil && !chosen.isEmpty ? nil : now,
             completeTime: chosen.isEmpty ? now : nil,
             description: description,
             creator: creator,
@@ -123,6 +123,13 @@ extension World {
     func progressDeployments() {
         for id in deploymentOrder where deployments[id]?.isActive == true {
             guard var deployment = deployments[id] else { continue }
+            if deployment.status == "Created" {
+                // Held (settings.heldInCreated): it starts once the hold is over.
+                let hold = config.heldInCreated["\(deployment.application)/\(deployment.group)"] ?? 0
+                guard now.timeIntervalSince(deployment.createTime) >= hold else { continue }
+                deployment.status = "InProgress"
+                deployment.startTime = now
+            }
             let oneAtATime = deployment.configName == "CodeDeployDefault.OneAtATime"
             for instanceID in deployment.targetOrder {
                 guard var target = deployment.targets[instanceID],

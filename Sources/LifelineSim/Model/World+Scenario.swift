@@ -80,7 +80,7 @@ extension World {
                 name: dg.name,
                 id: UUID().uuidString.lowercased(),
                 serviceRoleARN: "arn:aws:iam::\(config.accountID):role/CodeDeployServiceRole",
-                configName: "CodeDeployDefault.OneAtATime",
+                configName: dg.configName,
                 autoScalingGroups: dg.autoScalingGroups,
                 tagFilters: dg.tagFilters,
                 tagSet: dg.tagSet,

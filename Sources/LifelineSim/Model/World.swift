@@ -64,15 +64,37 @@ actor World {
     }
 
     /// The fault to inject for this call, if any (seeded, so runs repeat).
-    func fault(for service: SimRequest.Service, operation: String) -> InjectedFault? {
+    /// The fault a call meets before it takes effect, if any.
+    func fault(for request: SimRequest) -> InjectedFault? {
+        if let scoped = scopedFault(request, after: false) { return .scoped(scoped) }
         let faults = config.faults
+        let operation = request.operation
         let throttle =
-            faults.throttleRate[operation] ?? faults.throttleRate["\(service.rawValue).\(operation)"]
+            faults.throttleRate[operation] ?? faults.throttleRate["\(request.service.rawValue).\(operation)"]
             ?? faults.throttleRate["*"] ?? 0
         if throttle > 0, random.unit() < throttle { return .throttle }
         if faults.serverErrorRate > 0, random.unit() < faults.serverErrorRate { return .serverError }
         if faults.resetRate > 0, random.unit() < faults.resetRate { return .reset }
         return nil
+    }
+
+    /// The fault a call meets after it took effect: its answer is lost.
+    func faultAfter(for request: SimRequest) -> InjectedFault? {
+        if let scoped = scopedFault(request, after: true) { return .scoped(scoped) }
+        let faults = config.faults
+        if faults.serverErrorAfterRate > 0, random.unit() < faults.serverErrorAfterRate { return .serverError }
+        if faults.resetAfterRate > 0, random.unit() < faults.resetAfterRate { return .reset }
+        return nil
+    }
+
+    private func scopedFault(_ request: SimRequest, after: Bool) -> SimError? {
+        let operation = request.operation
+        let match = config.faults.scoped.first { fault in
+            fault.after == after
+                && (fault.operation == operation || fault.operation == "\(request.service.rawValue).\(operation)")
+                && (fault.resource.map { request.names($0) } ?? true)
+        }
+        return match.map { SimError(code: $0.code, message: $0.message, status: $0.status) }
     }
 
     func latency(for service: SimRequest.Service, operation: String) -> Double {
@@ -89,13 +111,16 @@ actor World {
     func setServerURL(_ url: String) { serverURL = url }
 
     func resetFaults(_ faults: SimConfig.Faults) {
+        let moved = faults.clockSkewSeconds - config.faults.clockSkewSeconds
         config.faults = faults
         random = SimRandom(seed: faults.seed)
+        moveClock(by: moved)
     }
 }
 
 enum InjectedFault: Sendable {
     case throttle, serverError, reset
+    case scoped(SimError)
 }
 
 /// SplitMix64: small, seeded, reproducible.

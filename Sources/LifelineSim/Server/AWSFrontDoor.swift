@@ -98,24 +98,7 @@ struct AWSFrontDoor: Sendable {
         await world.count(service, sim.operation)
         let latency = await world.latency(for: service, operation: sim.operation)
         if latency > 0 { try? await Task.sleep(for: .milliseconds(Int(latency))) }
-        let fault = await world.fault(for: service, operation: sim.operation)
-        switch fault {
-        case .throttle?: return error(Self.throttling(service), service, requestID, now)
-        case .serverError?:
-            return error(
-                SimError(
-                    code: service == .ec2 ? "Unavailable" : "InternalFailure",
-                    message: "The server encountered an internal error",
-                    status: service == .ec2 ? 503 : 500,
-                    sender: false
-                ),
-                service,
-                requestID,
-                now
-            )
-        case .reset?: return Self.reset()
-        case nil: break
-        }
+        if let fault = await world.fault(for: sim) { return answer(fault, service, requestID, now) }
 
         do {
             var answer = try await world.handle(sim)
@@ -129,6 +112,8 @@ struct AWSFrontDoor: Sendable {
                 }
                 answer = try await world.handle(sim)
             }
+            // Applied, but the answer lost: the effect stays, the caller sees a 5xx or a reset.
+            if let fault = await world.faultAfter(for: sim) { return self.answer(fault, service, requestID, now) }
             var fields = HTTPFields()
             fields[.contentType] = answer.contentType
             fields[HTTPField.Name("x-amzn-RequestId")!] = requestID
@@ -136,6 +121,27 @@ struct AWSFrontDoor: Sendable {
             return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         } catch let e as SimError {
             return error(e, service, requestID, now)
+        }
+    }
+
+    /// What an injected fault answers instead of the operation's own answer.
+    func answer(_ fault: InjectedFault, _ service: SimRequest.Service, _ requestID: String, _ now: Date) -> Response {
+        switch fault {
+        case .throttle: return error(Self.throttling(service), service, requestID, now)
+        case .serverError:
+            return error(
+                SimError(
+                    code: service == .ec2 ? "Unavailable" : "InternalFailure",
+                    message: "The server encountered an internal error",
+                    status: service == .ec2 ? 503 : 500,
+                    sender: false
+                ),
+                service,
+                requestID,
+                now
+            )
+        case .reset: return Self.reset()
+        case let .scoped(e): return error(e, service, requestID, now)
         }
     }
 

@@ -27,17 +27,21 @@ struct ControlAPI: Sendable {
                 return badRequest("\(error)")
             }
         }
-        router.post("/_sim/faults") { request, _ in
-            var request = request
-            let body = Data(buffer: try await request.collectBody(upTo: 1024 * 1024))
-            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-                return badRequest("the body must be a JSON object")
-            }
-            do {
-                await world.resetFaults(try Scenario.faults(Reader(object, path: "")))
-                return json(["ok": true])
-            } catch {
-                return badRequest("\(error)")
+        // POST /_sim/faults replaces every fault; /_sim/faults/update changes only the keys it names.
+        for (path, merge) in [("/_sim/faults", false), ("/_sim/faults/update", true)] {
+            router.post(RouterPath(stringLiteral: path)) { request, _ in
+                var request = request
+                let body = Data(buffer: try await request.collectBody(upTo: 1024 * 1024))
+                guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+                    return badRequest("the body must be a JSON object")
+                }
+                do {
+                    let base = merge ? await world.config.faults : SimConfig.Faults()
+                    await world.resetFaults(try Scenario.faults(Reader(object, path: ""), over: base))
+                    return json(["ok": true])
+                } catch {
+                    return badRequest("\(error)")
+                }
             }
         }
         for action in ["scale", "detach", "terminate", "detach-race", "hang-next-launches"] {

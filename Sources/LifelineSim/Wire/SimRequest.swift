@@ -15,6 +15,19 @@ struct SimRequest: @unchecked Sendable {
     var json: [String: Any]
     var accessKeyID: String
 
+    /// Whether any input value is `resource` (a form field, or a JSON string, list or nested object).
+    func names(_ resource: String) -> Bool {
+        func contains(_ value: Any) -> Bool {
+            switch value {
+            case let s as String: s == resource
+            case let list as [Any]: list.contains(where: contains)
+            case let object as [String: Any]: object.values.contains(where: contains)
+            default: false
+            }
+        }
+        return form.values.contains(resource) || contains(json)
+    }
+
     // MARK: Query input helpers
 
     func string(_ name: String) -> String? { form[name] }

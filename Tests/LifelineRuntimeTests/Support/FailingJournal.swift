@@ -7,9 +7,15 @@ import Synchronization
 final class FailingJournal: Journal {
     let inner = InMemoryJournal()
     private let failing = Mutex(false)
+    private let losing = Mutex(0)
     var failRecords: Bool {
         get { failing.withLock { $0 } }
         set { failing.withLock { $0 = newValue } }
+    }
+    /// How many of the next intent outcomes are lost, as a crash right after the AWS call loses them.
+    var loseIntentOutcomes: Int {
+        get { losing.withLock { $0 } }
+        set { losing.withLock { $0 = newValue } }
     }
 
     struct DiskFull: Error {}
@@ -42,6 +48,12 @@ final class FailingJournal: Journal {
         action: LifecycleAction?,
         deployment: DeploymentRecord?
     ) async throws {
+        let lost = losing.withLock { count in
+            guard count > 0 else { return false }
+            count -= 1
+            return true
+        }
+        if lost { throw DiskFull() }
         try await inner.finishIntent(
             id: id,
             outcome: outcome,

@@ -23,6 +23,8 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         /// Every call, `Operation argument`, in order.
         var calls: [String] = []
         var created = 0
+        /// Seconds the account's clock is ahead of the host's: CodeDeploy's times are on it.
+        var clockOffset: TimeInterval = 0
     }
 
     let state = Mutex(State())
@@ -147,7 +149,7 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
                 deploymentId: id,
                 revision: input.revision,
                 status: "Created",
-                createTime: Date(),
+                createTime: Date().addingTimeInterval(state.clockOffset),
                 description: input.description,
                 creator: "user"
             )

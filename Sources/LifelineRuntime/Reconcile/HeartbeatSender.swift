@@ -1,0 +1,68 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+
+/// Heartbeats first (DESIGN §3): sends what the journal alone says is due, soonest expiry first
+/// and concurrently, whatever the state of any group's observation. A pass runs a sweep before
+/// it reads anything; `serve` also runs one whenever the next heartbeat falls due.
+struct HeartbeatSender: Sendable {
+    let autoScaling: any AutoScalingAPI
+    let journal: any Journal
+    let logger: Logger
+    let metrics: ReconcileMetrics?
+    /// AWS's clock.
+    let now: @Sendable () -> Date
+    /// How many heartbeats are in flight at once.
+    var concurrency = 16
+
+    /// Sends every heartbeat due now or within its margin. Returns one line per failure; a failed
+    /// heartbeat is retried by the next sweep, well before its action expires.
+    func sweep() async throws -> [String] {
+        let beats = HeartbeatSchedule.due(try await journal.openActions(), now: now())
+        guard !beats.isEmpty else { return [] }
+        let outcomes = try await concurrentMap(beats, limit: concurrency) { beat -> String? in
+            do {
+                try await send(beat.action, timeout: beat.timeout, onlyIfDue: false)
+                return nil
+            } catch {
+                let group = beat.action.deploymentGroup ?? "-"
+                return "\(group): heartbeat \(beat.action.instanceID) failed: \(error)"
+            }
+        }
+        let failures = outcomes.compactMap { $0 }
+        for line in failures { logger.warning("\(line)") }
+        return failures
+    }
+
+    /// One heartbeat, on the action as the journal has it now. With `onlyIfDue`, nothing is sent
+    /// when a sweep already did since the plan was made. "No active Lifecycle Action" closes it.
+    func send(_ action: LifecycleAction, timeout: Int, onlyIfDue: Bool) async throws {
+        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
+        if onlyIfDue, HeartbeatSchedule.nextDue(current, timeout: timeout) > now() { return }
+        do {
+            try await autoScaling.recordLifecycleActionHeartbeat(
+                group: current.autoScalingGroup,
+                hook: current.hookName,
+                action: current.reference
+            )
+        } catch let error as AWSError where error.isNoActiveLifecycleAction {
+            // A completion in flight finishes the action itself (and records its result).
+            guard current.state != .completing else { return }
+            var closed = current
+            closed.state = .closed
+            _ = try await journal.updateAction(closed)
+            return
+        }
+        metrics?.heartbeatSent()
+        let at = now()
+        var beaten = try await journal.action(token: action.token) ?? current
+        guard beaten.state.isOpen else { return }
+        beaten.lastHeartbeat = at
+        beaten.heartbeatsSent += 1
+        beaten.heartbeatTimeout = timeout
+        beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
+        _ = try await journal.updateAction(beaten)
+    }
+}
