@@ -40,13 +40,16 @@ struct ReconcileSetup {
         var observer: (@Sendable (AWSClient.CallRecord) -> Void)?
         if let metrics { observer = { metrics.record($0) } }
         do {
+            var options = AWSClient.Options(
+                region: global.region ?? config.region,
+                profile: global.profile,
+                endpointURL: global.endpointURL,
+                allowInsecureEndpoint: global.allowInsecureEndpoint
+            )
+            options.retryMode = config.retryMode
+            options.maxRequestsPerSecond = config.maxRequestsPerSecond
             client = try AWSClient.fromEnvironment(
-                AWSClient.Options(
-                    region: global.region ?? config.region,
-                    profile: global.profile,
-                    endpointURL: global.endpointURL,
-                    allowInsecureEndpoint: global.allowInsecureEndpoint
-                ),
+                options,
                 logger: Logger(label: "lifeline.aws"),
                 observer: observer
             )

@@ -62,7 +62,8 @@ def scenario(groups, in_service, new, apps=1, deployment_seconds=30):
 
 
 def config(queue_url, groups, apps=1):
-    return f"queue_url: {queue_url}\ngroups:\n" + "".join(
+    # No send ceiling: the benchmark measures lifeline, not the client-side rate limit.
+    return f"queue_url: {queue_url}\nmax_requests_per_second: 0\ngroups:\n" + "".join(
         f"  - {{application: {app}, deployment_group: {dg}, hook: {{heartbeat_timeout: 300s, role_arn: {ROLE}}}}}\n"
         for _, app, dg, _ in (names(n, groups, apps) for n in range(groups))
     )

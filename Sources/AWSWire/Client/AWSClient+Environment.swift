@@ -10,6 +10,10 @@ extension AWSClient {
         public var endpointURL: String?
         public var allowInsecureEndpoint = false
         public var timeout: Duration = .seconds(30)
+        /// `standard` or `adaptive` (else `AWS_RETRY_MODE`, else standard).
+        public var retryMode: ClientRateLimiter.Mode?
+        /// Each service's send ceiling, requests per second (0 or nil: `defaultMaxRequestsPerSecond`).
+        public var maxRequestsPerSecond: Double?
 
         public init(
             region: String? = nil,
@@ -23,6 +27,10 @@ extension AWSClient {
             self.allowInsecureEndpoint = allowInsecureEndpoint
         }
     }
+
+    /// A service's send ceiling unless the config says otherwise: well above what a pass over a
+    /// few hundred groups needs, well below what would throttle an account every tool shares.
+    public static let defaultMaxRequestsPerSecond: Double = 50
 
     /// A client with the CLI's region, endpoint and credential resolution and the standard retry
     /// mode, over libcurl.
@@ -58,7 +66,9 @@ extension AWSClient {
             retry: .fromEnvironment(env),
             timeout: options.timeout,
             logger: logger,
-            observer: observer
+            observer: observer,
+            retryMode: options.retryMode ?? env["AWS_RETRY_MODE"].flatMap(ClientRateLimiter.Mode.init) ?? .standard,
+            maxRequestsPerSecond: options.maxRequestsPerSecond ?? Self.defaultMaxRequestsPerSecond
         )
     }
 }

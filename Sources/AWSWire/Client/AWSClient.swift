@@ -16,6 +16,11 @@ public final class AWSClient: Sendable {
     let signers: [AWSService: SigV4Signer]
     let observer: (@Sendable (CallRecord) -> Void)?
     let timeout: Duration
+    /// One send rate per service (DESIGN §6): a fixed ceiling, and adaptive mode's back-off.
+    let limiters: [AWSService: ClientRateLimiter]
+
+    /// Calls that keep lifecycle actions alive or close them: never queued behind reads.
+    static let priorityOperations: Set<String> = ["RecordLifecycleActionHeartbeat", "CompleteLifecycleAction"]
 
     /// What one call cost, for metrics and the simulator-backed call-count tests.
     public struct CallRecord: Sendable {
@@ -27,6 +32,8 @@ public final class AWSClient: Sendable {
         public var duration: Duration
         /// The `Date` header of the last answer, if any: how far AWS's clock is from ours.
         public var serverDate: Date?
+        /// Every attempt's outcome in order (`Throttling`, `Throttling`, `OK`): retries are counted too.
+        public var attemptOutcomes: [String] = []
     }
 
     public init(
@@ -38,7 +45,9 @@ public final class AWSClient: Sendable {
         timeout: Duration = .seconds(30),
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "lifeline.aws"),
-        observer: (@Sendable (CallRecord) -> Void)? = nil
+        observer: (@Sendable (CallRecord) -> Void)? = nil,
+        retryMode: ClientRateLimiter.Mode = .standard,
+        maxRequestsPerSecond: Double? = nil
     ) throws {
         self.region = region
         var resolved: [AWSService: URL] = [:]
@@ -56,6 +65,11 @@ public final class AWSClient: Sendable {
         self.now = now
         self.logger = logger
         self.observer = observer
+        var limiters: [AWSService: ClientRateLimiter] = [:]
+        for service in AWSService.all {
+            limiters[service] = ClientRateLimiter(mode: retryMode, ceiling: maxRequestsPerSecond)
+        }
+        self.limiters = limiters
     }
 
     public func endpoint(for service: AWSService) -> URL { endpoints[service]! }
@@ -78,8 +92,13 @@ public final class AWSClient: Sendable {
         var attempt = 0
         var spent = 0
         var skewCorrected = false
+        var outcomes: [String] = []
+        let limiter = limiters[service]!
+        let priority = Self.priorityOperations.contains(operation)
         while true {
             attempt += 1
+            let wait = limiter.reserve(priority: priority)
+            if wait > .zero { try await retry.sleep(wait) }
             do {
                 let response = try await attemptOnce(
                     service,
@@ -89,6 +108,8 @@ public final class AWSClient: Sendable {
                     headers: extra
                 )
                 retry.quota.release(spent == 0 ? 1 : spent)
+                limiter.record(throttled: false)
+                outcomes.append("OK")
                 if let observer {
                     observer(
                         CallRecord(
@@ -97,12 +118,15 @@ public final class AWSClient: Sendable {
                             outcome: "OK",
                             attempts: attempt,
                             duration: ContinuousClock.now - started,
-                            serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate)
+                            serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate),
+                            attemptOutcomes: outcomes
                         )
                     )
                 }
                 return response
             } catch let error as AWSError {
+                limiter.record(throttled: error.isThrottling)
+                outcomes.append(error.code)
                 if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate,
                     skew.learn(serverDate: serverDate, localNow: now())
                 {
@@ -127,7 +151,8 @@ public final class AWSClient: Sendable {
                             outcome: error.code,
                             attempts: attempt,
                             duration: ContinuousClock.now - started,
-                            serverDate: error.serverDate
+                            serverDate: error.serverDate,
+                            attemptOutcomes: outcomes
                         )
                     )
                     throw error

@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import LifelineCore
 import Yams
@@ -30,7 +31,10 @@ extension LifelineConfig {
             root ?? .mapping(Node.Mapping([])),
             path: "",
             file: file,
-            allowed: ["region", "queue_url", "resync_interval", "poll_interval", "groups"]
+            allowed: [
+                "region", "queue_url", "resync_interval", "poll_interval", "retry_mode", "max_requests_per_second",
+                "groups",
+            ]
         )
         var config = LifelineConfig()
         config.region = try top.string("region")
@@ -40,6 +44,16 @@ extension LifelineConfig {
         }
         config.resyncInterval = try top.duration("resync_interval") ?? config.resyncInterval
         config.pollInterval = try top.duration("poll_interval") ?? config.pollInterval
+        config.retryMode = try top.choice("retry_mode", ClientRateLimiter.Mode.self)
+        if let text = try top.string("max_requests_per_second") {
+            guard let rate = Double(text), rate.isFinite, (0...10_000).contains(rate) else {
+                throw top.error(
+                    "max_requests_per_second",
+                    "'\(text)' is not a rate; write requests per second per service, 0 to 10000 (0: no ceiling)"
+                )
+            }
+            config.maxRequestsPerSecond = rate
+        }
         guard let groups = try top.sequence("groups"), !groups.isEmpty else {
             throw top.error(
                 "groups",

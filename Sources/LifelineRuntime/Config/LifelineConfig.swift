@@ -1,3 +1,4 @@
+import AWSWire
 import Foundation
 import LifelineCore
 
@@ -17,6 +18,10 @@ public struct LifelineConfig: Sendable, Equatable {
     public var queueURL: String?
     public var resyncInterval: TimeInterval = 60
     public var pollInterval: TimeInterval = 10
+    /// `retry_mode`: the SDKs' standard or adaptive mode (else AWS_RETRY_MODE).
+    public var retryMode: ClientRateLimiter.Mode?
+    /// `max_requests_per_second`: each service's send ceiling (0: none; default 50).
+    public var maxRequestsPerSecond: Double?
     public var groups: [ManagedGroup] = []
 
     public init(region: String? = nil, queueURL: String? = nil, groups: [ManagedGroup] = []) {

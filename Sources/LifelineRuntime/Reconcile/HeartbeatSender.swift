@@ -57,12 +57,20 @@ struct HeartbeatSender: Sendable {
         }
         metrics?.heartbeatSent()
         let at = now()
-        var beaten = try await journal.action(token: action.token) ?? current
-        guard beaten.state.isOpen else { return }
-        beaten.lastHeartbeat = at
-        beaten.heartbeatsSent += 1
-        beaten.heartbeatTimeout = timeout
-        beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
-        _ = try await journal.updateAction(beaten)
+        // Another writer (a completion, a pass) may have changed the action since: read it again
+        // and record the heartbeat on what is there now.
+        for attempt in 1...3 {
+            guard var beaten = try await journal.action(token: action.token), beaten.state.isOpen else { return }
+            beaten.lastHeartbeat = max(beaten.lastHeartbeat ?? at, at)
+            beaten.heartbeatsSent += 1
+            beaten.heartbeatTimeout = timeout
+            beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
+            do {
+                _ = try await journal.updateAction(beaten)
+                return
+            } catch let error as StoreError where error.code == .conflict && attempt < 3 {
+                continue
+            }
+        }
     }
 }

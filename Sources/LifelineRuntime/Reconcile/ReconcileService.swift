@@ -70,7 +70,8 @@ public struct ReconcileService: Service {
             var wait: TimeInterval
             let started = ContinuousClock.now
             do {
-                let report = try await reconciler.pass()
+                // The heartbeat task sweeps; a pass's own sweep would only race it.
+                let report = try await reconciler.pass(sweep: false)
                 failuresInARow = 0
                 // Plans say when on AWS's clock.
                 wait = report.nextPassAt.timeIntervalSince(reconciler.now())

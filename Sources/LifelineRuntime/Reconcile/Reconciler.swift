@@ -59,9 +59,14 @@ public actor Reconciler {
     /// what a crash interrupted, observe (batched), decide, act. A group whose reads fail sits the
     /// pass out and is retried with backoff; it never stops another group. `only` limits the pass
     /// to some groups (and tries them even while they back off); `dryRun` decides and changes nothing.
-    public func pass(only: Set<DeploymentGroupName>? = nil, dryRun: Bool = false) async throws -> PassReport {
+    /// `sweep: false` when another task already sweeps heartbeats (serve's heartbeat task).
+    public func pass(
+        only: Set<DeploymentGroupName>? = nil,
+        dryRun: Bool = false,
+        sweep: Bool = true
+    ) async throws -> PassReport {
         var failures: [String] = []
-        if !dryRun { failures += try await heartbeats.sweep() }
+        if !dryRun && sweep { failures += try await heartbeats.sweep() }
         let started = now()
         var failed = dryRun ? [:] : try await resolveInterruptedIntents()
         let selected = groups(only).filter { only != nil || health.isDue($0.name, at: started) }

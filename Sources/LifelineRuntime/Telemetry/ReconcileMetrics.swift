@@ -40,6 +40,10 @@ public final class ReconcileMetrics: Sendable {
     /// One AWS call, as the client reports it (`AWSClient`'s observer).
     public func record(_ call: AWSClient.CallRecord) {
         counter(Self.awsCalls, ["service": call.service, "operation": call.operation, "code": call.outcome]).increment()
+        for outcome in call.attemptOutcomes {
+            counter(Self.awsAttempts, ["service": call.service, "operation": call.operation, "code": outcome])
+                .increment()
+        }
         registry.makeDurationHistogram(
             descriptor: Self.awsLatency.descriptor,
             labels: [("service", call.service), ("operation", call.operation)],
@@ -141,6 +145,11 @@ public final class ReconcileMetrics: Sendable {
         name: "aws_calls",
         unit: "total",
         help: "AWS calls by service, operation and outcome (OK or the error code)."
+    )
+    static let awsAttempts = Family(
+        name: "aws_attempts",
+        unit: "total",
+        help: "Every attempt of an AWS call by service, operation and outcome: retries and throttling included."
     )
     static let awsLatency = Family(
         name: "aws_call_duration",
