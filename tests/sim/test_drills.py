@@ -16,7 +16,7 @@ def assert_clean(outcome, launched):
 
 
 def test_kill_storm_loses_no_action_and_deploys_once_per_wave():
-    outcome = drills.kill_storm(groups=4, per_group=3, hook_seconds=10, kills=6, timeout=240)
+    outcome = drills.kill_storm(groups=4, per_group=3, hook_seconds=10, kills=16, timeout=240)
     assert_clean(outcome, launched=12)
 
 
