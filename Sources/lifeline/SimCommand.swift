@@ -11,7 +11,7 @@ struct SimCommand: AsyncParsableCommand {
             AWS client at it with --endpoint-url; it accepts the AWS documentation's example key \
             (AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY) in account 123456789012, us-east-1. \
             The control API is under /_sim/ (state, calls, events, scenario, scale, detach, terminate, \
-            detach-race, faults).
+            detach-race, faults, faults/update).
 
             Examples:
               lifeline sim
