@@ -1,5 +1,23 @@
+import AWSWire
 import Foundation
 import LifelineCore
+
+/// Why a group could not be reconciled this pass: the line for people, and what stays the same
+/// while the failure does (an AWS error's service, operation and code; not its request id).
+struct GroupFailure: Sendable, Equatable, CustomStringConvertible {
+    var description: String
+    var kind: String
+
+    init(_ error: any Error, while doing: String? = nil) {
+        let text = doing.map { "\($0): \(error)" } ?? "\(error)"
+        description = text
+        if let aws = error as? AWSError {
+            kind = "\(doing ?? "") \(aws.service) \(aws.operation) \(aws.code)"
+        } else {
+            kind = text
+        }
+    }
+}
 
 /// Each deployment group's record of failed passes (DESIGN §3, failure per group): a failing group
 /// is retried with backoff and said once per change of state, while every other group goes on.
@@ -7,7 +25,7 @@ struct GroupHealth: Sendable {
     struct Failing: Sendable, Equatable {
         var since: Date
         var passes: Int
-        var error: String
+        var failure: GroupFailure
         var retryAt: Date
     }
 
@@ -28,25 +46,17 @@ struct GroupHealth: Sendable {
     /// Whether the group is due for a try at `now` (always, unless it is backing off).
     func isDue(_ group: DeploymentGroupName, at now: Date) -> Bool { (failing[group]?.retryAt ?? now) <= now }
 
-    mutating func failed(_ group: DeploymentGroupName, error: String, at now: Date) -> Change? {
+    mutating func failed(_ group: DeploymentGroupName, _ failure: GroupFailure, at now: Date) -> Change? {
         let previous = failing[group]
         let passes = (previous?.passes ?? 0) + 1
         failing[group] = Failing(
             since: previous?.since ?? now,
             passes: passes,
-            error: error,
+            failure: failure,
             retryAt: now.addingTimeInterval(Self.backoff(afterPasses: passes))
         )
-        guard let previous else { return .began(error) }
-        return Self.same(previous.error, error) ? nil : .changed(error)
-    }
-
-    /// The same failure again: equal but for the request id every AWS answer carries.
-    static func same(_ a: String, _ b: String) -> Bool {
-        func stable(_ s: String) -> String {
-            s.replacingOccurrences(of: #"request id [^)\s]+"#, with: "", options: .regularExpression)
-        }
-        return stable(a) == stable(b)
+        guard let previous else { return .began(failure.description) }
+        return previous.failure.kind == failure.kind ? nil : .changed(failure.description)
     }
 
     mutating func succeeded(_ group: DeploymentGroupName) -> Change? {

@@ -17,11 +17,18 @@ struct HeartbeatSender: Sendable {
     /// How many heartbeats are in flight at once.
     var concurrency = 16
 
-    /// Sends every heartbeat due now or within its margin. Returns one line per failure; a failed
-    /// heartbeat is retried by the next sweep, well before its action expires.
-    func sweep() async throws -> [String] {
-        let beats = HeartbeatSchedule.due(try await journal.openActions(), now: now())
-        guard !beats.isEmpty else { return [] }
+    struct Sweep: Sendable {
+        /// One line per heartbeat that failed; the next sweep retries it, well before it expires.
+        var failures: [String] = []
+        /// When the next heartbeat falls due (less its margin), from the same read of the journal.
+        var nextWake: Date?
+    }
+
+    /// Sends every heartbeat due now or within its margin.
+    func sweep() async throws -> Sweep {
+        let open = try await journal.openActions()
+        let beats = HeartbeatSchedule.due(open, now: now())
+        guard !beats.isEmpty else { return Sweep(nextWake: HeartbeatSchedule.nextWake(open)) }
         let outcomes = try await concurrentMap(beats, limit: concurrency) { beat -> String? in
             do {
                 try await send(beat.action, timeout: beat.timeout, onlyIfDue: false)
@@ -33,7 +40,19 @@ struct HeartbeatSender: Sendable {
         }
         let failures = outcomes.compactMap { $0 }
         for line in failures { logger.warning("\(line)") }
-        return failures
+        // The actions as they are after the sweep: a sent heartbeat restarted its timeout.
+        let at = now()
+        var sent: [String: Int] = [:]
+        for (beat, outcome) in zip(beats, outcomes) where outcome == nil { sent[beat.action.token] = beat.timeout }
+        let after = open.map { action -> LifecycleAction in
+            guard let timeout = sent[action.token] else { return action }
+            var beaten = action
+            beaten.lastHeartbeat = at
+            beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
+            beaten.heartbeatTimeout = timeout
+            return beaten
+        }
+        return Sweep(failures: failures, nextWake: HeartbeatSchedule.nextWake(after))
     }
 
     /// One heartbeat, on the action as the journal has it now. With `onlyIfDue`, nothing is sent

@@ -22,7 +22,7 @@ struct Observer: Sendable {
     /// each group whose reads did not.
     struct Result: Sendable {
         var seen: [Seen]
-        var failures: [DeploymentGroupName: String]
+        var failures: [DeploymentGroupName: GroupFailure]
         /// Auto Scaling group → the deployment group that covers it, for every group whose coverage
         /// was read (failed ones too: their messages are still recorded, and heartbeated).
         var owners: [String: DeploymentGroupName]
@@ -45,7 +45,7 @@ struct Observer: Sendable {
         }
         return Result(
             seen: round.live.map { round.seen($0, queueARN: queueARN) },
-            failures: round.failures.mapValues { "\($0)" },
+            failures: round.failures.mapValues { GroupFailure($0) },
             owners: owners
         )
     }

@@ -104,8 +104,7 @@ public struct ReconcileService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wait: TimeInterval = 5
             do {
-                _ = try await sender.sweep()
-                if let next = HeartbeatSchedule.nextWake(try await reconciler.journal.openActions()) {
+                if let next = try await sender.sweep().nextWake {
                     wait = min(wait, next.timeIntervalSince(reconciler.now()))
                 }
             } catch  where Task.isCancelled {

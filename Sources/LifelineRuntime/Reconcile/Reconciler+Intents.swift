@@ -11,14 +11,15 @@ extension Reconciler {
     /// AWS's clock (`now`), as CodeDeploy's createTime is. Returns the groups whose interrupted intents could not be resolved (AWS could not be read):
     /// they sit this pass out, so that nothing is done twice.
     @discardableResult
-    func resolveInterruptedIntents() async throws -> [DeploymentGroupName: String] {
-        var failures: [DeploymentGroupName: String] = [:]
+    func resolveInterruptedIntents() async throws -> [DeploymentGroupName: GroupFailure] {
+        var failures: [DeploymentGroupName: GroupFailure] = [:]
         for intent in try await journal.openIntents() {
             do {
                 try await resolve(intent)
             } catch let error as AWSError {
                 guard let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init) else { throw error }
-                failures[group] = failures[group] ?? "resolving an interrupted \(intent.kind.rawValue): \(error)"
+                failures[group] =
+                    failures[group] ?? GroupFailure(error, while: "resolving an interrupted \(intent.kind.rawValue)")
             }
         }
         return failures

@@ -66,7 +66,7 @@ public actor Reconciler {
         sweep: Bool = true
     ) async throws -> PassReport {
         var failures: [String] = []
-        if !dryRun && sweep { failures += try await heartbeats.sweep() }
+        if !dryRun && sweep { failures += try await heartbeats.sweep().failures }
         let started = now()
         var failed = dryRun ? [:] : try await resolveInterruptedIntents()
         let selected = groups(only).filter { only != nil || health.isDue($0.name, at: started) }
@@ -75,7 +75,7 @@ public actor Reconciler {
         } catch {
             // Own mode needs the queue's ARN for its hooks; supervise mode does not.
             for group in selected where group.policy.mode == .own && failed[group.name] == nil {
-                failed[group.name] = "reading the queue's ARN: \(error)"
+                failed[group.name] = GroupFailure(error, while: "reading the queue's ARN")
             }
         }
         let observer = Observer(aws: aws, journal: journal, now: now)
@@ -120,7 +120,7 @@ public actor Reconciler {
                         }
                     ),
                     groups: selected.map(\.name),
-                    failing: health.failing.mapValues(\.error),
+                    failing: health.failing.mapValues(\.failure.description),
                     now: now()
                 )
             }
@@ -134,7 +134,7 @@ public actor Reconciler {
         return PassReport(
             plans: plans,
             failures: failures,
-            failedGroups: failed,
+            failedGroups: failed.mapValues(\.description),
             nextPassAt: failures.isEmpty ? (next ?? fallback) : min(next ?? fallback, at.addingTimeInterval(5)),
             unknownGroups: unknown
         )
@@ -147,10 +147,10 @@ public actor Reconciler {
 
     /// Each group's health after the pass: one log line when a group begins failing, fails
     /// differently, or recovers; never one per pass.
-    private func record(failed: [DeploymentGroupName: String], observed: [DeploymentGroupName], at: Date) {
+    private func record(failed: [DeploymentGroupName: GroupFailure], observed: [DeploymentGroupName], at: Date) {
         for (group, error) in failed.sorted(by: { $0.key.description < $1.key.description }) {
             metrics?.groupFailed(group)
-            switch health.failed(group, error: error, at: at) {
+            switch health.failed(group, error, at: at) {
             case .began?, .changed?:
                 logger.error(
                     "\(group) cannot be reconciled: \(error); its heartbeats go on, and it is tried again with backoff",
@@ -199,6 +199,6 @@ public actor Reconciler {
     /// The heartbeat timeout of lifeline's hook on the Auto Scaling group, as last observed.
     public func hookTimeout(ofAutoScalingGroup name: String) -> Int? { hookTimeouts[name] }
     /// The groups failing now, with their last error (for `/readyz`).
-    public func failingGroups() -> [DeploymentGroupName: String] { health.failing.mapValues(\.error) }
+    public func failingGroups() -> [DeploymentGroupName: String] { health.failing.mapValues(\.failure.description) }
     public func policy(of name: DeploymentGroupName) -> GroupPolicy? { groups.first { $0.name == name }?.policy }
 }
