@@ -120,6 +120,9 @@ public struct BreakerState: Sendable, Equatable, Codable {
     public var scannedThrough: String?
     /// When `lifeline breaker reset` closed it: cycles before this no longer count.
     public var resetAt: Date?
+    /// Selection misses, counted like cycles: when a second deployment of lifeline's ended without
+    /// targeting a waiting instance (the deployment group does not select it), one date per instance.
+    public var misses: [Date]
     public var version: Int
 
     public init(
@@ -130,6 +133,7 @@ public struct BreakerState: Sendable, Equatable, Codable {
         cycles: [Date] = [],
         scannedThrough: String? = nil,
         resetAt: Date? = nil,
+        misses: [Date] = [],
         version: Int = 0
     ) {
         self.deploymentGroup = deploymentGroup
@@ -139,6 +143,7 @@ public struct BreakerState: Sendable, Equatable, Codable {
         self.cycles = cycles
         self.scannedThrough = scannedThrough
         self.resetAt = resetAt
+        self.misses = misses
         self.version = version
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// One lifecycle action: an instance held by a hook, as lifeline knows it. Keyed by its token.
+/// One lifecycle action: an instance held by a hook, as lifeline knows it. Keyed by its token, which
+/// is only what a message claimed (or `instance:<id>`): AWS is always addressed by the instance id
+/// and the hook, which it accepts in place of the token, so a forged token changes nothing.
 public struct LifecycleAction: Sendable, Equatable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         /// Held by the hook, not yet covered by a deployment.
@@ -48,6 +50,8 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
     public var version: Int
     /// The hook's HeartbeatTimeout in seconds, as Auto Scaling reports it (nil: not known yet).
     public var heartbeatTimeout: Int?
+    /// When it left the open states (completed or closed), on AWS's clock.
+    public var closedAt: Date?
 
     public init(
         token: String,
@@ -65,7 +69,8 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
         result: Result? = nil,
         messageIDs: [String] = [],
         version: Int = 0,
-        heartbeatTimeout: Int? = nil
+        heartbeatTimeout: Int? = nil,
+        closedAt: Date? = nil
     ) {
         self.token = token
         self.instanceID = instanceID
@@ -83,6 +88,7 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
         self.messageIDs = messageIDs
         self.version = version
         self.heartbeatTimeout = heartbeatTimeout
+        self.closedAt = closedAt
     }
 }
 
@@ -90,6 +96,52 @@ extension LifecycleAction {
     /// The key of an action found by resync, whose token is unknown: AWS is then addressed by instance id.
     public static func instanceToken(_ instanceID: String) -> String { "instance:\(instanceID)" }
     public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
+
+    /// A fresh key for an instance that waits again after an earlier action of it was finished.
+    public static func instanceToken(_ instanceID: String, again at: Date) -> String {
+        "instance:\(instanceID)@\(Int(at.timeIntervalSince1970))"
+    }
+
+    /// How long after an action was finished its instance may show as waiting without being
+    /// adopted again (Auto Scaling's view of a completion takes a moment to catch up).
+    public static let adoptAgainAfter: TimeInterval = 120
+    /// How long an instance that neither its Auto Scaling group nor EC2 lists keeps its action
+    /// open: a launch EC2 does not show yet is not evidence that the wait is over.
+    public static let unknownGrace: TimeInterval = 600
+
+    /// An action lifeline found waiting: AWS showed `instance` in Pending:Wait on `hook` (a message
+    /// only pointed there). Its times come from what AWS shows, never from the message alone:
+    /// - the heartbeat clock starts at the launch, the earliest the wait can have begun; without
+    ///   a launch time it is taken to expire now, so the first heartbeat goes out at once;
+    /// - the global deadline starts no earlier than the launch, and the message's `Time` (`claimed`)
+    ///   counts only between the launch and now; without a launch time it starts now, the first
+    ///   time lifeline saw the instance waiting. An old `Time` cannot bring an ABANDON forward.
+    public static func seenWaiting(
+        token: String,
+        instanceID: String,
+        hookName: String,
+        heartbeatTimeout: Int,
+        autoScalingGroup: String,
+        deploymentGroup: String,
+        launched: Date?,
+        claimed: Date? = nil,
+        messageIDs: [String] = [],
+        now: Date
+    ) -> LifecycleAction {
+        let globalStart = launched.map { launch in max(launch, min(claimed ?? launch, now)) } ?? now
+        return LifecycleAction(
+            token: token,
+            instanceID: instanceID,
+            hookName: hookName,
+            autoScalingGroup: autoScalingGroup,
+            deploymentGroup: deploymentGroup,
+            firstSeen: launched ?? now,
+            heartbeatDeadline: launched?.addingTimeInterval(Double(heartbeatTimeout)) ?? now,
+            globalDeadline: globalStart.addingTimeInterval(globalTimeout(heartbeatTimeout: heartbeatTimeout)),
+            messageIDs: messageIDs,
+            heartbeatTimeout: heartbeatTimeout
+        )
+    }
 
     /// Auto Scaling's cap on the whole wait: min(48 h, 100 × HeartbeatTimeout).
     public static func globalTimeout(heartbeatTimeout: Int) -> TimeInterval {

@@ -16,8 +16,8 @@ extension SQLiteJournal {
                     INSERT INTO lifecycle_action (
                         token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
                         heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result,
-                        message_ids, heartbeat_timeout, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                        message_ids, heartbeat_timeout, closed_at, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                     ON CONFLICT(token) DO NOTHING
                     """
             )
@@ -33,7 +33,7 @@ extension SQLiteJournal {
             action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
             action.lastHeartbeat?.timeIntervalSince1970,
             action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
-            action.heartbeatTimeout,
+            action.heartbeatTimeout, action.closedAt?.timeIntervalSince1970,
         ])
         try insert.execute()
         if db.changesCount == 1 {
@@ -101,7 +101,7 @@ extension SQLiteJournal {
                     instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, transition = ?,
                     first_seen = ?, heartbeat_deadline = ?, global_deadline = ?, heartbeats_sent = ?,
                     last_heartbeat = ?, state = ?, result = ?, message_ids = ?, heartbeat_timeout = ?,
-                    version = version + 1
+                    closed_at = ?, version = version + 1
                 WHERE token = ? AND version = ?
                 """,
             arguments: [
@@ -110,7 +110,7 @@ extension SQLiteJournal {
                 action.globalDeadline?.timeIntervalSince1970, action.heartbeatsSent,
                 action.lastHeartbeat?.timeIntervalSince1970,
                 action.state.rawValue, action.result?.rawValue, StringList.encode(action.messageIDs),
-                action.heartbeatTimeout, action.token, action.version,
+                action.heartbeatTimeout, action.closedAt?.timeIntervalSince1970, action.token, action.version,
             ]
         )
         guard db.changesCount == 1 else {
@@ -137,7 +137,7 @@ extension SQLiteJournal {
     static let actionColumns = """
         token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
         heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result, message_ids, version,
-        heartbeat_timeout
+        heartbeat_timeout, closed_at
         """
 
     static func action(from row: Row) throws -> LifecycleAction {
@@ -157,7 +157,8 @@ extension SQLiteJournal {
             result: try (row[12] as String?).map { try decodeEnum($0, "result") },
             messageIDs: try StringList.decode(row[13]),
             version: row[14],
-            heartbeatTimeout: row[15]
+            heartbeatTimeout: row[15],
+            closedAt: date(row[16])
         )
     }
 

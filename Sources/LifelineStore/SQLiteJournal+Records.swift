@@ -107,20 +107,20 @@ extension SQLiteJournal {
         try await write { db in
             let arguments: StatementArguments = [
                 b.isOpen, b.openedAt?.timeIntervalSince1970, b.reason, try jsonText(b.cycles), b.scannedThrough,
-                b.resetAt?.timeIntervalSince1970, b.deploymentGroup,
+                b.resetAt?.timeIntervalSince1970, try jsonText(b.misses), b.deploymentGroup,
             ]
             if b.version == 0 {
                 try db.execute(
                     sql:
-                        "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, "
-                        + "deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                        "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, misses, "
+                        + "deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
                     arguments: arguments
                 )
             } else {
                 try db.execute(
                     sql:
                         "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, scanned_through = "
-                        + "?, reset_at = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
+                        + "?, reset_at = ?, misses = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
                     arguments: arguments + [b.version]
                 )
             }
@@ -151,6 +151,7 @@ extension SQLiteJournal {
             cycles: try jsonValue(row["cycles"]),
             scannedThrough: row["scanned_through"],
             resetAt: date(row["reset_at"]),
+            misses: try jsonValue(row["misses"]),
             version: row["version"]
         )
     }

@@ -106,6 +106,16 @@ extension SQLiteJournal {
             "v4-action-heartbeat-timeout",
             "ALTER TABLE lifecycle_action ADD COLUMN heartbeat_timeout INTEGER;"
         ),
+        (
+            // When an action was finished (an instance waiting again soon after is not adopted
+            // again at once), and the breaker's selection misses (waiting instances two of
+            // lifeline's deployments did not target), which count towards it like loop cycles.
+            "v5-action-closed-at-breaker-misses",
+            """
+            ALTER TABLE lifecycle_action ADD COLUMN closed_at REAL;
+            ALTER TABLE breaker ADD COLUMN misses TEXT NOT NULL DEFAULT '[]';
+            """
+        ),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

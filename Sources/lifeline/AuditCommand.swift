@@ -47,7 +47,8 @@ struct AuditCommand: AsyncParsableCommand {
             configPath: config,
             queueURL: nil,
             db: db,
-            only: group
+            only: group,
+            writer: false
         )
         let selected = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         var report: AuditReport

@@ -43,7 +43,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             configPath: config,
             queueURL: nil,
             db: db,
-            only: group
+            only: group,
+            writer: !dryRun  // --dry-run changes nothing, so it may run beside a serve
         )
         let only = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         let report: Reconciler.PassReport

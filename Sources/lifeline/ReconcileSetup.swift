@@ -8,6 +8,8 @@ import Logging
 
 /// What `serve` and `reconcile` share: the config (or discovery), the journal, the AWS clients.
 struct ReconcileSetup {
+    /// The journal locks this process holds, until it exits.
+    nonisolated(unsafe) static var locks: [JournalLock] = []
     let reconciler: Reconciler
     let config: LifelineConfig
     let queueURL: String?
@@ -20,7 +22,8 @@ struct ReconcileSetup {
         queueURL: String?,
         db: String?,
         only: [String],
-        metrics: ReconcileMetrics? = nil
+        metrics: ReconcileMetrics? = nil,
+        writer: Bool = true
     ) async throws -> ReconcileSetup {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
         var config = LifelineConfig()
@@ -70,7 +73,13 @@ struct ReconcileSetup {
         }
         let journal: SQLiteJournal
         let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
-        do { journal = try SQLiteJournal(path: path) } catch { throw fail("\(error)") }
+        do {
+            // One writer per journal: a second serve or reconcile is refused, naming the first's pid.
+            if writer { Self.locks.append(try JournalLock(journal: path)) }
+            journal = try SQLiteJournal(path: path)
+        } catch {
+            throw fail("\(error)")
+        }
         let queue = queueURL ?? config.queueURL
         let reconciler = Reconciler(
             aws: aws,

@@ -3,8 +3,11 @@ import Foundation
 extension AutoScalingGroup: XMLDecodable {
     init(xml: XMLNode) throws {
         var tags: [String: String] = [:]
+        var propagated: [String: String] = [:]
         for tag in xml.list("Tags") {
-            if let key = tag.string("Key") { tags[key] = tag.string("Value") ?? "" }
+            guard let key = tag.string("Key") else { continue }
+            tags[key] = tag.string("Value") ?? ""
+            if tag.string("PropagateAtLaunch") == "true" { propagated[key] = tags[key] }
         }
         self.init(
             name: try xml.required("AutoScalingGroupName"),
@@ -21,6 +24,7 @@ extension AutoScalingGroup: XMLDecodable {
                 )
             },
             tags: tags,
+            propagatedTags: propagated,
             status: xml.string("Status")
         )
     }

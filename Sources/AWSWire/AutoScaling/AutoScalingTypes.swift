@@ -9,6 +9,9 @@ public struct AutoScalingGroup: Sendable, Equatable {
     public var desiredCapacity: Int
     public var instances: [AutoScalingGroupInstance]
     public var tags: [String: String]
+    /// The tags with PropagateAtLaunch: only these reach the instances, and so only these can
+    /// match a deployment group's instance tag filters.
+    public var propagatedTags: [String: String]
     public var status: String?
 
     public init(
@@ -19,6 +22,7 @@ public struct AutoScalingGroup: Sendable, Equatable {
         desiredCapacity: Int,
         instances: [AutoScalingGroupInstance] = [],
         tags: [String: String] = [:],
+        propagatedTags: [String: String]? = nil,
         status: String? = nil
     ) {
         self.name = name
@@ -28,6 +32,7 @@ public struct AutoScalingGroup: Sendable, Equatable {
         self.desiredCapacity = desiredCapacity
         self.instances = instances
         self.tags = tags
+        self.propagatedTags = propagatedTags ?? tags
         self.status = status
     }
 }

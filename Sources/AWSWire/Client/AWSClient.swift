@@ -93,6 +93,7 @@ public final class AWSClient: Sendable {
         var spent = 0
         var skewCorrected = false
         var outcomes: [String] = []
+        var uncertain = false
         let limiter = limiters[service]!
         let priority = Self.priorityOperations.contains(operation)
         while true {
@@ -124,7 +125,9 @@ public final class AWSClient: Sendable {
                     )
                 }
                 return response
-            } catch let error as AWSError {
+            } catch var error as AWSError {
+                error.earlierAttemptMayHaveTakenEffect = uncertain
+                uncertain = uncertain || error.mayHaveTakenEffect
                 limiter.record(throttled: error.isThrottling)
                 outcomes.append(error.code)
                 if error.isClockSkew, !skewCorrected, let serverDate = error.serverDate,

@@ -26,6 +26,9 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// The response's `Date` header, for clock-skew correction.
     public var serverDate: Date?
     public var transport: TransportError.Kind?
+    /// An earlier attempt of this call went unanswered or failed on AWS's side (no answer, a
+    /// timeout, a 5xx): it may have taken effect although this, the last attempt, says otherwise.
+    public var earlierAttemptMayHaveTakenEffect = false
 
     public init(
         kind: Kind = .service,
@@ -101,6 +104,10 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isTimeout: Bool { transport == .timeout }
+
+    /// This attempt may have taken effect although it failed: no answer, or AWS failed after
+    /// receiving it.
+    public var mayHaveTakenEffect: Bool { kind == .transport || (httpStatus ?? 0) >= 500 }
 
     /// CodeDeploy's answer to target reads of a deployment still Created or Queued: it has no
     /// targets yet. Not a failure.

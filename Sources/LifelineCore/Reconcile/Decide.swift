@@ -14,6 +14,9 @@ struct Decision {
     let now: Date
     let policy: GroupPolicy
     let planID: String
+    /// Waiting instances that two of lifeline's deployments ended without targeting: the
+    /// deployment group does not select them (with those deployments, oldest first).
+    let selectionMisses: [String: [ObservedDeployment]]
     var steps: [PlanStep] = []
     var notes: [String] = []
     var wakeups: [Date] = []
@@ -31,6 +34,23 @@ struct Decision {
             now: now,
             instances: waiting + journal.openActions.map(\.token)
         )
+        selectionMisses = Self.selectionMisses(observation, journal)
+    }
+
+    /// For each open action, lifeline's ended deployments made for its instance whose targets
+    /// were read and do not include it; kept where there are two or more.
+    static func selectionMisses(_ observation: Observation, _ journal: JournalView) -> [String: [ObservedDeployment]] {
+        var misses: [String: [ObservedDeployment]] = [:]
+        for action in journal.openActions {
+            let missed = observation.deployments.filter { deployment in
+                !deployment.isActive && deployment.targets != nil && deployment.targets?[action.instanceID] == nil
+                    && journal.deployments.contains { $0.id == deployment.id && $0.instances.contains(action.instanceID) }
+            }
+            if missed.count >= 2 {
+                misses[action.instanceID] = missed.sorted { ($0.createdAt ?? .distantPast) < ($1.createdAt ?? .distantPast) }
+            }
+        }
+        return misses
     }
 
     var group: DeploymentGroupName { observation.deploymentGroup }

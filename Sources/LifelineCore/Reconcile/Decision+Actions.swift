@@ -15,7 +15,9 @@ extension Decision {
                         instance,
                         on: hook,
                         of: asg,
-                        reason: "waits in Pending:Wait on \(hook.name) and no message reported it"
+                        reason: journal.finishedInstances.contains(instance)
+                            ? "waits again in Pending:Wait on \(hook.name) after its earlier action was finished"
+                            : "waits in Pending:Wait on \(hook.name) and no message reported it"
                     )
                 )
             }
@@ -47,16 +49,20 @@ extension Decision {
             steps.append(.close(action, as: .closed, reason: "Auto Scaling group \(action.autoScalingGroup) is gone"))
             return nil
         }
+        let heartbeat =
+            asg.hook(action.hookName)?.heartbeatTimeout ?? action.heartbeatTimeout ?? policy.heartbeatTimeout
         let state = asg.instances[action.instanceID]
         guard state == "Pending:Wait" else {
-            let final: LifecycleAction.State = action.state == .completing ? .completed : .closed
-            steps.append(
-                .close(
-                    action,
-                    as: final,
-                    reason: state.map { "the instance is \($0)" } ?? "the instance is no longer in \(asg.name)"
-                )
-            )
+            if let evidence = pastTheWait(action, state: state, in: asg) {
+                let final: LifecycleAction.State = action.state == .completing ? .completed : .closed
+                steps.append(.close(action, as: final, reason: evidence))
+            } else {
+                // Not listed yet (a launch Auto Scaling's answer does not show yet): no evidence
+                // that the wait is over, so the action stays open and alive.
+                pending = true
+                heartbeatIfDue(action, heartbeat)
+                wakeups.append(now.addingTimeInterval(policy.pollInterval))
+            }
             return nil
         }
         pending = true
@@ -74,7 +80,7 @@ extension Decision {
             )
             return nil
         }
-        if let stuck, stuck.targets?[action.instanceID] == "Succeeded" {
+        if let stuck, stuck.targets?[action.instanceID] == "Succeeded", delivers(stuck, lastGood) {
             steps.append(
                 .complete(
                     action,
@@ -84,22 +90,24 @@ extension Decision {
             )
             return nil
         }
-        let heartbeat =
-            asg.hook(action.hookName)?.heartbeatTimeout ?? action.heartbeatTimeout ?? policy.heartbeatTimeout
         if action.heartbeatTimeout != heartbeat {
             steps.append(.setHeartbeatTimeout(action, seconds: heartbeat))
         }
+        let covering = covering(action)
         if let global = action.globalDeadline, now >= global.addingTimeInterval(-Double(heartbeat) / 2) {
+            // The instance's own target decides, not the policy: code that is there gets CONTINUE.
+            let deployed = covering.flatMap { deployment in
+                deployment.targets?[action.instanceID] == "Succeeded" && delivers(deployment, lastGood)
+                    ? deployment : nil
+            }
+            let timeout = "the hook's global timeout ends at \(Self.clock(global)); completing before it does"
             steps.append(
-                .complete(
-                    action,
-                    policy.onFailure,
-                    reason: "the hook's global timeout ends at \(Self.clock(global)); completing before it does"
-                )
+                deployed.map { .complete(action, .continue, reason: "\(timeout): \($0.id) succeeded on the instance") }
+                    ?? .complete(action, policy.onFailure, reason: "\(timeout), and the instance has no code yet")
             )
             return nil
         }
-        if let deployment = covering(action) {
+        if let deployment = covering {
             if deployment.isActive {
                 if action.state == .waiting { steps.append(.markDeploying(action, deploymentID: deployment.id)) }
                 if ["Created", "Queued"].contains(deployment.status) {
@@ -111,12 +119,32 @@ extension Decision {
                 track(deployment, reason: "covers waiting instances")
                 heartbeatIfDue(action, heartbeat)
                 wakeups.append(now.addingTimeInterval(policy.pollInterval))
-            } else if let targets = deployment.targets {
-                complete(action, after: deployment, targetStatus: targets[action.instanceID])
-            } else {
-                wakeups.append(now.addingTimeInterval(policy.pollInterval))
+                return nil
             }
-            return nil
+            guard let targets = deployment.targets else {
+                wakeups.append(now.addingTimeInterval(policy.pollInterval))
+                return nil
+            }
+            track(deployment, reason: "ended")
+            if let status = targets[action.instanceID] {
+                complete(action, after: deployment, targetStatus: status, lastGood: lastGood)
+                return nil
+            }
+            // It ended without targeting the instance: no evidence the code is there.
+            if let missed = selectionMisses[action.instanceID] {
+                let why =
+                    "the deployment group's selection misses instances of \(asg.name): \(missed.count) of "
+                    + "lifeline's deployments (\(missed.map(\.id).joined(separator: ", "))) ended without "
+                    + "targeting \(action.instanceID)"
+                if !notes.contains(where: { $0.hasPrefix("the deployment group's selection misses") }) {
+                    notes.append(
+                        "\(why); check its Auto Scaling groups and tag filters (`lifeline audit \(group)`). Each such "
+                            + "instance counts towards the loop breaker"
+                    )
+                }
+                steps.append(.complete(action, policy.onFailure, reason: why))
+                return nil
+            }
         }
         heartbeatIfDue(action, heartbeat)
         if let active = observation.activeDeployment {
@@ -139,6 +167,30 @@ extension Decision {
         return action
     }
 
+    /// What AWS shows that the action's wait is over, if anything: a state past the wait, or EC2
+    /// saying the instance is terminated, or knowing nothing of it for longer than a grace period.
+    /// An instance its Auto Scaling group does not list is not evidence by itself.
+    func pastTheWait(_ action: LifecycleAction, state: String?, in asg: ObservedAutoScalingGroup) -> String? {
+        if let state, state != "Pending" { return "the instance is \(state)" }
+        guard state == nil, let ec2 = observation.ec2[action.instanceID] else { return nil }
+        switch ec2.state {
+        case "terminated", "shutting-down":
+            return "EC2 says the instance is \(ec2.state) and \(asg.name) no longer lists it"
+        case "unknown" where now >= action.firstSeen.addingTimeInterval(LifecycleAction.unknownGrace):
+            return
+                "neither \(asg.name) nor EC2 has listed the instance for \(DurationText.text(LifecycleAction.unknownGrace))"
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a deployment put the last good revision on its targets: it is the last successful
+    /// one, or it deploys that revision.
+    func delivers(_ deployment: ObservedDeployment, _ lastGood: LastGoodRevision?) -> Bool {
+        deployment.id == observation.lastSuccessful?.id
+            || (deployment.revision != nil && deployment.revision == lastGood?.revision)
+    }
+
     /// The newest deployment that targets the instance, or that lifeline created for it.
     func covering(_ action: LifecycleAction) -> ObservedDeployment? {
         observation.deployments
@@ -151,24 +203,30 @@ extension Decision {
             .max { ($0.createdAt ?? .distantPast) < ($1.createdAt ?? .distantPast) }
     }
 
-    mutating func complete(_ action: LifecycleAction, after deployment: ObservedDeployment, targetStatus: String?) {
-        let result: LifecycleAction.Result
-        let reason: String
-        switch targetStatus {
-        case "Succeeded":
-            (result, reason) = (.continue, "deployment \(deployment.id) succeeded on the instance")
-        case nil where deployment.status == "Succeeded":
-            (result, reason) = (
-                .continue, "deployment \(deployment.id) succeeded; the instance already ran its revision"
-            )
-        default:
-            result = policy.onFailure
-            reason =
-                "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: "
-                + "\(targetStatus ?? "not deployed")"
+    /// The result of an ended deployment's target on the instance: CONTINUE only where the last
+    /// good revision succeeded on it.
+    mutating func complete(
+        _ action: LifecycleAction,
+        after deployment: ObservedDeployment,
+        targetStatus: String,
+        lastGood: LastGoodRevision?
+    ) {
+        if targetStatus == "Succeeded", delivers(deployment, lastGood) {
+            steps.append(.complete(action, .continue, reason: "deployment \(deployment.id) succeeded on the instance"))
+            return
         }
-        steps.append(.complete(action, result, reason: reason))
-        track(deployment, reason: "ended")
+        let revision =
+            targetStatus == "Succeeded"
+            ? " with \(deployment.revision?.summary ?? "a revision") that is not the last good one" : ""
+        steps.append(
+            .complete(
+                action,
+                policy.onFailure,
+                reason:
+                    "deployment \(deployment.id) \(deployment.status.lowercased()); on the instance: \(targetStatus)"
+                    + revision
+            )
+        )
     }
 
     /// Records a deployment the journal does not have yet, or its new status.

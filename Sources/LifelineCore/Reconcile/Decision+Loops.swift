@@ -16,11 +16,16 @@ extension Decision {
         } else {
             next.cycles = next.cycles.filter { $0 >= since }
         }
-        var reason = "\(next.cycles.count) loop cycle(s) in the last \(DurationText.text(settings.window))"
-        if !next.isOpen, next.cycles.count >= settings.maxCycles {
+        // A selection miss is dated by the second deployment that missed: the same in every pass.
+        let missed = selectionMisses.values.compactMap { $0.last?.createdAt ?? now }
+        next.misses = Array(Set(next.misses + missed)).filter { $0 >= since }.sorted()
+        let count = next.cycles.count + next.misses.count
+        let misses = next.misses.isEmpty ? "" : " (\(next.misses.count) of them instances the selection missed)"
+        var reason = "\(count) loop cycle(s) in the last \(DurationText.text(settings.window))\(misses)"
+        if !next.isOpen, count >= settings.maxCycles {
             let loop =
-                "\(next.cycles.count) launch → failed deployment → ABANDON → relaunch cycles within "
-                + "\(DurationText.text(settings.window)) (threshold \(settings.maxCycles))"
+                "\(count) launch → failed deployment → ABANDON → relaunch cycles within "
+                + "\(DurationText.text(settings.window)) (threshold \(settings.maxCycles))\(misses)"
             if policy.may(.openBreaker) {
                 next.isOpen = true
                 next.openedAt = now
@@ -53,6 +58,17 @@ extension Decision {
         let remaining = active.remainingTargets
         guard !remaining.isEmpty, remaining.allSatisfy(observation.isGone) else { return nil }
         let ghosts = remaining.map { "\($0) (\(observation.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
+        // Own mode stops only lifeline's own deployments (or any while the breaker is open): a
+        // release someone else started is theirs to stop.
+        let ours = PlanID.from(description: active.description) != nil
+            && active.description?.hasPrefix("lifeline:\(group):") == true
+        if policy.mode == .own, !ours, !breakerOpen {
+            notes.append(
+                "deployment \(active.id) only waits on instances that are gone: \(ghosts). lifeline did not create it, "
+                    + "so it leaves it to whoever did (it stops any deployment only while the loop breaker is open)"
+            )
+            return nil
+        }
         guard breakerOpen || policy.may(.stopStuck) else {
             notes.append(
                 "deployment \(active.id) only waits on instances that are gone: \(ghosts). allow: [stop-stuck] lets "
@@ -89,7 +105,10 @@ extension Decision {
             guard let hook = asg.codeDeployLaunchHooks.first ?? asg.hooks.first(where: \.isLaunching) else { continue }
             for instance in waiting {
                 let outcome: (LifecycleAction.Result, String)?
-                if observation.isGone(instance), policy.may(.abandonGone) {
+                // Only what EC2 shows ending: `unknown` may be a launch EC2 does not show yet.
+                if let ec2 = observation.ec2[instance], ["terminated", "shutting-down"].contains(ec2.state),
+                    policy.may(.abandonGone)
+                {
                     outcome = (.abandon, "EC2 says the instance is \(observation.ec2[instance]?.state ?? "gone")")
                 } else if breakerOpen {
                     outcome = (policy.loopBreaker.result, "the loop breaker is open")
@@ -129,20 +148,16 @@ extension Decision {
         of asg: ObservedAutoScalingGroup,
         reason: String
     ) -> LifecycleAction {
-        let launched = observation.launchTimes[instance]
-        let action = LifecycleAction(
-            token: LifecycleAction.instanceToken(instance),
+        let action = LifecycleAction.seenWaiting(
+            token: journal.finishedInstances.contains(instance)
+                ? LifecycleAction.instanceToken(instance, again: now) : LifecycleAction.instanceToken(instance),
             instanceID: instance,
             hookName: hook.name,
+            heartbeatTimeout: hook.heartbeatTimeout,
             autoScalingGroup: asg.name,
             deploymentGroup: group.description,
-            firstSeen: launched ?? now,
-            // When the wait began is unknown: take it to expire now, so its first heartbeat goes out at once.
-            heartbeatDeadline: launched?.addingTimeInterval(Double(hook.heartbeatTimeout)) ?? now,
-            globalDeadline: (launched ?? now).addingTimeInterval(
-                LifecycleAction.globalTimeout(heartbeatTimeout: hook.heartbeatTimeout)
-            ),
-            heartbeatTimeout: hook.heartbeatTimeout
+            launched: observation.launchTimes[instance],
+            now: now
         )
         steps.append(.adopt(action, reason: reason))
         return action

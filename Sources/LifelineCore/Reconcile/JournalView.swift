@@ -4,8 +4,12 @@ import Foundation
 public struct JournalView: Sendable, Equatable {
     /// Open actions of the group's Auto Scaling groups.
     public var openActions: [LifecycleAction]
-    /// Instances with any action on record (open or finished), so a finished one is not adopted again.
+    /// Instances not to adopt: an open action of the group, or one finished less than
+    /// `LifecycleAction.adoptAgainAfter` ago (Auto Scaling's view may still show it waiting).
+    /// An instance that waits again after that is adopted again.
     public var knownInstances: Set<String>
+    /// Instances with a finished action on record: one adopted again gets a fresh key.
+    public var finishedInstances: Set<String>
     /// Deployments lifeline created or tracks for the group.
     public var deployments: [DeploymentRecord]
     public var lastGood: LastGoodRevision?
@@ -14,12 +18,14 @@ public struct JournalView: Sendable, Equatable {
     public init(
         openActions: [LifecycleAction] = [],
         knownInstances: Set<String> = [],
+        finishedInstances: Set<String> = [],
         deployments: [DeploymentRecord] = [],
         lastGood: LastGoodRevision? = nil,
         breaker: BreakerState? = nil
     ) {
         self.openActions = openActions
         self.knownInstances = knownInstances.union(openActions.map(\.instanceID))
+        self.finishedInstances = finishedInstances
         self.deployments = deployments
         self.lastGood = lastGood
         self.breaker = breaker

@@ -4,9 +4,13 @@ import LifelineCore
 import LifelineStore
 import Logging
 
-/// Lifecycle notifications from SQS (DESIGN §3): events only say where to look. An action is
-/// recorded in the journal before its message is deleted; a body that cannot be read is deleted
-/// after its third receive; messages for groups lifeline does not manage go back to the queue.
+/// Lifecycle notifications from SQS (DESIGN §3): a message is a hint. It says where to look, and
+/// AWS is asked before anything is recorded: only an instance Auto Scaling shows in Pending:Wait in
+/// the group the message names becomes an action, with times from what AWS shows. Its token is kept
+/// as a label only (AWS is addressed by instance id), so a forged or replayed message can neither
+/// complete, abandon nor shorten anything. An action is recorded before its message is deleted; a
+/// body that cannot be read is deleted after its third receive; messages for groups lifeline does
+/// not manage go back to the queue, each time a little later.
 struct EventIngest: Sendable {
     let sqs: any SQSAPI
     let journal: any Journal
@@ -24,6 +28,11 @@ struct EventIngest: Sendable {
 
     /// Long-polls until cancelled; `wake` asks for a pass.
     func run(wake: @escaping @Sendable () async -> Void) async {
+        // Until a pass has learned which hooks are lifeline's, nothing can be told managed or
+        // foreign: receive nothing (the messages stay on the queue, held, not released).
+        while !Task.isCancelled, await reconciler.route(autoScalingGroup: "", hook: "") == .notYetKnown {
+            try? await Task.sleep(for: .milliseconds(200))
+        }
         while !Task.isCancelled {
             do {
                 let messages = try await sqs.receiveMessages(
@@ -38,7 +47,8 @@ struct EventIngest: Sendable {
                 let outcome = try await Task { try await handle(messages) }.value
                 for (name, count) in [
                     ("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
-                    ("dropped", outcome.dropped), ("test", outcome.tests),
+                    ("dropped", outcome.dropped), ("test", outcome.tests), ("ignored", outcome.ignored),
+                    ("held", outcome.held),
                 ] {
                     reconciler.metrics?.messages(name, count)
                 }
@@ -55,12 +65,31 @@ struct EventIngest: Sendable {
         }
     }
 
-    struct Outcome: Equatable { var recorded = 0, deleted = 0, released = 0, kept = 0, tests = 0, dropped = 0 }
+    struct Outcome: Equatable {
+        var recorded = 0, deleted = 0, released = 0, kept = 0, tests = 0, dropped = 0
+        /// Messages AWS did not bear out (the instance is not waiting there) or that added nothing.
+        var ignored = 0
+        /// Managed messages put back for a moment because AWS could not be asked.
+        var held = 0
+    }
+
+    /// A managed group's launch message, before AWS has been asked about it.
+    struct Claim {
+        var notification: LifecycleNotification
+        var message: SQSMessage
+        var group: DeploymentGroupName
+        var timeout: Int
+    }
+
+    /// How long a message for another tool stays hidden after lifeline released it: 30 s on its
+    /// first receive, doubling on each, at most SQS's 12 h. A redrive policy then moves it only
+    /// after many minutes, and lifeline sees it a handful of times an hour, not every second.
+    static func foreignVisibility(receive: Int) -> Int { min(43_200, 30 << min(max(receive - 1, 0), 11)) }
 
     func handle(_ messages: [SQSMessage]) async throws -> Outcome {
         var outcome = Outcome()
         var toDelete: [String] = []
-        var toRecord: [(LifecycleAction, String)] = []
+        var claims: [Claim] = []
         for message in messages {
             switch Result(catching: { try LifecycleMessageParser.parse(message.body) }) {
             case let .failure(error):
@@ -74,11 +103,7 @@ struct EventIngest: Sendable {
                 } else {
                     let receive = "receive \(message.receiveCount) of \(Self.maxReceives)"
                     logger.warning("unreadable message \(message.messageId) (\(receive)): \(error)")
-                    try? await sqs.changeMessageVisibility(
-                        queueURL: queueURL,
-                        receiptHandle: message.receiptHandle,
-                        visibilityTimeout: 5
-                    )
+                    await setVisibility(message, 5)
                     outcome.kept += 1
                 }
             case let .success(.testNotification(group)):
@@ -88,64 +113,39 @@ struct EventIngest: Sendable {
                 )
                 toDelete.append(message.receiptHandle)
                 outcome.tests += 1
-            case let .success(.action(n)):
-                guard n.isLaunching, let owner = await reconciler.owner(ofAutoScalingGroup: n.autoScalingGroup),
-                    n.hookName == owner.hookName,
-                    let policy = await reconciler.policy(of: owner)
-                else {
-                    let target = "\(n.autoScalingGroup)/\(n.hookName)"
-                    logger.debug(
-                        "message \(message.messageId) is for \(target), which lifeline does not manage: released"
-                    )
-                    try? await sqs.changeMessageVisibility(
-                        queueURL: queueURL,
-                        receiptHandle: message.receiptHandle,
-                        visibilityTimeout: 0
-                    )
-                    outcome.released += 1
-                    continue
-                }
-                let start = n.time ?? now()
-                // The hook's own timeout as Auto Scaling reported it at the last observation.
-                let timeout =
-                    await reconciler.hookTimeout(ofAutoScalingGroup: n.autoScalingGroup) ?? policy.heartbeatTimeout
-                toRecord.append(
-                    (
-                        LifecycleAction(
-                            token: n.token,
-                            instanceID: n.instanceID,
-                            hookName: n.hookName,
-                            autoScalingGroup: n.autoScalingGroup,
-                            deploymentGroup: owner.description,
-                            transition: n.transition,
-                            firstSeen: start,
-                            heartbeatDeadline: start.addingTimeInterval(Double(timeout)),
-                            globalDeadline: start.addingTimeInterval(
-                                LifecycleAction.globalTimeout(heartbeatTimeout: timeout)
-                            ),
-                            messageIDs: [message.messageId],
-                            heartbeatTimeout: timeout
-                        ), message.receiptHandle
-                    )
+            case let .success(.action(notification)):
+                let route = await reconciler.route(
+                    autoScalingGroup: notification.autoScalingGroup,
+                    hook: notification.hookName
                 )
+                switch route {
+                case let .managed(group, policy, hookTimeout) where notification.isLaunching:
+                    claims.append(
+                        Claim(
+                            notification: notification,
+                            message: message,
+                            group: group,
+                            timeout: hookTimeout ?? policy.heartbeatTimeout
+                        )
+                    )
+                case .notYetKnown:
+                    await setVisibility(message, Self.receiveVisibility)
+                    outcome.held += 1
+                default:
+                    let target = "\(notification.autoScalingGroup)/\(notification.hookName)"
+                    let hidden = Self.foreignVisibility(receive: message.receiveCount)
+                    // Once per message: its later receives are the same news.
+                    let line =
+                        "message \(message.messageId) is for \(target), which lifeline does not manage: released "
+                        + "for its owner, hidden from lifeline for \(hidden)s"
+                    logger.log(level: message.receiveCount <= 1 ? .info : .debug, "\(line)")
+                    await setVisibility(message, hidden)
+                    outcome.released += 1
+                }
             }
         }
-        if !toRecord.isEmpty {
-            // One action per instance: a resync may have found it first (without its token).
-            let known = Set(
-                try await journal.actions(instanceIDs: toRecord.map(\.0.instanceID)).filter { !$0.hasInstanceToken }
-                    .map(\.instanceID)
-            )
-            let fresh = toRecord.map(\.0).filter { !known.contains($0.instanceID) }
-            _ = try await journal.recordActions(fresh)
-            for action in fresh {
-                logger.info(
-                    "lifecycle action for \(action.instanceID) recorded",
-                    metadata: ["group": "\(action.deploymentGroup ?? "")"]
-                )
-            }
-            outcome.recorded = fresh.count
-            toDelete += toRecord.map(\.1)
+        if !claims.isEmpty {
+            toDelete += try await check(claims, &outcome)
         }
         if !toDelete.isEmpty {
             let failed = try await sqs.deleteMessages(queueURL: queueURL, receiptHandles: toDelete)
@@ -153,5 +153,105 @@ struct EventIngest: Sendable {
             outcome.deleted = toDelete.count - failed.count
         }
         return outcome
+    }
+
+    /// Asks AWS about each claim and records the ones it bears out. Returns the receipt handles
+    /// to delete: recorded, or ignored because AWS does not show the instance waiting there. When
+    /// AWS cannot be asked, the messages are held for a moment and come back.
+    private func check(_ claims: [Claim], _ outcome: inout Outcome) async throws -> [String] {
+        let instances = Array(Set(claims.map(\.notification.instanceID))).sorted()
+        let shown: [String: AutoScalingInstanceDetails]
+        do {
+            shown = Dictionary(
+                try await reconciler.aws.autoScaling.describeAutoScalingInstances(ids: instances).map {
+                    ($0.instanceID, $0)
+                },
+                uniquingKeysWith: { first, _ in first }
+            )
+        } catch {
+            logger.warning("could not check \(claims.count) lifecycle message(s) with Auto Scaling: \(error); held")
+            for claim in claims { await setVisibility(claim.message, 5) }
+            outcome.held += claims.count
+            return []
+        }
+        let waiting = claims.filter { claim in
+            let instance = shown[claim.notification.instanceID]
+            return instance?.groupName == claim.notification.autoScalingGroup
+                && instance?.lifecycleState == "Pending:Wait"
+        }
+        // When EC2 launched them bounds when their wait began; without it, the wait is taken to begin now.
+        let launched =
+            waiting.isEmpty
+            ? [:]
+            : Dictionary(
+                ((try? await reconciler.aws.ec2.describeInstances(ids: waiting.map(\.notification.instanceID))) ?? [])
+                    .compactMap { instance in instance.launchTime.map { (instance.instanceID, $0) } },
+                uniquingKeysWith: { first, _ in first }
+            )
+        let history = try await journal.actions(instanceIDs: waiting.map(\.notification.instanceID))
+        let at = now()
+        var fresh: [LifecycleAction] = []
+        var handles: [String] = []
+        for claim in claims {
+            let n = claim.notification
+            let message = claim.message.messageId
+            handles.append(claim.message.receiptHandle)
+            guard waiting.contains(where: { $0.message.messageId == message }) else {
+                let state = shown[n.instanceID].map { "\($0.lifecycleState) in \($0.groupName)" } ?? "not in any group"
+                let line =
+                    "message \(message) says \(n.instanceID) waits on \(n.autoScalingGroup)/\(n.hookName); Auto Scaling "
+                    + "shows it \(state): nothing done (a message is only a hint)"
+                logger.notice("\(line)", metadata: ["group": "\(claim.group)"])
+                outcome.ignored += 1
+                continue
+            }
+            let mine = history.filter { $0.instanceID == n.instanceID && $0.deploymentGroup == claim.group.description }
+            // Already an action, or one finished a moment ago (Auto Scaling's view lags a completion):
+            // the message adds nothing.
+            let recently = at.addingTimeInterval(-LifecycleAction.adoptAgainAfter)
+            if mine.contains(where: { $0.state.isOpen || ($0.closedAt ?? .distantPast) > recently })
+                || fresh.contains(where: { $0.instanceID == n.instanceID })
+            {
+                outcome.ignored += 1
+                continue
+            }
+            // The message's token is a label; one the journal already holds (a replay) is not reused.
+            var taken = history.contains { $0.token == n.token }
+            if !taken { taken = try await journal.action(token: n.token) != nil }
+            let token =
+                taken || !mine.isEmpty
+                ? LifecycleAction.instanceToken(n.instanceID, again: at) : n.token
+            fresh.append(
+                LifecycleAction.seenWaiting(
+                    token: token,
+                    instanceID: n.instanceID,
+                    hookName: n.hookName,
+                    heartbeatTimeout: claim.timeout,
+                    autoScalingGroup: n.autoScalingGroup,
+                    deploymentGroup: claim.group.description,
+                    launched: launched[n.instanceID],
+                    claimed: n.time,
+                    messageIDs: [message],
+                    now: at
+                )
+            )
+        }
+        _ = try await journal.recordActions(fresh)
+        for action in fresh {
+            logger.info(
+                "lifecycle action for \(action.instanceID) recorded",
+                metadata: ["group": "\(action.deploymentGroup ?? "")"]
+            )
+        }
+        outcome.recorded += fresh.count
+        return handles
+    }
+
+    private func setVisibility(_ message: SQSMessage, _ seconds: Int) async {
+        try? await sqs.changeMessageVisibility(
+            queueURL: queueURL,
+            receiptHandle: message.receiptHandle,
+            visibilityTimeout: seconds
+        )
     }
 }

@@ -71,6 +71,7 @@ struct HeartbeatSender: Sendable {
             guard current.state != .completing else { return }
             var closed = current
             closed.state = .closed
+            closed.closedAt = now()
             _ = try await journal.updateAction(closed)
             return
         }

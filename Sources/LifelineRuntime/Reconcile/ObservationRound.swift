@@ -18,10 +18,12 @@ struct ObservationRound: Sendable {
     var autoScalingGroups: [String: AutoScalingGroup] = [:]
     var covered: [DeploymentGroupName: [String]] = [:]
     var hooks: [String: [LifecycleHook]] = [:]
-    /// Instances in `Pending:Wait` on a covered group; those the journal knows; EC2's launch
-    /// times of the others (which bound when their wait began).
+    /// Instances in `Pending:Wait` on a covered group; those not to adopt (an open action of the
+    /// group, or one finished a moment ago) and those with a finished action; EC2's launch times
+    /// of the ones to adopt (which bound when their wait began).
     var waiting: [DeploymentGroupName: Set<String>] = [:]
-    var knownInstances: Set<String> = []
+    var knownInstances: [DeploymentGroupName: Set<String>] = [:]
+    var finishedInstances: [DeploymentGroupName: Set<String>] = [:]
     var launchTimes: [String: Date] = [:]
     /// The journal's deployments, last good revisions and loop breakers.
     var records: [DeploymentGroupName: [DeploymentRecord]] = [:]
@@ -58,6 +60,16 @@ struct ObservationRound: Sendable {
 
     func open(_ group: DeploymentGroupName) -> [LifecycleAction] { openByGroup[group.description] ?? [] }
 
+    /// The group's open actions whose Auto Scaling group (read this pass) does not list the instance.
+    func unlisted(_ group: DeploymentGroupName) -> Set<String> {
+        Set(
+            open(group).filter { action in
+                guard let asg = autoScalingGroups[action.autoScalingGroup] else { return false }
+                return !asg.instances.contains { $0.instanceID == action.instanceID }
+            }.map(\.instanceID)
+        )
+    }
+
     /// The instances whose targets matter to a group: its open actions and its waiting instances.
     func interesting(_ group: DeploymentGroupName) -> Set<String> {
         Set(open(group).map(\.instanceID)).union(waiting[group] ?? [])
@@ -76,6 +88,7 @@ struct ObservationRound: Sendable {
         let groupWaiting = waiting[group.name] ?? []
         var relevant = groupWaiting
         for deployment in deployments { relevant.formUnion(deployment.targets?.keys ?? [:].keys) }
+        relevant.formUnion(unlisted(group.name))
         let observation = Observation(
             deploymentGroup: group.name,
             queueARN: queueARN,
@@ -94,7 +107,8 @@ struct ObservationRound: Sendable {
         )
         let view = JournalView(
             openActions: open(group.name),
-            knownInstances: knownInstances.intersection(groupWaiting),
+            knownInstances: (knownInstances[group.name] ?? []).intersection(groupWaiting),
+            finishedInstances: (finishedInstances[group.name] ?? []).intersection(groupWaiting),
             deployments: records[group.name] ?? [],
             lastGood: lastGood[group.name],
             breaker: breakers[group.name.description]

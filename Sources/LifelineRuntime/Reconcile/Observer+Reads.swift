@@ -57,7 +57,9 @@ extension Observer {
             let set = (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
             var names = Set(group.policy.autoScalingGroups + (info.autoScalingGroups?.compactMap(\.name) ?? []))
             names.formUnion(round.open(group.name).map(\.autoScalingGroup))
-            for asg in all where TagFilter.anyMatches(filters, asg.tags) || TagFilter.setMatches(set, asg.tags) {
+            // Only tags that propagate at launch reach the instances the filters select.
+            for asg in all
+            where TagFilter.anyMatches(filters, asg.propagatedTags) || TagFilter.setMatches(set, asg.propagatedTags) {
                 names.insert(asg.name)
             }
             round.covered[group.name] = names.filter { round.autoScalingGroups[$0] != nil }.sorted()
@@ -77,8 +79,9 @@ extension Observer {
         }
     }
 
-    /// Instances waiting on a covered group: which ones the journal has never seen (adopted by
-    /// this pass), and when EC2 launched those (DescribeInstances), which bounds when their wait began.
+    /// Instances waiting on a covered group: which ones the group has an action for (or finished
+    /// one for a moment ago), which it finished earlier (adopted again), and when EC2 launched the
+    /// ones to adopt (DescribeInstances), which bounds when their wait began.
     func readWaiting(_ round: inout ObservationRound) async throws {
         for group in round.live {
             for name in round.covered[group.name] ?? [] {
@@ -89,18 +92,28 @@ extension Observer {
             }
         }
         let allWaiting = Array(Set(round.live.flatMap { round.waiting[$0.name] ?? [] })).sorted()
-        round.knownInstances = Set(try await journal.actions(instanceIDs: allWaiting).map(\.instanceID))
-        let unknown = allWaiting.filter { !round.knownInstances.contains($0) }
-        guard !unknown.isEmpty else { return }
+        let history = Dictionary(grouping: try await journal.actions(instanceIDs: allWaiting)) {
+            $0.deploymentGroup ?? ""
+        }
+        let recently = now().addingTimeInterval(-LifecycleAction.adoptAgainAfter)
+        var toAdopt = Set<String>()
+        for group in round.live {
+            let actions = history[group.name.description] ?? []
+            let known = actions.filter { $0.state.isOpen || ($0.closedAt ?? .distantPast) > recently }
+            round.knownInstances[group.name] = Set(known.map(\.instanceID))
+            round.finishedInstances[group.name] = Set(actions.filter { !$0.state.isOpen }.map(\.instanceID))
+            toAdopt.formUnion((round.waiting[group.name] ?? []).subtracting(known.map(\.instanceID)))
+        }
+        guard !toAdopt.isEmpty else { return }
         do {
             round.launchTimes = Dictionary(
-                try await aws.ec2.describeInstances(ids: unknown).compactMap { instance in
+                try await aws.ec2.describeInstances(ids: toAdopt.sorted()).compactMap { instance in
                     instance.launchTime.map { (instance.instanceID, $0) }
                 },
                 uniquingKeysWith: { first, _ in first }
             )
         } catch {
-            let needing = round.live.filter { !(round.waiting[$0.name] ?? []).isDisjoint(with: unknown) }
+            let needing = round.live.filter { !(round.waiting[$0.name] ?? []).isDisjoint(with: toAdopt) }
             round.fail(needing.map(\.name), error)
         }
     }
@@ -200,11 +213,13 @@ extension Observer {
         round.wholeTargets = Set(jobs.filter { $0.instances == nil }.map(\.deploymentID))
     }
 
-    /// EC2 state of the targets a stoppable deployment still waits on, and of the instances
-    /// waiting on CodeDeploy's hook in supervise mode.
+    /// EC2 state of the targets a stoppable deployment still waits on, of the instances waiting
+    /// on CodeDeploy's hook in supervise mode, and of open actions whose Auto Scaling group does
+    /// not list their instance (only EC2 can say whether that wait is over).
     func readInstanceStates(_ round: inout ObservationRound) async throws {
         var lookups: [DeploymentGroupName: Set<String>] = [:]
         for group in round.live {
+            lookups[group.name, default: []].formUnion(round.unlisted(group.name))
             for id in round.wanted[group.name]?.others ?? [] where round.wholeTargets.contains(id) {
                 lookups[group.name, default: []].formUnion(ObservedDeployment.remaining(round.targets[id]))
             }

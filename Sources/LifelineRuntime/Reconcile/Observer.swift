@@ -23,9 +23,10 @@ struct Observer: Sendable {
     struct Result: Sendable {
         var seen: [Seen]
         var failures: [DeploymentGroupName: GroupFailure]
-        /// Auto Scaling group → the deployment group that covers it, for every group whose coverage
-        /// was read (failed ones too: their messages are still recorded, and heartbeated).
-        var owners: [String: DeploymentGroupName]
+        /// (Auto Scaling group, lifeline's hook) → the deployment group it is for, for every group
+        /// whose coverage was read (failed ones too: their messages are still recorded). An Auto
+        /// Scaling group two deployment groups cover carries a hook of each.
+        var owners: [HookKey: DeploymentGroupName]
     }
 
     /// The reads in the order each needs the one before; every read is batched across the groups.
@@ -33,15 +34,18 @@ struct Observer: Sendable {
         var round = ObservationRound(groups: groups, openActions: try await journal.openActions())
         try await readDeploymentGroups(&round)
         try await readAutoScalingGroups(&round)
+        refuseCollidingHooks(&round)
         try await readHooks(&round)
         try await readWaiting(&round)
         try await readJournalDeployments(&round)
         try await readDeployments(&round)
         try await readTargets(&round)
         try await readInstanceStates(&round)
-        var owners: [String: DeploymentGroupName] = [:]
+        var owners: [HookKey: DeploymentGroupName] = [:]
         for group in groups {
-            for name in round.covered[group.name] ?? [] { owners[name] = group.name }
+            for name in round.covered[group.name] ?? [] {
+                owners[HookKey(autoScalingGroup: name, hook: group.name.hookName)] = group.name
+            }
         }
         return Result(
             seen: round.live.map { round.seen($0, queueARN: queueARN) },
@@ -49,6 +53,34 @@ struct Observer: Sendable {
             owners: owners
         )
     }
+
+    /// Two deployment groups of the same name in different applications would put one hook name
+    /// (`lifeline-launch-<group>`) twice on an Auto Scaling group they share: neither could tell
+    /// its waiting instances from the other's. Both sit out, with why.
+    func refuseCollidingHooks(_ round: inout ObservationRound) {
+        let live = round.live
+        for asg in Set(live.flatMap { round.covered[$0.name] ?? [] }).sorted() {
+            let byHook = Dictionary(grouping: live.filter { (round.covered[$0.name] ?? []).contains(asg) }) {
+                $0.name.hookName
+            }
+            for (hook, sharing) in byHook where sharing.count > 1 {
+                let names = sharing.map(\.name.description).sorted().joined(separator: " and ")
+                round.fail(
+                    sharing.map(\.name),
+                    RuntimeError(
+                        "\(names) both cover Auto Scaling group \(asg), and both would use the hook \(hook) there: "
+                            + "rename one of the deployment groups, or take \(asg) out of one of them"
+                    )
+                )
+            }
+        }
+    }
+}
+
+/// An Auto Scaling group and a lifecycle hook on it: what a lifecycle message names.
+public struct HookKey: Hashable, Sendable {
+    public var autoScalingGroup: String
+    public var hook: String
 }
 
 extension ObservedHook {

@@ -83,7 +83,11 @@ struct PlanExecutor: Sendable {
         case let .complete(action, result, _):
             try await complete(action, result)
         case let .close(action, state, _):
-            try await update(action) { $0.state = state }
+            let at = now()
+            try await update(action) { stored in
+                stored.state = state
+                stored.closedAt = at
+            }
         case let .stopDeployment(id, reason):
             try await stopDeployment(id, group: group, reason: reason)
         case let .saveBreaker(breaker, reason):
@@ -142,10 +146,32 @@ struct PlanExecutor: Sendable {
                     updateOutdatedInstancesOnly: true
                 )
             )
-        } catch let error as AWSError where error.code == "DeploymentLimitExceededException" {
-            // Someone started a deployment since the observation: wait for it, deploy after.
-            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
-            return
+        } catch let error as AWSError
+            where error.earlierAttemptMayHaveTakenEffect || error.mayHaveTakenEffect
+            || error.code == "DeploymentLimitExceededException"
+        {
+            // The deployment may exist although the answer says otherwise (a lost answer, then a
+            // retry refused because the first one is active): look for it by its marker. If that
+            // read fails too, the intent stays open and the next pass resolves it the same way.
+            let found = try await aws.codeDeploy.deployment(
+                marked: deployment.description,
+                in: deployment.deploymentGroup,
+                createdAfter: intent.createdAt.addingTimeInterval(-60)
+            )
+            guard let found, let foundID = found.deploymentId else {
+                if error.code == "DeploymentLimitExceededException" {
+                    // Someone started a deployment since the observation: wait for it, deploy after.
+                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
+                    return
+                }
+                try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+                throw error
+            }
+            logger.notice(
+                "found deployment \(foundID) by its marker after \(error.code); not creating another",
+                metadata: ["group": "\(deployment.deploymentGroup)"]
+            )
+            id = foundID
         } catch {
             try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
             throw error
@@ -201,7 +227,6 @@ struct PlanExecutor: Sendable {
                 createdAt: now()
             )
         )
-        var done = current
         do {
             try await aws.autoScaling.completeLifecycleAction(
                 group: current.autoScalingGroup,
@@ -210,22 +235,64 @@ struct PlanExecutor: Sendable {
                 result: result == .continue ? .continue : .abandon
             )
             metrics?.completed(result)
-            done.state = .completed
-            done.result = result
-            try await journal.finishIntent(id: intent.id!, outcome: .done, at: now(), action: done)
+            try await finish(intent, .done, detail: nil, current, as: .completed, result: result)
         } catch let error as AWSError where error.isNoActiveLifecycleAction {
-            // Closed already: by lifeline before a restart (it was completing), else by someone else.
-            done.state = current.state == .completing ? .completed : .closed
-            try await journal.finishIntent(
-                id: intent.id!,
-                outcome: .moot,
+            // Closed already. By this very completion when an earlier attempt went unanswered, or
+            // by lifeline before a restart (it was completing): then the result is the one sent.
+            // Otherwise someone else closed it (or it expired), and its result is unknown.
+            let ours = error.earlierAttemptMayHaveTakenEffect || current.state == .completing
+            try await finish(
+                intent,
+                .moot,
                 detail: error.message,
-                at: now(),
-                action: done
+                current,
+                as: ours ? .completed : .closed,
+                result: ours ? result : nil
             )
+        } catch let error as AWSError where error.mayHaveTakenEffect || error.earlierAttemptMayHaveTakenEffect {
+            // Unanswered: it may have been taken. The action is `completing` with this result, so
+            // the next completion's "No active Lifecycle Action" records it as sent.
+            var completing = current
+            completing.state = .completing
+            completing.result = result
+            try? await journal.finishIntent(
+                id: intent.id!,
+                outcome: .failed,
+                detail: "\(error)",
+                at: now(),
+                action: completing
+            )
+            throw error
         } catch {
             try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
             throw error
+        }
+    }
+
+    /// Closes a completion's intent with the action's final state, in one transaction. A version
+    /// conflict (a heartbeat recorded meanwhile) is retried on the action as it is now: once AWS
+    /// took the completion, nothing may turn it back into an open action or lose its result.
+    private func finish(
+        _ intent: Intent,
+        _ outcome: Intent.Outcome,
+        detail: String?,
+        _ action: LifecycleAction,
+        as state: LifecycleAction.State,
+        result: LifecycleAction.Result?
+    ) async throws {
+        var current = action
+        for attempt in 1...5 {
+            var done = current
+            done.state = state
+            done.result = result ?? done.result
+            done.closedAt = now()
+            do {
+                try await journal.finishIntent(id: intent.id!, outcome: outcome, detail: detail, at: now(), action: done)
+                return
+            } catch let error as StoreError where error.code == .conflict && attempt < 5 {
+                guard let reread = try await journal.action(token: action.token) else { throw error }
+                current = reread
+            }
         }
     }
 
@@ -249,8 +316,10 @@ struct CompletionIntent: Codable {
 }
 
 extension LifecycleAction {
-    /// How AWS is told which action: its token, or the instance when the token is unknown.
-    var reference: LifecycleActionReference { hasInstanceToken ? .instance(instanceID) : .token(token) }
+    /// How AWS is told which action: always by the instance id (with the group and the hook),
+    /// which AWS accepts in place of the token. A token only ever came from a message, and a
+    /// message is a hint: a forged or replayed one must not be able to aim a call elsewhere.
+    var reference: LifecycleActionReference { .instance(instanceID) }
 }
 
 /// A runtime failure a person reads: one line naming the input and what to do.

@@ -40,16 +40,12 @@ extension Reconciler {
                 return
             }
             let marker = FollowOnDeployment.marker(group, planID)
-            let ids = try await aws.codeDeploy.listDeployments(
-                application: group.application,
-                group: group.name,
-                statuses: [],
+            let found = try await aws.codeDeploy.deployment(
+                marked: marker,
+                in: group,
                 createdAfter: intent.createdAt.addingTimeInterval(-60)
             )
-            let found =
-                ids.isEmpty
-                ? [] : try await aws.codeDeploy.batchGetDeployments(ids: ids).filter { $0.description == marker }
-            if let deployment = found.first, let id = deployment.deploymentId {
+            if let deployment = found, let id = deployment.deploymentId {
                 let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
                 let record = DeploymentRecord(
                     id: id,

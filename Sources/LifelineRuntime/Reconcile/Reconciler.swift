@@ -16,10 +16,12 @@ public actor Reconciler {
     /// `serve`'s metrics; nil in one-shot commands, which export none (and so skip the gauges' reads).
     public nonisolated let metrics: ReconcileMetrics?
     private(set) var queueARN: String?
-    /// Auto Scaling group → the deployment group lifeline manages it for, as last observed.
-    private(set) var owners: [String: DeploymentGroupName] = [:]
-    /// Auto Scaling group → the HeartbeatTimeout of lifeline's hook on it, as last observed.
-    private(set) var hookTimeouts: [String: Int] = [:]
+    /// (Auto Scaling group, hook) → the deployment group lifeline manages it for, as last observed.
+    private(set) var owners: [HookKey: DeploymentGroupName] = [:]
+    /// Whether an observation has run: before it, no message can be told managed or foreign.
+    private(set) var observedOnce = false
+    /// (Auto Scaling group, hook) → the HeartbeatTimeout of lifeline's hook there, as last observed.
+    private(set) var hookTimeouts: [HookKey: Int] = [:]
     /// Which groups are failing, since when, and when each is tried again.
     private(set) var health = GroupHealth()
 
@@ -83,9 +85,12 @@ public actor Reconciler {
         failed.merge(observed.failures) { first, _ in first }
         let seen = observed.seen
         owners.merge(observed.owners) { _, new in new }
+        observedOnce = true
         for observed in seen {
             for asg in observed.observation.autoScalingGroups {
-                if let hook = asg.hook(observed.group.name.hookName) { hookTimeouts[asg.name] = hook.heartbeatTimeout }
+                if let hook = asg.hook(observed.group.name.hookName) {
+                    hookTimeouts[HookKey(autoScalingGroup: asg.name, hook: hook.name)] = hook.heartbeatTimeout
+                }
             }
         }
         let at = now()
@@ -195,9 +200,23 @@ public actor Reconciler {
         return queueARN
     }
 
-    public func owner(ofAutoScalingGroup name: String) -> DeploymentGroupName? { owners[name] }
-    /// The heartbeat timeout of lifeline's hook on the Auto Scaling group, as last observed.
-    public func hookTimeout(ofAutoScalingGroup name: String) -> Int? { hookTimeouts[name] }
+    /// Where a lifecycle message belongs, as far as the passes so far have learned.
+    public enum Route: Sendable, Equatable {
+        /// A managed group's hook: the group, its policy, and the hook's timeout as last observed.
+        case managed(DeploymentGroupName, GroupPolicy, hookTimeout: Int?)
+        /// No managed group covers this Auto Scaling group with this hook: another tool's message.
+        case foreign
+        /// No observation has run yet: hold the message, do not release it.
+        case notYetKnown
+    }
+
+    public func route(autoScalingGroup: String, hook: String) -> Route {
+        let key = HookKey(autoScalingGroup: autoScalingGroup, hook: hook)
+        if let owner = owners[key], let policy = policy(of: owner) {
+            return .managed(owner, policy, hookTimeout: hookTimeouts[key])
+        }
+        return observedOnce ? .foreign : .notYetKnown
+    }
     /// The groups failing now, with their last error (for `/readyz`).
     public func failingGroups() -> [DeploymentGroupName: String] { health.failing.mapValues(\.failure.description) }
     public func policy(of name: DeploymentGroupName) -> GroupPolicy? { groups.first { $0.name == name }?.policy }
