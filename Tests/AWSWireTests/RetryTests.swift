@@ -95,6 +95,20 @@ struct RetryTests {
         #expect(permanent.requests.count == 1)
     }
 
+    @Test("an error after an unanswered attempt says that attempt may have taken effect; a first refusal does not")
+    func earlierAttemptMayHaveTakenEffect() async throws {
+        let afterFailure = FixtureTransport([Self.unavailable, Self.validation])
+        let late = await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: try client(afterFailure)).describeLifecycleHooks(group: "g")
+        }
+        #expect(late?.code == "ValidationError" && late?.earlierAttemptMayHaveTakenEffect == true)
+        let first = await #expect(throws: AWSError.self) {
+            _ = try await AutoScalingClient(client: try client(FixtureTransport([Self.validation])))
+                .describeLifecycleHooks(group: "g")
+        }
+        #expect(first?.earlierAttemptMayHaveTakenEffect == false)
+    }
+
     @Test("backoff is full jitter, capped at 20 seconds")
     func backoff() {
         let strategy = RetryStrategy(random: { 1.0 })

@@ -230,7 +230,9 @@ let cases: [DecideCase] = [
         name: "succeeded on the instance: CONTINUE",
         observation: observation(
             [asg(["i-1": "Pending:Wait"])],
-            deployments: [ObservedDeployment(id: "d-1", status: "Succeeded", targets: ["i-1": "Succeeded"])]
+            deployments: [
+                ObservedDeployment(id: "d-1", status: "Succeeded", revision: appV1, targets: ["i-1": "Succeeded"])
+            ]
         ),
         journal: journal([action("i-1", state: .deploying)], deployments: [record("d-1", instances: ["i-1"])]),
         expect: ["complete CONTINUE i-1"],
@@ -275,14 +277,14 @@ let cases: [DecideCase] = [
         expect: ["complete ABANDON i-1"]
     ),
     DecideCase(
-        name: "lifeline's deployment succeeded without targeting an up-to-date instance: CONTINUE",
+        name: "lifeline's deployment succeeded without targeting the instance: one more deployment, not a CONTINUE",
         observation: observation(
             [asg(["i-1": "Pending:Wait"])],
-            deployments: [ObservedDeployment(id: "d-1", status: "Succeeded", targets: [:])]
+            deployments: [ObservedDeployment(id: "d-1", status: "Succeeded", revision: appV1, targets: [:])]
         ),
         journal: journal([action("i-1", state: .deploying)], deployments: [record("d-1", instances: ["i-1"])]),
-        expect: ["complete CONTINUE i-1"],
-        never: ["create-deployment"]
+        expect: ["create-deployment i-1"],
+        never: ["complete"]
     ),
     DecideCase(
         name: "an ended deployment whose targets were not read: wait, do not guess",
@@ -295,12 +297,12 @@ let cases: [DecideCase] = [
         never: ["complete", "create-deployment"]
     ),
     DecideCase(
-        name: "an instance no longer in the group closes its action without a call",
+        name: "an instance its group does not list (yet) keeps its action: that alone is no evidence",
         observation: observation([asg([:])]),
         journal: journal([action("i-1", state: .deploying)]),
-        expect: ["close i-1"],
-        never: ["complete", "heartbeat"],
-        pending: false
+        expect: [],
+        never: ["close", "complete"],
+        pending: true
     ),
     DecideCase(
         name: "an instance already InService closes its action",
@@ -428,6 +430,8 @@ let cdWaiting = asg(["i-1": "Pending:Wait"], hooks: [codeDeployHook])
 let stuck = ObservedDeployment(
     id: "d-stuck",
     status: "InProgress",
+    revision: appV1,
+    description: "lifeline:shop/prod:p1",
     createdAt: now.addingTimeInterval(-30),
     targets: ["i-1": "Succeeded", "i-ghost": "InProgress"],
     targetsComplete: true
@@ -439,7 +443,7 @@ let ghostGone: [String: MatchSet.Instance] = [
 
 @Suite("decide")
 struct DecideTests {
-    @Test("each branch of decide", arguments: cases + loopCases + firstRuleCases)
+    @Test("each branch of decide", arguments: cases + loopCases + firstRuleCases + evidenceCases)
     func branch(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
         let got = steps(plan)
@@ -462,7 +466,7 @@ struct DecideTests {
 
     @Test(
         "in every case: one completion per action, no heartbeat after it, no second deployment for an instance",
-        arguments: cases + loopCases + firstRuleCases
+        arguments: cases + loopCases + firstRuleCases + evidenceCases
     )
     func invariants(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
@@ -495,6 +499,7 @@ struct DecideTests {
         for step in plan.steps {
             if case let .adopt(a, _) = step { #expect(!c.journal.knownInstances.contains(a.instanceID)) }
         }
+        evidenceInvariants(c, plan)
         #expect(plan.nextPassAt >= now && plan.nextPassAt <= now.addingTimeInterval(c.policy.resyncInterval))
     }
 

@@ -58,20 +58,115 @@ struct EventIngestTests {
         #expect(account.calls("DeleteMessageBatch") == ["DeleteMessageBatch rh-m1"])
     }
 
-    @Test("a message for a group or hook lifeline does not manage is released at once, not deleted")
+    @Test("a message for a group or hook lifeline does not manage is released, hidden longer on each receive")
     func releasesForeign() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])
         let journal = InMemoryJournal()
         let outcome = try await ingest(account, journal).handle([
             message("m1", launch(group: "other-asg")),
-            message("m2", launch(hook: "someone-elses-hook")),
+            message("m2", launch(hook: "someone-elses-hook"), receives: 3),
         ])
         #expect(outcome.released == 2 && outcome.deleted == 0)
         #expect(
             account.calls("ChangeMessageVisibility") == [
-                "ChangeMessageVisibility rh-m1 0", "ChangeMessageVisibility rh-m2 0",
+                "ChangeMessageVisibility rh-m1 30", "ChangeMessageVisibility rh-m2 120",
             ]
         )
+        #expect(EventIngest.foreignVisibility(receive: 40) == 43_200)
+        #expect(try await journal.openActions().isEmpty)
+    }
+
+    func launch(token: String, time: String, instance: String = "i-1") -> String {
+        """
+        {"LifecycleHookName":"lifeline-launch-prod","LifecycleTransition":"autoscaling:EC2_INSTANCE_LAUNCHING",\
+        "AutoScalingGroupName":"shop-prod","EC2InstanceId":"\(instance)","LifecycleActionToken":"\(token)",\
+        "Time":"\(time)","NotificationMetadata":"shop/prod"}
+        """
+    }
+
+    @Test("a forged token for a waiting instance lifeline already has changes nothing")
+    func forgedToken() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let ingest = try await ingest(account, journal)
+        _ = try await ingest.handle([message("m1", launch())])
+        let forged = try await ingest.handle([message("m2", launch(token: "forged", time: "2027-01-15T08:00:00Z"))])
+        #expect(forged.recorded == 0 && forged.ignored == 1 && forged.deleted == 1)
+        #expect(try await journal.openActions().map(\.token) == ["tok-i-1"])
+        #expect(try await journal.action(token: "forged") == nil)
+    }
+
+    @Test("a message naming an instance Auto Scaling does not show waiting there records nothing")
+    func notWaiting() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update { $0.groups[0].instances[0].lifecycleState = "InService" }
+        let journal = InMemoryJournal()
+        let ingest = try await ingest(account, journal)
+        let outcome = try await ingest.handle([
+            message("m1", launch()), message("m2", launch(instance: "i-made-up")),
+        ])
+        #expect(outcome.recorded == 0 && outcome.ignored == 2 && outcome.deleted == 2)
+        #expect(try await journal.actions(instanceIDs: ["i-1", "i-made-up"]).isEmpty)
+    }
+
+    @Test("an old Time cannot move the global deadline before what EC2's launch time allows")
+    func oldTime() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let launched = Date(timeIntervalSince1970: 1_800_000_000 - 100)
+        account.update { $0.instances[0].launchTime = launched }
+        let journal = InMemoryJournal()
+        _ = try await ingest(account, journal).handle([message("m1", launch(token: "t", time: "2026-01-01T00:00:00Z"))])
+        let action = try #require(try await journal.action(token: "t"))
+        #expect(action.globalDeadline == launched.addingTimeInterval(30_000))
+        #expect(action.firstSeen == launched)
+    }
+
+    @Test("a replayed message for an action lifeline completed is ignored; a wait that began again later is new")
+    func replay() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let ingest = try await ingest(account, journal)
+        _ = try await ingest.handle([message("m1", launch())])
+        var done = try #require(try await journal.action(token: "tok-i-1"))
+        done.state = .completed
+        done.result = .continue
+        done.closedAt = Date(timeIntervalSince1970: 1_800_000_000 - 30)
+        _ = try await journal.updateAction(done)
+        let soon = try await ingest.handle([message("m1", launch())])
+        #expect(soon.recorded == 0 && soon.ignored == 1)
+        done = try #require(try await journal.action(token: "tok-i-1"))
+        done.closedAt = Date(timeIntervalSince1970: 1_800_000_000 - 3600)
+        _ = try await journal.updateAction(done)
+        let later = try await ingest.handle([message("m1", launch())])
+        #expect(later.recorded == 1)
+        let open = try await journal.openActions()
+        #expect(open.count == 1 && open[0].token != "tok-i-1" && open[0].instanceID == "i-1")
+        #expect(try await journal.action(token: "tok-i-1")?.result == .continue)
+    }
+
+    @Test("before a pass has learned the owners, and while Auto Scaling cannot be asked, messages are held")
+    func held() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let unobserved = EventIngest(
+            sqs: account,
+            journal: journal,
+            reconciler: Reconciler(
+                aws: account.services,
+                journal: journal,
+                groups: FakeAccount.managed("prod"),
+                queueURL: nil,
+                logger: Logger(label: "test")
+            ),
+            queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events",
+            logger: Logger(label: "test"),
+            now: { Date(timeIntervalSince1970: 1_800_000_000) }
+        )
+        let early = try await unobserved.handle([message("m1", launch()), message("m2", launch(group: "other-asg"))])
+        #expect(early.held == 2 && early.released == 0 && early.deleted == 0)
+        account.update { $0.failures["DescribeAutoScalingInstances"] = FakeAccount.error("X", "Throttling") }
+        let blind = try await ingest(account, journal).handle([message("m1", launch())])
+        #expect(blind.held == 1 && blind.recorded == 0 && blind.deleted == 0)
         #expect(try await journal.openActions().isEmpty)
     }
 

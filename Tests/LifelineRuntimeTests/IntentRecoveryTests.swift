@@ -97,7 +97,7 @@ struct IntentRecoveryTests {
             )
         )
         _ = try await reconciler(account, journal).pass()
-        #expect(account.calls("CompleteLifecycleAction") == ["CompleteLifecycleAction token:tok-1 ABANDON"])
+        #expect(account.calls("CompleteLifecycleAction") == ["CompleteLifecycleAction i-1 ABANDON"])
         #expect(try await journal.action(token: "tok-1")?.state == .completed)
     }
 }

@@ -131,7 +131,7 @@ struct PlanExecutorTests {
         #expect(after.heartbeatDeadline == start.addingTimeInterval(240))
         #expect(after.heartbeatTimeout == 240)
         #expect(after.heartbeatsSent == 1)
-        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat token:tok-i-1"])
+        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat i-1"])
     }
 
     @Test("a completion is sent once: the same step executed again makes no second call")
@@ -144,7 +144,7 @@ struct PlanExecutorTests {
             let plan = Plan(id: "p1", deploymentGroup: group, steps: [step], nextPassAt: start)
             #expect(await executor(account, journal).execute(plan).isEmpty)
         }
-        #expect(account.calls("CompleteLifecycleAction") == ["CompleteLifecycleAction token:tok-i-1 CONTINUE"])
+        #expect(account.calls("CompleteLifecycleAction") == ["CompleteLifecycleAction i-1 CONTINUE"])
         let after = try #require(try await journal.action(token: "tok-i-1"))
         #expect(after.state == .completed && after.result == .continue)
     }
@@ -153,7 +153,7 @@ struct PlanExecutorTests {
     func failureIsPerStep() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
         account.update {
-            $0.failures["CompleteLifecycleAction token:tok-i-1 CONTINUE"] = FakeAccount.error(
+            $0.failures["CompleteLifecycleAction i-1 CONTINUE"] = FakeAccount.error(
                 "CompleteLifecycleAction",
                 "Throttling"
             )

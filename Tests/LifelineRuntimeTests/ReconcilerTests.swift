@@ -165,8 +165,8 @@ struct GroupIsolationTests {
         )
         let report = try await reconciler(account, journal, groups: FakeAccount.managed("prod")).pass()
         #expect(report.failedGroups.count == 1)
-        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat token:tok-1"])
-        #expect(account.calls.first == "RecordLifecycleActionHeartbeat token:tok-1", "before anything is read")
+        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat i-1"])
+        #expect(account.calls.first == "RecordLifecycleActionHeartbeat i-1", "before anything is read")
     }
 
     @Test("with the account's clock 20 minutes behind, a deployment whose answer was lost is still found")

@@ -44,10 +44,14 @@ struct Decision {
         for action in journal.openActions {
             let missed = observation.deployments.filter { deployment in
                 !deployment.isActive && deployment.targets != nil && deployment.targets?[action.instanceID] == nil
-                    && journal.deployments.contains { $0.id == deployment.id && $0.instances.contains(action.instanceID) }
+                    && journal.deployments.contains {
+                        $0.id == deployment.id && $0.instances.contains(action.instanceID)
+                    }
             }
             if missed.count >= 2 {
-                misses[action.instanceID] = missed.sorted { ($0.createdAt ?? .distantPast) < ($1.createdAt ?? .distantPast) }
+                misses[action.instanceID] = missed.sorted {
+                    ($0.createdAt ?? .distantPast) < ($1.createdAt ?? .distantPast)
+                }
             }
         }
         return misses

@@ -60,7 +60,8 @@ extension Decision {
         let ghosts = remaining.map { "\($0) (\(observation.ec2[$0]?.state ?? "gone"))" }.joined(separator: ", ")
         // Own mode stops only lifeline's own deployments (or any while the breaker is open): a
         // release someone else started is theirs to stop.
-        let ours = PlanID.from(description: active.description) != nil
+        let ours =
+            PlanID.from(description: active.description) != nil
             && active.description?.hasPrefix("lifeline:\(group):") == true
         if policy.mode == .own, !ours, !breakerOpen {
             notes.append(

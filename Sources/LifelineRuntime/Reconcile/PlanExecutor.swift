@@ -287,7 +287,13 @@ struct PlanExecutor: Sendable {
             done.result = result ?? done.result
             done.closedAt = now()
             do {
-                try await journal.finishIntent(id: intent.id!, outcome: outcome, detail: detail, at: now(), action: done)
+                try await journal.finishIntent(
+                    id: intent.id!,
+                    outcome: outcome,
+                    detail: detail,
+                    at: now(),
+                    action: done
+                )
                 return
             } catch let error as StoreError where error.code == .conflict && attempt < 5 {
                 guard let reread = try await journal.action(token: action.token) else { throw error }

@@ -18,6 +18,14 @@ final class FailingJournal: Journal {
         set { losing.withLock { $0 = newValue } }
     }
 
+    private let conflicting = Mutex(0)
+    /// How many of the next intent outcomes that store an action meet a version conflict: another
+    /// writer (serve's heartbeat task) changed the action first, as the conflict says.
+    var conflictOnFinish: Int {
+        get { conflicting.withLock { $0 } }
+        set { conflicting.withLock { $0 = newValue } }
+    }
+
     struct DiskFull: Error {}
 
     private func check() throws { if failRecords { throw DiskFull() } }
@@ -54,6 +62,21 @@ final class FailingJournal: Journal {
             return true
         }
         if lost { throw DiskFull() }
+        if let action,
+            conflicting.withLock({ count in
+                count > 0
+                    ? {
+                        count -= 1
+                        return true
+                    }() : false
+            })
+        {
+            if var stored = try await inner.action(token: action.token) {
+                stored.heartbeatsSent += 1
+                _ = try await inner.updateAction(stored)
+            }
+            throw StoreError(.conflict, "lifecycle action \(action.token) changed since it was read")
+        }
         try await inner.finishIntent(
             id: id,
             outcome: outcome,

@@ -55,7 +55,18 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
 
     func describeAutoScalingInstances(ids: [String]) async throws -> [AutoScalingInstanceDetails] {
         try call("DescribeAutoScalingInstances", ids.joined(separator: ","))
-        return []
+        return state.withLock { state in
+            state.groups.flatMap { group in
+                group.instances.filter { ids.contains($0.instanceID) }.map {
+                    AutoScalingInstanceDetails(
+                        instanceID: $0.instanceID,
+                        groupName: group.name,
+                        lifecycleState: $0.lifecycleState,
+                        healthStatus: $0.healthStatus
+                    )
+                }
+            }
+        }
     }
 
     func describeLifecycleHooks(group: String) async throws -> [LifecycleHook] {
