@@ -121,7 +121,8 @@ public struct BreakerState: Sendable, Equatable, Codable {
     /// When `lifeline breaker reset` closed it: cycles before this no longer count.
     public var resetAt: Date?
     /// Selection misses, counted like cycles: when a second deployment of lifeline's ended without
-    /// targeting a waiting instance (the deployment group does not select it), one date per instance.
+    /// targeting waiting instances (the deployment group does not select them). One per such
+    /// deployment, dated by its creation, as the loop scan counts one cycle per failed deployment.
     public var misses: [Date]
     public var version: Int
 

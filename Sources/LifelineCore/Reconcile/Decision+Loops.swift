@@ -16,7 +16,8 @@ extension Decision {
         } else {
             next.cycles = next.cycles.filter { $0 >= since }
         }
-        // A selection miss is dated by the second deployment that missed: the same in every pass.
+        // A selection miss is dated by the second deployment that missed (one per deployment, like
+        // a failed launch deployment's cycle): the same date in every pass, so it counts once.
         let missed = selectionMisses.values.compactMap { $0.last?.createdAt ?? now }
         next.misses = Array(Set(next.misses + missed)).filter { $0 >= since }.sorted()
         let count = next.cycles.count + next.misses.count

@@ -75,8 +75,8 @@ public struct IAMPolicy: Encodable, Equatable, Sendable {
             IAMPolicy.Statement(
                 sid: "ObserveGroupsHooksAndInstances",
                 action: [
-                    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeLifecycleHooks",
-                    "ec2:DescribeInstances",
+                    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLifecycleHooks", "ec2:DescribeInstances",
                 ],
                 resource: ["*"]
             ),
