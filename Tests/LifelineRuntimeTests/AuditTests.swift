@@ -209,6 +209,35 @@ struct AuditTests {
         )
     }
 
+    @Test("selection misses the breaker counted in its window are a finding, with the command that fixes it")
+    func selectionMiss() {
+        let o = Observation(
+            deploymentGroup: group,
+            autoScalingGroups: [ObservedAutoScalingGroup(name: "shop-prod", hooks: [])]
+        )
+        let breaker = BreakerState(
+            deploymentGroup: "shop/prod",
+            misses: [now.addingTimeInterval(-7200), now.addingTimeInterval(-300)]
+        )
+        let findings = GroupAudit.build(
+            o,
+            JournalView(breaker: breaker),
+            candidates: [],
+            policy: GroupPolicy(mode: .own),
+            now: now
+        ).findings.filter { $0.kind == .selectionMiss }
+        #expect(findings.count == 1)
+        #expect(findings.first?.detail.contains("selection misses instances of shop-prod: 1 time(s)") == true)
+        #expect(
+            findings.first?.remedy == [
+                "aws deploy update-deployment-group --application-name shop --current-deployment-group-name prod "
+                    + "--auto-scaling-groups shop-prod"
+            ]
+        )
+        let none = GroupAudit.build(o, JournalView(), candidates: [], policy: GroupPolicy(mode: .own), now: now)
+        #expect(!none.findings.contains { $0.kind == .selectionMiss })
+    }
+
     @Test("a clean group has no findings; --only stale keeps the stale", arguments: [false, true])
     func clean(onlyStale: Bool) {
         let o = Observation(

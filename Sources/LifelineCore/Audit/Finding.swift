@@ -18,6 +18,9 @@ public struct Finding: Sendable, Equatable, Codable {
         /// A deployment that only waits on instances that are gone.
         case stuckDeployment = "stuck-deployment"
         case breakerOpen = "breaker-open"
+        /// Waiting instances two of lifeline's deployments ended without targeting: the
+        /// deployment group's selection misses instances of its Auto Scaling groups.
+        case selectionMiss = "selection-miss"
     }
 
     public var kind: Kind

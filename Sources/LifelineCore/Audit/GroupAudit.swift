@@ -137,6 +137,31 @@ public struct GroupAudit: Sendable, Equatable, Codable {
                 )
             )
         }
+        let window = now.addingTimeInterval(-policy.loopBreaker.window)
+        let misses = (journal.breaker?.misses ?? []).filter { $0 >= max(window, journal.breaker?.resetAt ?? window) }
+        if let last = misses.max() {
+            let groups = observation.autoScalingGroups.map(\.name).sorted()
+            findings.append(
+                Finding(
+                    kind: .selectionMiss,
+                    subject: group.description,
+                    detail:
+                        "the deployment group's selection misses instances of \(groups.joined(separator: ", ")): "
+                        + "\(misses.count) time(s) since \(window.formatted(.iso8601)), the last at "
+                        + "\(last.formatted(.iso8601)), two of lifeline's deployments ended without targeting waiting "
+                        + "instances, which were then completed with \(policy.onFailure.rawValue); each counts towards "
+                        + "the loop breaker",
+                    remedy: [
+                        AWSCLI.command(
+                            [
+                                "aws", "deploy", "update-deployment-group", "--application-name", group.application,
+                                "--current-deployment-group-name", group.name, "--auto-scaling-groups",
+                            ] + groups
+                        )
+                    ]
+                )
+            )
+        }
         return GroupAudit(
             deploymentGroup: group,
             mode: policy.mode,
