@@ -58,7 +58,9 @@ extension WireFixtureTests {
                                 "HealthStatus": $0.healthStatus, "AvailabilityZone": $0.availabilityZone ?? "",
                             ]
                         },
-                        "Tags": g.tags.map { ["Key": $0.key, "Value": $0.value] },
+                        "Tags": g.tags.map { tag -> [String: Any] in
+                            ["Key": tag.key, "Value": tag.value, "PropagateAtLaunch": g.propagatedTags[tag.key] != nil]
+                        },
                     ]
                     if let arn = g.arn { d["AutoScalingGroupARN"] = arn }
                     return d

@@ -245,5 +245,25 @@ struct SeenWaitingTests {
         )
         let saved = try #require(plan.steps.compactMap { if case let .saveBreaker(b, _) = $0 { b } else { nil } }.first)
         #expect(saved.misses == [now.addingTimeInterval(-120)])
+        // With two loop cycles in the window already, this miss is the third: the breaker opens.
+        var loops = journal(
+            [action("i-1", state: .deploying, age: 700, beat: 30)],
+            deployments: [record("d-1", instances: ["i-1"]), record("d-2", instances: ["i-1"])]
+        )
+        loops.breaker = BreakerState(
+            deploymentGroup: "shop/prod",
+            cycles: [now.addingTimeInterval(-900), now.addingTimeInterval(-600)],
+            version: 1
+        )
+        let opening = decide(
+            observation(
+                [asg(["i-1": "Pending:Wait"])],
+                deployments: [missed("d-1", age: 600), missed("d-2", age: 120)]
+            ),
+            loops,
+            now: now,
+            policy: policy
+        )
+        #expect(opening.steps.contains { $0.summary.kind == "breaker open" })
     }
 }

@@ -35,6 +35,17 @@ struct ObserverTests {
         #expect(seen.map { $0.observation.autoScalingGroups.map(\.name) } == [["shop-a"], ["shop-b"], ["shop-c"]])
     }
 
+    @Test("an Auto Scaling group's tag selects it for a deployment group only when it propagates at launch")
+    func onlyPropagatedTagsMatch() async throws {
+        let account = FakeAccount.fleet(["a": ["i-a"], "b": ["i-b"]])
+        account.update { state in
+            // shop-b carries group=b, but its instances do not: the deployment group selects none of them.
+            state.groups[1].propagatedTags = [:]
+        }
+        let seen = try await observe(account, groups: FakeAccount.managed("a", "b"))
+        #expect(seen.map { $0.observation.autoScalingGroups.map(\.name) } == [["shop-a"], []])
+    }
+
     @Test("launch times are read only for waiting instances the journal does not know, in one call")
     func launchTimesOnlyForUnknown() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])

@@ -242,7 +242,14 @@ def main():
                             "Key": "app",
                             "Value": "shop",
                             "PropagateAtLaunch": True,
-                        }
+                        },
+                        {
+                            "ResourceId": "shop-prod",
+                            "ResourceType": "auto-scaling-group",
+                            "Key": "team",
+                            "Value": "payments",
+                            "PropagateAtLaunch": False,
+                        },
                     ],
                 }
             ],
