@@ -170,6 +170,45 @@ struct EventIngestTests {
         #expect(try await journal.openActions().isEmpty)
     }
 
+    @Test("an Auto Scaling group two deployment groups cover: each hook's message goes to its own group")
+    func sharedGroup() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update { state in
+            var canary = state.deploymentGroups[0]
+            canary.deploymentGroupName = "canary"
+            state.deploymentGroups.append(canary)
+            var hook = state.hooks["shop-prod"]![0]
+            hook.name = "lifeline-launch-canary"
+            state.hooks["shop-prod"]!.append(hook)
+        }
+        let journal = InMemoryJournal()
+        let reconciler = Reconciler(
+            aws: account.services,
+            journal: journal,
+            groups: FakeAccount.managed("prod", "canary"),
+            queueURL: nil,
+            logger: Logger(label: "test")
+        )
+        _ = try await reconciler.pass(dryRun: true)
+        let ingest = EventIngest(
+            sqs: account,
+            journal: journal,
+            reconciler: reconciler,
+            queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events",
+            logger: Logger(label: "test"),
+            now: { Date(timeIntervalSince1970: 1_800_000_000) }
+        )
+        let outcome = try await ingest.handle([
+            message("m1", launch(token: "t-prod", time: "2027-01-15T08:00:00Z")),
+            message("m2", launch(hook: "lifeline-launch-canary").replacingOccurrences(of: "tok-i-1", with: "t-canary")),
+        ])
+        #expect(outcome.recorded == 2)
+        let prod = try #require(try await journal.action(token: "t-prod"))
+        let canary = try #require(try await journal.action(token: "t-canary"))
+        #expect(prod.deploymentGroup == "shop/prod" && prod.hookName == "lifeline-launch-prod")
+        #expect(canary.deploymentGroup == "shop/canary" && canary.hookName == "lifeline-launch-canary")
+    }
+
     @Test("an unreadable body is kept until its third receive, then deleted")
     func unreadable() async throws {
         let account = FakeAccount.fleet(["prod": []])

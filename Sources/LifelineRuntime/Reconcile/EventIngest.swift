@@ -210,7 +210,7 @@ struct EventIngest: Sendable {
             // the message adds nothing.
             let recently = at.addingTimeInterval(-LifecycleAction.adoptAgainAfter)
             if mine.contains(where: { $0.state.isOpen || ($0.closedAt ?? .distantPast) > recently })
-                || fresh.contains(where: { $0.instanceID == n.instanceID })
+                || fresh.contains(where: { $0.instanceID == n.instanceID && $0.hookName == n.hookName })
             {
                 outcome.ignored += 1
                 continue
