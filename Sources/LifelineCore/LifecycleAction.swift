@@ -93,14 +93,14 @@ public struct LifecycleAction: Sendable, Equatable, Codable {
 }
 
 extension LifecycleAction {
-    /// The key of an action found by resync, whose token is unknown: AWS is then addressed by instance id.
-    public static func instanceToken(_ instanceID: String) -> String { "instance:\(instanceID)" }
-    public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
-
-    /// A fresh key for an instance that waits again after an earlier action of it was finished.
-    public static func instanceToken(_ instanceID: String, again at: Date) -> String {
-        "instance:\(instanceID)@\(Int(at.timeIntervalSince1970))"
+    /// The key of an action whose token lifeline does not take from a message: `instance:<id>`,
+    /// with the hook (one instance waits on a hook of each deployment group that covers its Auto
+    /// Scaling group) and, for an instance that waits again after an earlier action, when.
+    public static func instanceToken(_ instanceID: String, hook: String? = nil, again at: Date? = nil) -> String {
+        "instance:\(instanceID)" + (hook.map { "/\($0)" } ?? "")
+            + (at.map { "@\(Int($0.timeIntervalSince1970))" } ?? "")
     }
+    public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
 
     /// How long after an action was finished its instance may show as waiting without being
     /// adopted again (Auto Scaling's view of a completion takes a moment to catch up).

@@ -225,7 +225,7 @@ struct SeenWaitingTests {
             policy: policy
         )
         let adopted = try #require(plan.steps.compactMap { if case let .adopt(a, _) = $0 { a } else { nil } }.first)
-        #expect(adopted.token != LifecycleAction.instanceToken("i-1") && adopted.hasInstanceToken)
+        #expect(adopted.token != LifecycleAction.instanceToken("i-1", hook: group.hookName) && adopted.hasInstanceToken)
         #expect(adopted.firstSeen == launch && adopted.globalDeadline == launch.addingTimeInterval(30_000))
     }
 

@@ -16,17 +16,7 @@ struct DurableOutcomeTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     func action(_ state: LifecycleAction.State = .deploying) -> LifecycleAction {
-        LifecycleAction(
-            token: "tok-i-1",
-            instanceID: "i-1",
-            hookName: "lifeline-launch-prod",
-            autoScalingGroup: "shop-prod",
-            deploymentGroup: group.description,
-            firstSeen: start.addingTimeInterval(-200),
-            heartbeatDeadline: start.addingTimeInterval(100),
-            state: state,
-            heartbeatTimeout: 300
-        )
+        .fixture("i-1", state: state, now: start)
     }
 
     func run(_ account: FakeAccount, _ journal: any Journal, _ step: PlanStep) async -> [String] {

@@ -9,16 +9,22 @@ import Testing
 
 @Suite("event ingest: messages are hints, recorded before they are deleted")
 struct EventIngestTests {
-    /// A reconciler that has observed shop/prod once, so it knows which Auto Scaling group it owns.
-    func ingest(_ account: FakeAccount, _ journal: any Journal) async throws -> EventIngest {
+    /// A reconciler that has observed its groups once (unless `observed` is false), so it knows
+    /// which Auto Scaling groups and hooks it owns.
+    func ingest(
+        _ account: FakeAccount,
+        _ journal: any Journal,
+        groups: [LifelineConfig.ManagedGroup] = FakeAccount.managed("prod"),
+        observed: Bool = true
+    ) async throws -> EventIngest {
         let reconciler = Reconciler(
             aws: account.services,
             journal: journal,
-            groups: FakeAccount.managed("prod"),
+            groups: groups,
             queueURL: nil,
             logger: Logger(label: "test")
         )
-        _ = try await reconciler.pass(dryRun: true)
+        if observed { _ = try await reconciler.pass(dryRun: true) }
         return EventIngest(
             sqs: account,
             journal: journal,
@@ -38,12 +44,17 @@ struct EventIngestTests {
         )
     }
 
-    func launch(group: String = "shop-prod", hook: String = "lifeline-launch-prod", instance: String = "i-1") -> String
-    {
+    func launch(
+        group: String = "shop-prod",
+        hook: String = "lifeline-launch-prod",
+        instance: String = "i-1",
+        token: String? = nil,
+        time: String = "2027-01-15T08:00:00.000Z"
+    ) -> String {
         """
         {"LifecycleHookName":"\(hook)","LifecycleTransition":"autoscaling:EC2_INSTANCE_LAUNCHING",\
-        "AutoScalingGroupName":"\(group)","EC2InstanceId":"\(instance)","LifecycleActionToken":"tok-\(instance)",\
-        "Time":"2027-01-15T08:00:00.000Z","NotificationMetadata":"shop/prod"}
+        "AutoScalingGroupName":"\(group)","EC2InstanceId":"\(instance)",\
+        "LifecycleActionToken":"\(token ?? "tok-\(instance)")","Time":"\(time)","NotificationMetadata":"shop/prod"}
         """
     }
 
@@ -74,14 +85,6 @@ struct EventIngestTests {
         )
         #expect(EventIngest.foreignVisibility(receive: 40) == 43_200)
         #expect(try await journal.openActions().isEmpty)
-    }
-
-    func launch(token: String, time: String, instance: String = "i-1") -> String {
-        """
-        {"LifecycleHookName":"lifeline-launch-prod","LifecycleTransition":"autoscaling:EC2_INSTANCE_LAUNCHING",\
-        "AutoScalingGroupName":"shop-prod","EC2InstanceId":"\(instance)","LifecycleActionToken":"\(token)",\
-        "Time":"\(time)","NotificationMetadata":"shop/prod"}
-        """
     }
 
     @Test("a forged token for a waiting instance lifeline already has changes nothing")
@@ -148,20 +151,7 @@ struct EventIngestTests {
     func held() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])
         let journal = InMemoryJournal()
-        let unobserved = EventIngest(
-            sqs: account,
-            journal: journal,
-            reconciler: Reconciler(
-                aws: account.services,
-                journal: journal,
-                groups: FakeAccount.managed("prod"),
-                queueURL: nil,
-                logger: Logger(label: "test")
-            ),
-            queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events",
-            logger: Logger(label: "test"),
-            now: { Date(timeIntervalSince1970: 1_800_000_000) }
-        )
+        let unobserved = try await ingest(account, journal, observed: false)
         let early = try await unobserved.handle([message("m1", launch()), message("m2", launch(group: "other-asg"))])
         #expect(early.held == 2 && early.released == 0 && early.deleted == 0)
         account.update { $0.failures["DescribeAutoScalingInstances"] = FakeAccount.error("X", "Throttling") }
@@ -182,25 +172,10 @@ struct EventIngestTests {
             state.hooks["shop-prod"]!.append(hook)
         }
         let journal = InMemoryJournal()
-        let reconciler = Reconciler(
-            aws: account.services,
-            journal: journal,
-            groups: FakeAccount.managed("prod", "canary"),
-            queueURL: nil,
-            logger: Logger(label: "test")
-        )
-        _ = try await reconciler.pass(dryRun: true)
-        let ingest = EventIngest(
-            sqs: account,
-            journal: journal,
-            reconciler: reconciler,
-            queueURL: "https://sqs.us-east-1.amazonaws.com/123456789012/lifeline-events",
-            logger: Logger(label: "test"),
-            now: { Date(timeIntervalSince1970: 1_800_000_000) }
-        )
+        let ingest = try await ingest(account, journal, groups: FakeAccount.managed("prod", "canary"))
         let outcome = try await ingest.handle([
             message("m1", launch(token: "t-prod", time: "2027-01-15T08:00:00Z")),
-            message("m2", launch(hook: "lifeline-launch-canary").replacingOccurrences(of: "tok-i-1", with: "t-canary")),
+            message("m2", launch(hook: "lifeline-launch-canary", token: "t-canary")),
         ])
         #expect(outcome.recorded == 2)
         let prod = try #require(try await journal.action(token: "t-prod"))

@@ -58,6 +58,36 @@ struct EvidenceTests {
         #expect(account.calls("CreateDeployment").isEmpty)
     }
 
+    @Test("found by the resync on a group two deployment groups cover: one action per hook, each its own group's")
+    func sharedGroupAdoption() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update { state in
+            var canary = state.deploymentGroups[0]
+            canary.deploymentGroupName = "canary"
+            state.deploymentGroups.append(canary)
+            var hook = state.hooks["shop-prod"]![0]
+            hook.name = "lifeline-launch-canary"
+            state.hooks["shop-prod"]!.append(hook)
+        }
+        let journal = InMemoryJournal()
+        _ = try await Reconciler(
+            aws: account.services,
+            journal: journal,
+            groups: FakeAccount.managed("prod", "canary"),
+            queueURL: nil,
+            logger: Logger(label: "test")
+        ).pass()
+        let open = try await journal.openActions().sorted { $0.hookName < $1.hookName }
+        #expect(open.map(\.instanceID) == ["i-1", "i-1"])
+        #expect(open.map(\.hookName) == ["lifeline-launch-canary", "lifeline-launch-prod"])
+        #expect(open.map(\.deploymentGroup) == ["shop/canary", "shop/prod"])
+        #expect(
+            account.calls("CreateDeployment").sorted() == [
+                "CreateDeployment shop/canary", "CreateDeployment shop/prod",
+            ]
+        )
+    }
+
     @Test("an action whose instance its group does not list: EC2 is asked; terminated closes it, running keeps it")
     func unlistedIsLookedUp() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])

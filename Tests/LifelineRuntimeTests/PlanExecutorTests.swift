@@ -14,17 +14,7 @@ struct PlanExecutorTests {
 
     /// Waiting for 200 s of a 300 s heartbeat timeout: its heartbeat is due.
     func action(_ instance: String, state: LifecycleAction.State = .waiting) -> LifecycleAction {
-        LifecycleAction(
-            token: "tok-\(instance)",
-            instanceID: instance,
-            hookName: "lifeline-launch-prod",
-            autoScalingGroup: "shop-prod",
-            deploymentGroup: group.description,
-            firstSeen: start.addingTimeInterval(-200),
-            heartbeatDeadline: start.addingTimeInterval(100),
-            state: state,
-            heartbeatTimeout: 300
-        )
+        .fixture(instance, state: state, now: start)
     }
 
     func executor(_ account: FakeAccount, _ journal: any Journal) -> PlanExecutor {

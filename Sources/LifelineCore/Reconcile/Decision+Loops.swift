@@ -152,7 +152,8 @@ extension Decision {
     ) -> LifecycleAction {
         let action = LifecycleAction.seenWaiting(
             token: journal.finishedInstances.contains(instance)
-                ? LifecycleAction.instanceToken(instance, again: now) : LifecycleAction.instanceToken(instance),
+                ? LifecycleAction.instanceToken(instance, hook: hook.name, again: now)
+                : LifecycleAction.instanceToken(instance, hook: hook.name),
             instanceID: instance,
             hookName: hook.name,
             heartbeatTimeout: hook.heartbeatTimeout,

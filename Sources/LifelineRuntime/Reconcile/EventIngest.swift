@@ -220,7 +220,7 @@ struct EventIngest: Sendable {
             if !taken { taken = try await journal.action(token: n.token) != nil }
             let token =
                 taken || !mine.isEmpty
-                ? LifecycleAction.instanceToken(n.instanceID, again: at) : n.token
+                ? LifecycleAction.instanceToken(n.instanceID, hook: n.hookName, again: at) : n.token
             fresh.append(
                 LifecycleAction.seenWaiting(
                     token: token,
