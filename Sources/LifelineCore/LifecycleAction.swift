@@ -105,6 +105,12 @@ extension LifecycleAction {
     /// How long after an action was finished its instance may show as waiting without being
     /// adopted again (Auto Scaling's view of a completion takes a moment to catch up).
     public static let adoptAgainAfter: TimeInterval = 120
+    /// Whether this record keeps its instance from being adopted (or recorded from a message)
+    /// again: it is open, or was finished less than `adoptAgainAfter` ago.
+    public func holdsInstance(at now: Date) -> Bool {
+        state.isOpen || (closedAt ?? .distantPast) > now.addingTimeInterval(-Self.adoptAgainAfter)
+    }
+
     /// How long an instance that neither its Auto Scaling group nor EC2 lists keeps its action
     /// open: a launch EC2 does not show yet is not evidence that the wait is over.
     public static let unknownGrace: TimeInterval = 600

@@ -162,15 +162,7 @@ struct EventIngestTests {
 
     @Test("an Auto Scaling group two deployment groups cover: each hook's message goes to its own group")
     func sharedGroup() async throws {
-        let account = FakeAccount.fleet(["prod": ["i-1"]])
-        account.update { state in
-            var canary = state.deploymentGroups[0]
-            canary.deploymentGroupName = "canary"
-            state.deploymentGroups.append(canary)
-            var hook = state.hooks["shop-prod"]![0]
-            hook.name = "lifeline-launch-canary"
-            state.hooks["shop-prod"]!.append(hook)
-        }
+        let account = FakeAccount.sharedWithCanary(["i-1"])
         let journal = InMemoryJournal()
         let ingest = try await ingest(account, journal, groups: FakeAccount.managed("prod", "canary"))
         let outcome = try await ingest.handle([

@@ -60,15 +60,7 @@ struct EvidenceTests {
 
     @Test("found by the resync on a group two deployment groups cover: one action per hook, each its own group's")
     func sharedGroupAdoption() async throws {
-        let account = FakeAccount.fleet(["prod": ["i-1"]])
-        account.update { state in
-            var canary = state.deploymentGroups[0]
-            canary.deploymentGroupName = "canary"
-            state.deploymentGroups.append(canary)
-            var hook = state.hooks["shop-prod"]![0]
-            hook.name = "lifeline-launch-canary"
-            state.hooks["shop-prod"]!.append(hook)
-        }
+        let account = FakeAccount.sharedWithCanary(["i-1"])
         let journal = InMemoryJournal()
         _ = try await Reconciler(
             aws: account.services,

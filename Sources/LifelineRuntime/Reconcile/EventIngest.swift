@@ -30,7 +30,7 @@ struct EventIngest: Sendable {
     func run(wake: @escaping @Sendable () async -> Void) async {
         // Until a pass has learned which hooks are lifeline's, nothing can be told managed or
         // foreign: receive nothing (the messages stay on the queue, held, not released).
-        while !Task.isCancelled, await reconciler.route(autoScalingGroup: "", hook: "") == .notYetKnown {
+        while !Task.isCancelled, await !reconciler.observedOnce {
             try? await Task.sleep(for: .milliseconds(200))
         }
         while !Task.isCancelled {
@@ -208,8 +208,7 @@ struct EventIngest: Sendable {
             let mine = history.filter { $0.instanceID == n.instanceID && $0.deploymentGroup == claim.group.description }
             // Already an action, or one finished a moment ago (Auto Scaling's view lags a completion):
             // the message adds nothing.
-            let recently = at.addingTimeInterval(-LifecycleAction.adoptAgainAfter)
-            if mine.contains(where: { $0.state.isOpen || ($0.closedAt ?? .distantPast) > recently })
+            if mine.contains(where: { $0.holdsInstance(at: at) })
                 || fresh.contains(where: { $0.instanceID == n.instanceID && $0.hookName == n.hookName })
             {
                 outcome.ignored += 1

@@ -95,11 +95,11 @@ extension Observer {
         let history = Dictionary(grouping: try await journal.actions(instanceIDs: allWaiting)) {
             $0.deploymentGroup ?? ""
         }
-        let recently = now().addingTimeInterval(-LifecycleAction.adoptAgainAfter)
+        let at = now()
         var toAdopt = Set<String>()
         for group in round.live {
             let actions = history[group.name.description] ?? []
-            let known = actions.filter { $0.state.isOpen || ($0.closedAt ?? .distantPast) > recently }
+            let known = actions.filter { $0.holdsInstance(at: at) }
             round.knownInstances[group.name] = Set(known.map(\.instanceID))
             round.finishedInstances[group.name] = Set(actions.filter { !$0.state.isOpen }.map(\.instanceID))
             toAdopt.formUnion((round.waiting[group.name] ?? []).subtracting(known.map(\.instanceID)))

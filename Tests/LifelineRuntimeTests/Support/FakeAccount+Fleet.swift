@@ -73,6 +73,21 @@ extension FakeAccount {
         return account
     }
 
+    /// `fleet(["prod": waiting])` with a second deployment group, shop/canary, covering the same
+    /// Auto Scaling group (shop-prod) with its own lifeline hook.
+    static func sharedWithCanary(_ waiting: [String]) -> FakeAccount {
+        let account = fleet(["prod": waiting])
+        account.update { state in
+            var canary = state.deploymentGroups[0]
+            canary.deploymentGroupName = "canary"
+            state.deploymentGroups.append(canary)
+            var hook = state.hooks["shop-prod"]![0]
+            hook.name = "lifeline-launch-canary"
+            state.hooks["shop-prod"]!.append(hook)
+        }
+        return account
+    }
+
     static func managed(_ names: String...) -> [LifelineConfig.ManagedGroup] {
         names.map { LifelineConfig.ManagedGroup(name: DeploymentGroupName(application: "shop", name: $0)) }
     }
