@@ -276,6 +276,29 @@ def one_bad_group(groups=10, per_group=3, hook_seconds=30, timeout=600):
         run.close()
 
 
+CLEAN = {
+    "actions expired": 0,
+    "completed twice": 0,
+    "abandoned": 0,
+    # One follow-on deployment per group per wave.
+    "max deployments per group": 1,
+    "not on the last good revision": 0,
+    "breakers opened": 0,
+    "integrity_check": "ok",
+}
+
+
+def problems(outcome, launched):
+    """What a drill's outcome gets wrong, one line each: empty when the wave came through clean."""
+    wrong = [f"{key}: {outcome[key]}, want {want}" for key, want in CLEAN.items() if outcome[key] != want]
+    held = outcome.get("bad groups' actions expired", 0)
+    if held != 0:
+        wrong.append(f"bad groups' actions expired: {held}, want 0")
+    if outcome["instances launched"] != launched:
+        wrong.insert(0, f"instances launched: {outcome['instances launched']}, want {launched}")
+    return wrong
+
+
 def table(rows):
     """One table: drill, outcome, count."""
     width = max(len(f"{d} / {k}") for d, outcome in rows for k in outcome)
