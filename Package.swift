@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
@@ -112,3 +113,15 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer target exists only for `scripts/fuzz` (LIFELINE_FUZZ=1, built with -sanitize=fuzzer,
+// whose runtime brings `main`): an ordinary build never sees it.
+if ProcessInfo.processInfo.environment["LIFELINE_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "LifelineFuzz",
+            dependencies: ["AWSWire", "LifelineCore", "LifelineRuntime"],
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}

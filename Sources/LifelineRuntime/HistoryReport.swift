@@ -8,15 +8,9 @@ public struct HistoryReport: Sendable {
 
     public init(entries: [JournalEntry]) { self.entries = entries }
 
-    /// Reads the journal at `path` without creating one where there is none.
+    /// Reads the journal at `path` read-only, without creating one where there is none.
     public static func load(path: String, query: JournalQuery) async throws -> HistoryReport {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(
-                .notFound,
-                "no journal at \(path): lifeline has not run with this --db (or LIFELINE_DB) yet"
-            )
-        }
-        let journal = try SQLiteJournal(path: path)
+        let journal = try SQLiteJournal(path: path, access: .readOnly)
         return HistoryReport(entries: try await journal.entries(query))
     }
 

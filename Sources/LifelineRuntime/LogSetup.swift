@@ -18,38 +18,9 @@ public enum LogSetup {
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == .json ? JSONLineLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }
-    }
-}
-
-/// `{"ts":…,"level":…,"label":…,"msg":…, metadata…}` per line, for log pipelines.
-public struct JSONLineLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
-    let label: String
-    private static let lock = Mutex(())
-
-    public init(label: String) { self.label = label }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var object: [String: String] = [
-            "ts": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
-            "level": event.level.rawValue, "label": label, "msg": "\(event.message)",
-        ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = "\(value)"
-        }
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        line.append(UInt8(ascii: "\n"))
-        Self.lock.withLock { _ in FileHandle.standardError.write(line) }
     }
 }

@@ -16,24 +16,33 @@ public final class SQLiteJournal: Journal {
         flag ?? environment["LIFELINE_DB"] ?? "lifeline.db"
     }
 
-    /// Opens (creating if needed) and migrates the journal at `path`.
+    /// How a command uses the journal: serve and reconcile write; history, audit and breaker
+    /// status only read, and so work on a file they may not write.
+    public enum Access: Sendable {
+        case readWrite
+        case readOnly
+    }
+
+    /// Opens the journal at `path`: creating it if needed and migrating it (read-write), or as it
+    /// is (read-only). A path that is not a lifeline journal is refused before anything changes:
+    /// no chmod, no WAL switch, no `-journal` file.
     /// - Parameter migrations: how many migrations to apply (all; tests build old files with fewer).
-    public init(path: String, migrations: Int? = nil) throws {
+    public init(path: String, migrations: Int? = nil, access: Access = .readWrite) throws {
         let migrations = migrations ?? Self.migrations.count
         self.path = path
-        try Self.prepareFile(path)
+        if try JournalFile.check(path, mustExist: access == .readOnly) {
+            try JournalFile.checkSchema(path, firstMigration: Self.migrations[0].name)
+        }
+        if access == .readWrite { try Self.prepareFile(path) }
         var config = Configuration()
         config.busyMode = .timeout(5)
+        config.readonly = access == .readOnly
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             let migrator = Self.migrator(upTo: migrations)
-            try pool.write { db in
-                // Reading the schema is what finds a file that is not a database.
-                _ = try db.tableExists("grdb_migrations")
-            }
             let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
             if superseded {
                 let known = Set(Self.migrations.prefix(migrations).map(\.name))
@@ -45,7 +54,15 @@ public final class SQLiteJournal: Journal {
                         + "pass --db with a new file"
                 )
             }
-            try migrator.migrate(pool)
+            if access == .readWrite {
+                try migrator.migrate(pool)
+            } else if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
+                throw StoreError(
+                    .unreadable,
+                    "the journal \(path) was written by an older lifeline; run lifeline reconcile --dry-run "
+                        + "with this --db once (it brings the file up to date, and acts on nothing)"
+                )
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
@@ -55,9 +72,18 @@ public final class SQLiteJournal: Journal {
                     + "--db with another file"
             )
         }
+        guard access == .readWrite else { return }
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             chmod(path + suffix, 0o600)
         }
+    }
+
+    /// Checks, changing nothing, that `path` is a lifeline journal or that nothing is there yet.
+    @discardableResult
+    public static func check(_ path: String) throws -> Bool {
+        let exists = try JournalFile.check(path, mustExist: false)
+        if exists { try JournalFile.checkSchema(path, firstMigration: migrations[0].name) }
+        return exists
     }
 
     /// Creates the file 0600 before SQLite does (SQLite gives its -wal and -shm files the same

@@ -48,7 +48,8 @@ struct AuditCommand: AsyncParsableCommand {
             queueURL: nil,
             db: db,
             only: group,
-            writer: false
+            writer: false,
+            readOnly: true
         )
         let selected = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         var report: AuditReport

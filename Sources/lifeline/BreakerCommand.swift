@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LifelineCore
 import LifelineRuntime
+import LifelineStore
 
 struct BreakerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +34,7 @@ struct BreakerCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let breakers = try await BreakerControl(path: db).status()
+                let breakers = try await BreakerControl(path: db, access: .readOnly).status()
                 print(format == .json ? BreakerControl.json(breakers) : BreakerControl.table(breakers))
             } catch {
                 throw CommandFailure.exit("lifeline breaker status: \(error)")
@@ -57,7 +58,7 @@ struct BreakerCommand: AsyncParsableCommand {
                 throw CommandFailure.exit("lifeline breaker reset: \(group) is not APP/GROUP (e.g. shop/prod)")
             }
             do {
-                print(try await BreakerControl(path: db).reset(name))
+                print(try await BreakerControl(path: db, access: .readWrite).reset(name))
             } catch {
                 throw CommandFailure.exit("lifeline breaker reset: \(error)")
             }

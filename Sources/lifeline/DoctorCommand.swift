@@ -30,7 +30,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let dates = Doctor.ServerDates()
         let client: AWSClient
         do {
-            client = try global.awsClient(observer: dates.record)
+            client = try global.awsClient(command: "doctor", observer: dates.record)
         } catch {
             throw CommandFailure.exit("lifeline doctor: \(error)")
         }

@@ -1,5 +1,6 @@
 import AWSWire
 import ArgumentParser
+import LifelineCore
 import LifelineRuntime
 import Logging
 
@@ -22,6 +23,14 @@ struct GlobalOptions: ParsableArguments {
     )
     var allowInsecureEndpoint = false
 
+    @Option(
+        help: """
+            The longest one AWS call may take, every retry included, in the one-shot commands (reconcile, \
+            audit, doctor): 1s to 1h. serve limits each attempt to 30s and retries within its pass.
+            """
+    )
+    var callDeadline: String = "60s"
+
     @Option(help: "Log lines as text for people or json for a log pipeline.")
     var logFormat: LogFormat = .text
 
@@ -32,17 +41,29 @@ struct GlobalOptions: ParsableArguments {
         LogSetup.bootstrap(format: logFormat, level: logLevel.value)
     }
 
-    func awsClient(observer: (@Sendable (AWSClient.CallRecord) -> Void)? = nil) throws -> AWSClient {
-        try AWSClient.fromEnvironment(
-            AWSClient.Options(
-                region: region,
-                profile: profile,
-                endpointURL: endpointURL,
-                allowInsecureEndpoint: allowInsecureEndpoint
-            ),
-            logger: Logger(label: "lifeline.aws"),
-            observer: observer
+    /// `--call-deadline`, checked: a one-line error naming the flag when it is not a duration in range.
+    func callDeadline(command: String) throws -> Duration {
+        guard let seconds = DurationText.seconds(callDeadline), (1...3600).contains(seconds) else {
+            throw CommandFailure.exit(
+                "lifeline \(command): --call-deadline \(callDeadline) is not a duration from 1s to 1h; write it like 60s"
+            )
+        }
+        return .milliseconds(Int(seconds * 1000))
+    }
+
+    /// A client for a one-shot command: every call ends within `--call-deadline`.
+    func awsClient(
+        command: String,
+        observer: (@Sendable (AWSClient.CallRecord) -> Void)? = nil
+    ) throws -> AWSClient {
+        var options = AWSClient.Options(
+            region: region,
+            profile: profile,
+            endpointURL: endpointURL,
+            allowInsecureEndpoint: allowInsecureEndpoint
         )
+        options.callDeadline = try callDeadline(command: command)
+        return try AWSClient.fromEnvironment(options, logger: Logger(label: "lifeline.aws"), observer: observer)
     }
 }
 

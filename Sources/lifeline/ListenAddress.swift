@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `--listen HOST:PORT` (port 0 picks a free one); `off` for none where a command allows it.
 struct ListenAddress: ExpressibleByArgument, CustomStringConvertible {
@@ -21,6 +22,22 @@ struct ListenAddress: ExpressibleByArgument, CustomStringConvertible {
             colon != argument.startIndex
         else { return nil }
         self.init(host: String(argument[..<colon]), port: port)
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: where a listener is reachable from this host only.
+    var isLoopback: Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// Nil when lifeline may listen here; else the one-line refusal. Beyond loopback only when the
+    /// operator said so with `flag`: /metrics and /readyz name groups, instances and errors.
+    func refusal(command: String, allowed: Bool, flag: String) -> String? {
+        guard !isOff, !isLoopback, !allowed else { return nil }
+        return "lifeline \(command): --listen \(description) is not a loopback address; anyone who can reach it "
+            + "reads what it serves. Pass \(flag) to listen there anyway"
     }
 
     var description: String { isOff ? "off" : "\(host):\(port)" }

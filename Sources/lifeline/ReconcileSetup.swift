@@ -23,7 +23,8 @@ struct ReconcileSetup {
         db: String?,
         only: [String],
         metrics: ReconcileMetrics? = nil,
-        writer: Bool = true
+        writer: Bool = true,
+        readOnly: Bool = false
     ) async throws -> ReconcileSetup {
         func fail(_ message: String) -> ExitCode { CommandFailure.exit("lifeline \(command): \(message)") }
         var config = LifelineConfig()
@@ -39,6 +40,9 @@ struct ReconcileSetup {
             }
             return name
         }
+        // serve's passes retry within themselves; a one-shot command ends each call in time.
+        let callDeadline = command == "serve" ? nil : try global.callDeadline(command: command)
+        if let queueURL, let problem = ConfigLimits.queueURLProblem(queueURL) { throw fail("--queue-url \(problem)") }
         let client: AWSClient
         var observer: (@Sendable (AWSClient.CallRecord) -> Void)?
         if let metrics { observer = { metrics.record($0) } }
@@ -49,6 +53,7 @@ struct ReconcileSetup {
                 endpointURL: global.endpointURL,
                 allowInsecureEndpoint: global.allowInsecureEndpoint
             )
+            options.callDeadline = callDeadline
             options.retryMode = config.retryMode
             options.maxRequestsPerSecond = config.maxRequestsPerSecond
             client = try AWSClient.fromEnvironment(
@@ -71,12 +76,22 @@ struct ReconcileSetup {
                 config.groups = selected.map { LifelineConfig.ManagedGroup(name: $0) }
             }
         }
-        let journal: SQLiteJournal
+        let journal: any Journal
         let path = SQLiteJournal.defaultPath(flag: db, environment: ProcessInfo.processInfo.environment)
         do {
-            // One writer per journal: a second serve or reconcile is refused, naming the first's pid.
-            if writer { Self.locks.append(try JournalLock(journal: path)) }
-            journal = try SQLiteJournal(path: path)
+            if readOnly {
+                // audit: the journal as it is, read-only; none yet is no error, just no history.
+                journal =
+                    FileManager.default.fileExists(atPath: path)
+                    ? try SQLiteJournal(path: path, access: .readOnly) : InMemoryJournal()
+            } else {
+                // One writer per journal: a second serve or reconcile is refused, naming the first's pid.
+                // The path is checked first, so that nothing (not even the lock file) appears beside a
+                // file that is not a journal.
+                _ = try SQLiteJournal.check(path)
+                if writer { Self.locks.append(try JournalLock(journal: path)) }
+                journal = try SQLiteJournal(path: path)
+            }
         } catch {
             throw fail("\(error)")
         }

@@ -40,7 +40,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where /healthz, /readyz and /metrics listen (HOST:PORT; port 0 picks a free one), or off.")
     var listen = ListenAddress(host: "127.0.0.1", port: 9464)
 
+    @Flag(help: "Allow --listen on an address that is not loopback (/metrics and /readyz need no credentials).")
+    var listenBeyondLoopback = false
+
     func run() async throws {
+        if let refusal = listen.refusal(
+            command: "serve",
+            allowed: listenBeyondLoopback,
+            flag: "--listen-beyond-loopback"
+        ) {
+            throw CommandFailure.exit(refusal)
+        }
         global.bootstrapLogging()
         let metrics = ReconcileMetrics()
         let setup = try await ReconcileSetup.make(

@@ -22,10 +22,17 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (loopback by default; port 0 picks a free one).")
     var listen = ListenAddress(host: "127.0.0.1", port: 0)
 
+    @Flag(help: "Allow --listen on an address that is not loopback (the simulator accepts any credentials).")
+    var listenBeyondLoopback = false
+
     @Option(help: "A scenario file to load (fixtures/scenarios/*.json).")
     var scenario: String?
 
     func run() async throws {
+        if let refusal = listen.refusal(command: "sim", allowed: listenBeyondLoopback, flag: "--listen-beyond-loopback")
+        {
+            throw CommandFailure.exit(refusal)
+        }
         guard !listen.isOff else {
             throw CommandFailure.exit(
                 "lifeline sim: --listen off leaves the simulator nowhere to listen; give HOST:PORT"

@@ -270,22 +270,35 @@ struct CredentialTests {
 
     @Test("region: flag, AWS_REGION, AWS_DEFAULT_REGION, profile, in that order")
     func region() throws {
+        let (x, y, z) = ("us-west-2", "ap-southeast-1", "us-gov-west-1")
         #expect(
-            try RegionResolver.resolve(flag: "eu-north-1", environment: ["AWS_REGION": "x"], profileRegion: "y")
+            try RegionResolver.resolve(flag: "eu-north-1", environment: ["AWS_REGION": x], profileRegion: y)
                 == "eu-north-1"
         )
         #expect(
             try RegionResolver.resolve(
                 flag: nil,
-                environment: ["AWS_REGION": "x", "AWS_DEFAULT_REGION": "z"],
-                profileRegion: "y"
-            ) == "x"
+                environment: ["AWS_REGION": x, "AWS_DEFAULT_REGION": z],
+                profileRegion: y
+            )
+                == x
         )
-        #expect(
-            try RegionResolver.resolve(flag: nil, environment: ["AWS_DEFAULT_REGION": "z"], profileRegion: "y") == "z"
-        )
-        #expect(try RegionResolver.resolve(flag: nil, environment: [:], profileRegion: "y") == "y")
+        #expect(try RegionResolver.resolve(flag: nil, environment: ["AWS_DEFAULT_REGION": z], profileRegion: y) == z)
+        #expect(try RegionResolver.resolve(flag: nil, environment: [:], profileRegion: y) == y)
         #expect(throws: AWSError.self) { try RegionResolver.resolve(flag: nil, environment: [:], profileRegion: nil) }
+    }
+
+    @Test("a region that is not one is refused: it would become part of every endpoint's host name")
+    func badRegion() {
+        for bad in ["x", "evil.example.com/x", "us-east-1.attacker.net", "US-EAST-1", "us-east-", "-east-1"] {
+            #expect(!RegionResolver.isRegion(bad), "\(bad)")
+            #expect(throws: AWSError.self) {
+                try RegionResolver.resolve(flag: bad, environment: [:], profileRegion: nil)
+            }
+        }
+        for good in ["us-east-1", "cn-north-1", "us-gov-west-1", "ap-southeast-4", "eu-central-2"] {
+            #expect(RegionResolver.isRegion(good), "\(good)")
+        }
     }
 
     @Test("endpoints: partitions, then AWS_ENDPOINT_URL, the per-service variable, and --endpoint-url")

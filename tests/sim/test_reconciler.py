@@ -306,7 +306,7 @@ def test_reconcile_dry_run_prints_the_plan_and_changes_nothing_then_a_pass_acts(
 def test_bad_config_and_unknown_groups_are_one_line_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "queue_url: https://sqs.us-east-1.amazonaws.com/1/q\n"
+        "queue_url: https://sqs.us-east-1.amazonaws.com/123456789012/q\n"
         "groups:\n  - application: shop\n    deployment_group: prod\n    mode: owned\n"
     )
     out = run("reconcile", "--config", str(bad), "--endpoint-url", "http://127.0.0.1:9")

@@ -7,14 +7,14 @@ extension AutoScalingGroup: XMLDecodable {
         for tag in xml.list("Tags") {
             guard let key = tag.string("Key") else { continue }
             tags[key] = tag.string("Value") ?? ""
-            if tag.string("PropagateAtLaunch") == "true" { propagated[key] = tags[key] }
+            if try tag.bool("PropagateAtLaunch") == true { propagated[key] = tags[key] }
         }
         self.init(
             name: try xml.required("AutoScalingGroupName"),
             arn: xml.string("AutoScalingGroupARN"),
-            minSize: xml.int("MinSize") ?? 0,
-            maxSize: xml.int("MaxSize") ?? 0,
-            desiredCapacity: xml.int("DesiredCapacity") ?? 0,
+            minSize: try xml.int("MinSize") ?? 0,
+            maxSize: try xml.int("MaxSize") ?? 0,
+            desiredCapacity: try xml.int("DesiredCapacity") ?? 0,
             instances: try xml.list("Instances").map {
                 AutoScalingGroupInstance(
                     instanceID: try $0.required("InstanceId"),
@@ -50,8 +50,8 @@ extension LifecycleHook: XMLDecodable {
             notificationTargetARN: xml.string("NotificationTargetARN"),
             roleARN: xml.string("RoleARN"),
             notificationMetadata: xml.string("NotificationMetadata"),
-            heartbeatTimeout: xml.int("HeartbeatTimeout") ?? 3600,
-            globalTimeout: xml.int("GlobalTimeout"),
+            heartbeatTimeout: try xml.int("HeartbeatTimeout") ?? 3600,
+            globalTimeout: try xml.int("GlobalTimeout"),
             defaultResult: xml.string("DefaultResult") ?? "ABANDON"
         )
     }
@@ -64,11 +64,11 @@ extension ScalingActivity: XMLDecodable {
             groupName: try xml.required("AutoScalingGroupName"),
             description: xml.string("Description") ?? "",
             cause: xml.string("Cause") ?? "",
-            startTime: xml.date("StartTime"),
-            endTime: xml.date("EndTime"),
+            startTime: try xml.date("StartTime"),
+            endTime: try xml.date("EndTime"),
             statusCode: xml.string("StatusCode") ?? "",
             statusMessage: xml.string("StatusMessage"),
-            progress: xml.int("Progress")
+            progress: try xml.int("Progress")
         )
     }
 }

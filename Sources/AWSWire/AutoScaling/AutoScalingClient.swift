@@ -21,20 +21,21 @@ public struct AutoScalingClient: AutoScalingAPI {
         var groups: [AutoScalingGroup] = []
         let batches = names.isEmpty ? [[]] : names.chunked(Self.groupPage)
         for batch in batches {
-            try await paginate { token in
+            try await paginate(.autoScaling, "DescribeAutoScalingGroups") { token in
                 var p = parameters("DescribeAutoScalingGroups")
                 p.setMembers("AutoScalingGroupNames", batch)
                 p.set("MaxRecords", Self.groupPage)
                 p.set("NextToken", token)
                 let result = try await client.query(.autoScaling, p)
-                groups += try client.members(
+                let page = try client.members(
                     result,
                     "AutoScalingGroups",
                     as: AutoScalingGroup.self,
                     .autoScaling,
                     "DescribeAutoScalingGroups"
                 )
-                return result.string("NextToken")
+                groups += page
+                return (result.string("NextToken"), page.count)
             }
         }
         return groups
@@ -43,20 +44,21 @@ public struct AutoScalingClient: AutoScalingAPI {
     public func describeAutoScalingInstances(ids: [String]) async throws -> [AutoScalingInstanceDetails] {
         var found: [AutoScalingInstanceDetails] = []
         for batch in ids.chunked(Self.instancePage) {
-            try await paginate { token in
+            try await paginate(.autoScaling, "DescribeAutoScalingInstances") { token in
                 var p = parameters("DescribeAutoScalingInstances")
                 p.setMembers("InstanceIds", batch)
                 p.set("MaxRecords", Self.instancePage)
                 p.set("NextToken", token)
                 let result = try await client.query(.autoScaling, p)
-                found += try client.members(
+                let page = try client.members(
                     result,
                     "AutoScalingInstances",
                     as: AutoScalingInstanceDetails.self,
                     .autoScaling,
                     "DescribeAutoScalingInstances"
                 )
-                return result.string("NextToken")
+                found += page
+                return (result.string("NextToken"), page.count)
             }
         }
         return found
@@ -122,20 +124,21 @@ public struct AutoScalingClient: AutoScalingAPI {
 
     public func describeScalingActivities(group: String, limit: Int) async throws -> [ScalingActivity] {
         var activities: [ScalingActivity] = []
-        try await paginate { token in
+        try await paginate(.autoScaling, "DescribeScalingActivities") { token in
             var p = parameters("DescribeScalingActivities")
             p.set("AutoScalingGroupName", group)
             p.set("MaxRecords", min(Self.activityPage, max(1, limit - activities.count)))
             p.set("NextToken", token)
             let result = try await client.query(.autoScaling, p)
-            activities += try client.members(
+            let page = try client.members(
                 result,
                 "Activities",
                 as: ScalingActivity.self,
                 .autoScaling,
                 "DescribeScalingActivities"
             )
-            return activities.count >= limit ? nil : result.string("NextToken")
+            activities += page
+            return (activities.count >= limit ? nil : result.string("NextToken"), page.count)
         }
         return Array(activities.prefix(limit))
     }
@@ -148,19 +151,6 @@ extension QueryParameters {
         case .instance(let id): set("InstanceId", id)
         }
     }
-}
-
-/// Calls `page` with nil, then with each next token it returns, until it returns nil or empty.
-/// A token seen twice ends the walk: a service that loops must not loop lifeline.
-func paginate(_ page: (String?) async throws -> String?) async throws {
-    var token: String? = nil
-    var seen: Set<String> = []
-    repeat {
-        token = try await page(token)
-        if let t = token {
-            if t.isEmpty || !seen.insert(t).inserted { return }
-        }
-    } while token != nil
 }
 
 extension Array {

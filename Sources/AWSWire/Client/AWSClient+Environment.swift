@@ -10,6 +10,8 @@ extension AWSClient {
         public var endpointURL: String?
         public var allowInsecureEndpoint = false
         public var timeout: Duration = .seconds(30)
+        /// The whole call's limit, retries included (the one-shot commands'); nil: none.
+        public var callDeadline: Duration?
         /// `standard` or `adaptive` (else `AWS_RETRY_MODE`, else standard).
         public var retryMode: ClientRateLimiter.Mode?
         /// Each service's send ceiling, requests per second (0 or nil: `defaultMaxRequestsPerSecond`).
@@ -68,7 +70,8 @@ extension AWSClient {
             logger: logger,
             observer: observer,
             retryMode: options.retryMode ?? env["AWS_RETRY_MODE"].flatMap(ClientRateLimiter.Mode.init) ?? .standard,
-            maxRequestsPerSecond: options.maxRequestsPerSecond ?? Self.defaultMaxRequestsPerSecond
+            maxRequestsPerSecond: options.maxRequestsPerSecond ?? Self.defaultMaxRequestsPerSecond,
+            callDeadline: options.callDeadline
         )
     }
 }

@@ -54,6 +54,16 @@ extension AWSClient {
                 ("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(prefix).\(operation)"),
             ]
         )
+        // An empty 200 is no answer: read as `{}` it would say "nothing found" (no deployment group,
+        // no deployments). Only an operation whose answer lifeline ignores may come back empty.
+        guard !response.body.isEmpty || Output.self == EmptyOutput.self else {
+            throw AWSError.malformed(
+                service: service.name,
+                operation: operation,
+                "empty answer (HTTP \(response.status) with no body)",
+                response: response
+            )
+        }
         do {
             let data = response.body.isEmpty ? Data("{}".utf8) : response.body
             return try AWSTimestamp.jsonDecoder.decode(Output.self, from: data)

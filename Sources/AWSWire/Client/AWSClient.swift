@@ -15,7 +15,11 @@ public final class AWSClient: Sendable {
     let logger: Logger
     let signers: [AWSService: SigV4Signer]
     let observer: (@Sendable (CallRecord) -> Void)?
+    /// Each attempt's limit, connect included.
     let timeout: Duration
+    /// The whole call's limit, every attempt and back-off included (the one-shot commands'
+    /// `--call-deadline`); nil: only each attempt is limited.
+    let callDeadline: Duration?
     /// One send rate per service (DESIGN §6): a fixed ceiling, and adaptive mode's back-off.
     let limiters: [AWSService: ClientRateLimiter]
 
@@ -47,7 +51,8 @@ public final class AWSClient: Sendable {
         logger: Logger = Logger(label: "lifeline.aws"),
         observer: (@Sendable (CallRecord) -> Void)? = nil,
         retryMode: ClientRateLimiter.Mode = .standard,
-        maxRequestsPerSecond: Double? = nil
+        maxRequestsPerSecond: Double? = nil,
+        callDeadline: Duration? = nil
     ) throws {
         self.region = region
         var resolved: [AWSService: URL] = [:]
@@ -62,6 +67,7 @@ public final class AWSClient: Sendable {
         self.credentials = RefreshingCredentials(credentials, now: now)
         self.retry = retry
         self.timeout = timeout
+        self.callDeadline = callDeadline
         self.now = now
         self.logger = logger
         self.observer = observer
@@ -89,6 +95,7 @@ public final class AWSClient: Sendable {
     ) async throws -> HTTPResponse {
         let url = endpoints[service]!
         let started = ContinuousClock.now
+        let deadline = callDeadline.map { started + $0 }
         var attempt = 0
         var spent = 0
         var skewCorrected = false
@@ -106,7 +113,8 @@ public final class AWSClient: Sendable {
                     operation: operation,
                     url: url,
                     body: body,
-                    headers: extra
+                    headers: extra,
+                    timeout: deadline.map { min(timeout, max(.milliseconds(1), $0 - ContinuousClock.now)) } ?? timeout
                 )
                 retry.quota.release(spent == 0 ? 1 : spent)
                 limiter.record(throttled: false)
@@ -144,7 +152,10 @@ public final class AWSClient: Sendable {
                     attempt -= 1
                     continue
                 }
-                guard error.isRetryable, attempt < retry.maxAttempts,
+                let wait = retry.backoff(retry: attempt)
+                // Past the call's deadline there is no next attempt: the last one's error is the answer.
+                let timeLeft = deadline.map { ContinuousClock.now + wait < $0 } ?? true
+                guard error.isRetryable, attempt < retry.maxAttempts, timeLeft,
                     let cost = retry.quota.acquire(timeout: error.isTimeout)
                 else {
                     observer?(
@@ -161,7 +172,6 @@ public final class AWSClient: Sendable {
                     throw error
                 }
                 spent += cost
-                let wait = retry.backoff(retry: attempt)
                 logger.debug(
                     "retrying",
                     metadata: [
@@ -181,7 +191,8 @@ public final class AWSClient: Sendable {
         operation: String,
         url: URL,
         body: Data,
-        headers extra: [(name: String, value: String)]
+        headers extra: [(name: String, value: String)],
+        timeout: Duration
     ) async throws -> HTTPResponse {
         let creds = try await credentials.credentials()
         var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]

@@ -35,7 +35,19 @@ public struct EndpointResolver: Sendable {
                 service: "config",
                 operation: "endpoint",
                 code: "InvalidEndpoint",
-                message: "\(source)=\(text) is not an http(s) URL with a host; give one like https://host:port"
+                message: "\(source) is not an http(s) URL with a host; give one like https://host:port"
+            )
+        }
+        // A user or password in the URL would be printed by doctor and in logs; lifeline signs its
+        // requests and never needs one.
+        guard url.user == nil, url.password == nil else {
+            throw AWSError(
+                kind: .invalidRequest,
+                service: "config",
+                operation: "endpoint",
+                code: "InvalidEndpoint",
+                message:
+                    "\(source)=\(url.redactedEndpoint) carries a user or password; remove it (lifeline signs requests)"
             )
         }
         if scheme == "http" && !url.isLoopback && !allowInsecure {
@@ -57,7 +69,18 @@ public struct EndpointResolver: Sendable {
 public enum RegionResolver {
     public static func resolve(flag: String?, environment: [String: String], profileRegion: String?) throws -> String {
         for candidate in [flag, environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], profileRegion] {
-            if let candidate, !candidate.isEmpty { return candidate }
+            guard let candidate, !candidate.isEmpty else { continue }
+            // The region becomes part of every endpoint's host name.
+            guard isRegion(candidate) else {
+                throw AWSError(
+                    kind: .invalidRequest,
+                    service: "config",
+                    operation: "region",
+                    code: "InvalidRegion",
+                    message: "'\(candidate.prefix(40))' is not an AWS region; write it like us-east-1"
+                )
+            }
+            return candidate
         }
         throw AWSError(
             kind: .invalidRequest,
@@ -66,5 +89,13 @@ public enum RegionResolver {
             code: "NoRegion",
             message: "no AWS region: pass --region, set AWS_REGION, or set region in the profile of ~/.aws/config"
         )
+    }
+
+    /// `us-east-1`, `cn-north-1`, `us-gov-west-1`: lower-case words, then a number.
+    public static func isRegion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, text.count <= 32, let number = parts.last, !number.isEmpty else { return false }
+        return number.allSatisfy { $0.isASCII && $0.isNumber }
+            && parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isLowercase } }
     }
 }

@@ -26,10 +26,11 @@ public struct CodeDeployClient: CodeDeployAPI {
         input: (String?) -> Input
     ) async throws -> [String] {
         var all: [String] = []
-        try await paginate { token in
+        try await paginate(.codeDeploy, operation) { token in
             let page: Output = try await call(operation, input(token))
-            all += page[keyPath: items] ?? []
-            return page.nextToken
+            let names = page[keyPath: items] ?? []
+            all += names
+            return (page.nextToken, names.count)
         }
         return all
     }
@@ -75,8 +76,9 @@ public struct CodeDeployClient: CodeDeployAPI {
             var applicationName: String
             var deploymentGroupNames: [String]
         }
+        // Required: an answer without the list is no answer, not "no such group".
         struct Output: Decodable {
-            var deploymentGroupsInfo: [DeploymentGroupInfo]?
+            var deploymentGroupsInfo: [DeploymentGroupInfo]
             var errorMessage: String?
         }
         var groups: [DeploymentGroupInfo] = []
@@ -85,7 +87,7 @@ public struct CodeDeployClient: CodeDeployAPI {
                 "BatchGetDeploymentGroups",
                 Input(applicationName: application, deploymentGroupNames: batch)
             )
-            groups += output.deploymentGroupsInfo ?? []
+            groups += output.deploymentGroupsInfo
         }
         return groups
     }

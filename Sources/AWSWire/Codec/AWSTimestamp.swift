@@ -7,23 +7,40 @@ import Glibc
 /// AWS timestamps: ISO 8601 with or without fractional seconds in XML, epoch seconds in JSON
 /// (and, from some emulators, ISO strings in JSON too: both are accepted).
 enum AWSTimestamp {
+    /// 1970-01-01 to 9999-12-31, in seconds since 1970: every time AWS could mean. Anything else is
+    /// a broken or hostile answer, and would trap in a later integer conversion.
+    static let plausible: ClosedRange<TimeInterval> = 0...253_402_300_799
+
     static func parse(_ text: String) -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
-        return nil
+        guard text.count <= 40 else { return nil }
+        return epoch(Double(text)) ?? iso8601(text)
+    }
+
+    /// Epoch seconds, only within `plausible`.
+    static func epoch(_ seconds: Double?) -> Date? {
+        guard let seconds, plausible.contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    private static func iso8601(_ text: String) -> Date? {
+        let date =
+            (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+        return date.flatMap { plausible.contains($0.timeIntervalSince1970) ? $0 : nil }
     }
 
     /// RFC 7231 `Date` header: `Sun, 06 Nov 1994 08:49:37 GMT`. Read by hand: a DateFormatter
     /// per answer would cost more than the rest of the answer's handling.
     static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
-            let month = months.firstIndex(of: String(parts[2]))
+        guard text.utf8.count <= 64, parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
+            let year = Int(parts[3]), let month = months.firstIndex(of: String(parts[2])),
+            (1...31).contains(day), (1970...9999).contains(year)
         else { return nil }
-        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
+        let clock = parts[4].split(separator: ":", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard clock.count == 3, (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2])
+        else { return nil }
         var t = tm()
         t.tm_year = Int32(year - 1900)
         t.tm_mon = Int32(month)
@@ -40,7 +57,12 @@ enum AWSTimestamp {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { d in
             let container = try d.singleValueContainer()
-            if let seconds = try? container.decode(Double.self) { return Date(timeIntervalSince1970: seconds) }
+            if let seconds = try? container.decode(Double.self) {
+                guard let date = epoch(seconds) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp")
+                }
+                return date
+            }
             let text = try container.decode(String.self)
             guard let date = parse(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
@@ -59,10 +81,4 @@ enum AWSTimestamp {
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
-}
-
-extension XMLNode {
-    func date(_ name: String) -> Date? { string(name).flatMap(AWSTimestamp.parse) }
-    func int(_ name: String) -> Int? { string(name).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-    func bool(_ name: String) -> Bool? { string(name).map { $0.trimmingCharacters(in: .whitespaces) == "true" } }
 }

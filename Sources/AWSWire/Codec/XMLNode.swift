@@ -35,14 +35,20 @@ public struct XMLNode: Sendable {
         return container.children.filter { $0.name == "member" || $0.name == "item" }
     }
 
+    /// Deeper than any AWS answer (DescribeInstances nests about 8): a deeper document is refused
+    /// before its tree could exhaust the stack.
+    public static let maxDepth = 64
+
     /// Parses a whole document. Linux's `XMLParser` reports success on truncated input, so a parse
     /// counts only if it says so, has no error, and closed the root element.
     public static func parse(_ data: Data) throws -> XMLNode {
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
+        parser.shouldResolveExternalEntities = false
         parser.delegate = builder
         let ok = parser.parse()
+        if builder.tooDeep { throw XMLParseError(reason: "elements nested deeper than \(maxDepth)") }
         guard ok, parser.parserError == nil, builder.stack.isEmpty, let root = builder.root else {
             let reason =
                 parser.parserError.map { "\($0.localizedDescription)" }
@@ -58,6 +64,7 @@ public struct XMLParseError: Error, Sendable { public var reason: String }
 private final class TreeBuilder: NSObject, XMLParserDelegate {
     var stack: [XMLNode] = []
     var root: XMLNode?
+    var tooDeep = false
 
     func parser(
         _ parser: XMLParser,
@@ -66,16 +73,21 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        guard stack.count < XMLNode.maxDepth else {
+            tooDeep = true
+            parser.abortParsing()
+            return
+        }
         stack.append(XMLNode(name: name))
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
+        guard !stack.isEmpty, !tooDeep else { return }
         stack[stack.count - 1].text += string
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        guard var node = stack.popLast() else { return }
+        guard !tooDeep, var node = stack.popLast() else { return }
         if !node.children.isEmpty { node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines) }
         if stack.isEmpty {
             root = node

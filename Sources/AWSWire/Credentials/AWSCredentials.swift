@@ -72,6 +72,8 @@ public actor RefreshingCredentials {
                         + "identity, or run with an instance or task role"
                 )
             }
+            SecretScrubber.register(fresh.signing.secretAccessKey)
+            SecretScrubber.register(fresh.signing.sessionToken)
             cached = fresh
             return fresh
         } catch {

@@ -30,8 +30,11 @@ public struct ContainerCredentials: CredentialProvider {
                         "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile)"
                     )
                 }
-                return t.trimmingCharacters(in: .whitespacesAndNewlines)
+                let fromFile = t.trimmingCharacters(in: .whitespacesAndNewlines)
+                SecretScrubber.register(fromFile)
+                return fromFile
             }
+            SecretScrubber.register(token)
             return token
         }
         self.transport = transport

@@ -36,7 +36,9 @@ public struct WebIdentityCredentials: CredentialProvider {
         var params = QueryParameters(action: "AssumeRoleWithWebIdentity", version: "2011-06-15")
         params.set("RoleArn", roleARN)
         params.set("RoleSessionName", sessionName)
-        params.set("WebIdentityToken", token.trimmingCharacters(in: .whitespacesAndNewlines))
+        let webIdentityToken = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        SecretScrubber.register(webIdentityToken)
+        params.set("WebIdentityToken", webIdentityToken)
         let request = HTTPRequest(
             method: "POST",
             url: stsEndpoint,
@@ -56,7 +58,8 @@ public struct WebIdentityCredentials: CredentialProvider {
         }
         guard let root = try? XMLNode.parse(response.body),
             let c = root.at("AssumeRoleWithWebIdentityResult", "Credentials"),
-            let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey")
+            let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey"),
+            let expiration = try? c.date("Expiration")
         else {
             throw credentialsError("web identity", "STS AssumeRoleWithWebIdentity answered with an unreadable body")
         }
@@ -66,7 +69,7 @@ public struct WebIdentityCredentials: CredentialProvider {
                 secretAccessKey: secret,
                 sessionToken: c.string("SessionToken")
             ),
-            expiration: c.date("Expiration"),
+            expiration: expiration,
             source: "web identity \(roleARN)"
         )
     }

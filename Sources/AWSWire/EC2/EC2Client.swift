@@ -13,12 +13,14 @@ public struct EC2Client: EC2API {
 
     public func describeInstances(filters: [EC2Filter]) async throws -> [EC2Instance] {
         var instances: [EC2Instance] = []
-        try await paginate { token in
+        // EC2 may answer runs of empty pages under tag filters in a large account: a longer run is allowed.
+        try await paginate(.ec2, "DescribeInstances", maxEmptyRun: 100) { token in
             var p = QueryParameters(action: "DescribeInstances", version: "2016-11-15")
             p.setFilters(filters.map { ($0.name, $0.values) })
             p.set("MaxResults", Self.page)
             p.set("NextToken", token)
             let root = try await client.query(.ec2, p)
+            let before = instances.count
             for reservation in root.list("reservationSet") {
                 instances += try client.members(
                     reservation,
@@ -28,7 +30,7 @@ public struct EC2Client: EC2API {
                     "DescribeInstances"
                 )
             }
-            return root.string("nextToken")
+            return (root.string("nextToken"), instances.count - before)
         }
         return instances
     }
@@ -51,7 +53,7 @@ extension EC2Instance: XMLDecodable {
         self.init(
             instanceID: try xml.required("instanceId"),
             state: xml.at("instanceState", "name")?.text ?? "unknown",
-            launchTime: xml.date("launchTime"),
+            launchTime: try xml.date("launchTime"),
             availabilityZone: xml.at("placement", "availabilityZone")?.text,
             privateIPAddress: xml.string("privateIpAddress"),
             stateReason: xml.string("reason"),

@@ -86,11 +86,18 @@ extension AWSError {
     }
 
     static func transport(_ error: TransportError, service: String, operation: String) -> AWSError {
-        AWSError(
+        let code =
+            switch error.kind {
+            case .timeout: "RequestTimeout"
+            case .tls: "TLSError"
+            case .tooLarge: "ResponseTooLarge"
+            default: "ConnectionError"
+            }
+        return AWSError(
             kind: .transport,
             service: service,
             operation: operation,
-            code: error.kind == .timeout ? "RequestTimeout" : error.kind == .tls ? "TLSError" : "ConnectionError",
+            code: code,
             message: error.description,
             transport: error.kind
         )

@@ -44,10 +44,11 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         self.kind = kind
         self.service = service
         self.operation = operation
-        self.code = code
-        self.message = message
+        // What an endpoint says goes into logs, errors and /readyz: one line, bounded, no secret.
+        self.code = SecretScrubber.oneLine(code, limit: 64)
+        self.message = SecretScrubber.oneLine(message, limit: 512)
         self.httpStatus = httpStatus
-        self.requestID = requestID
+        self.requestID = requestID.map { SecretScrubber.oneLine($0, limit: 128) }
         self.serverDate = serverDate
         self.transport = transport
     }

@@ -9,6 +9,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     var responseBody = Data()
+    var tooLarge = false
     var responseHeaders: [(name: String, value: String)] = []
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
@@ -77,6 +78,10 @@ final class CurlTransfer: @unchecked Sendable {
         ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
+            guard transfer.responseBody.count + n <= HTTPResponse.maxBodyBytes else {
+                transfer.tooLarge = true
+                return 0  // libcurl stops the transfer with CURLE_WRITE_ERROR
+            }
             if let data {
                 transfer.responseBody.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: n)
             }
@@ -109,6 +114,15 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// What libcurl's result means for the caller.
     func finish(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
+        if tooLarge {
+            return .failure(
+                TransportError(
+                    kind: .tooLarge,
+                    message: "the answer is larger than \(HTTPResponse.maxBodyBytes >> 20) MiB; reading stopped",
+                    endpoint: endpoint
+                )
+            )
+        }
         guard code == CURLE_OK else {
             let detail = String(validatingCString: errorBuffer) ?? ""
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

@@ -29,6 +29,10 @@ public struct HTTPRequest: Sendable {
 }
 
 public struct HTTPResponse: Sendable {
+    /// The largest answer body lifeline reads: 32 MiB, far above any AWS page (a full
+    /// DescribeInstances page of 1000 instances is a few MiB). Past it the transfer stops.
+    public static let maxBodyBytes = 32 << 20
+
     public var status: Int
     /// Names lower-cased, in the order received.
     public var headers: [(name: String, value: String)]
@@ -57,6 +61,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case tls
         /// Refused before sending (plain HTTP to a non-loopback host, a bad URL).
         case refused
+        /// The answer grew past `HTTPResponse.maxBodyBytes`; reading stopped there.
+        case tooLarge
         case other
     }
 
@@ -67,7 +73,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 
     public init(kind: Kind, message: String, endpoint: String) {
         self.kind = kind
-        self.message = message
+        self.message = SecretScrubber.oneLine(message, limit: 512)
         self.endpoint = endpoint
     }
 

@@ -7,10 +7,18 @@ public struct BreakerControl: Sendable {
     let journal: any Journal
     let now: @Sendable () -> Date
 
-    public init(path: String?, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        journal = try SQLiteJournal(
-            path: SQLiteJournal.defaultPath(flag: path, environment: ProcessInfo.processInfo.environment)
-        )
+    /// `access`: `status` only reads (and works on a read-only file; with no journal there, it shows
+    /// none); `reset` writes.
+    public init(
+        path: String?,
+        access: SQLiteJournal.Access,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        let path = SQLiteJournal.defaultPath(flag: path, environment: ProcessInfo.processInfo.environment)
+        // No journal yet holds no breaker: status says so and creates nothing.
+        journal =
+            access == .readOnly && !FileManager.default.fileExists(atPath: path)
+            ? InMemoryJournal() : try SQLiteJournal(path: path, access: access)
         self.now = now
     }
 

@@ -5,7 +5,12 @@ import Yams
 
 /// Reads `lifeline.yaml` with Yams' node API, so that every error names its line.
 extension LifelineConfig {
-    public static func load(path: String) throws -> LifelineConfig {
+    /// - Parameter environment: `LIFELINE_ALLOW_SHORT_HOOKS=1` lets hooks be shorter than AWS's 30 s,
+    ///   for the simulator's tests.
+    public static func load(
+        path: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> LifelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(
                 file: path,
@@ -17,10 +22,10 @@ extension LifelineConfig {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: nil, field: "file", problem: "is not UTF-8 text")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, allowShortHooks: environment["LIFELINE_ALLOW_SHORT_HOOKS"] == "1")
     }
 
-    public static func parse(_ text: String, file: String) throws -> LifelineConfig {
+    public static func parse(_ text: String, file: String, allowShortHooks: Bool = false) throws -> LifelineConfig {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -38,15 +43,20 @@ extension LifelineConfig {
         )
         var config = LifelineConfig()
         config.region = try top.string("region")
-        config.queueURL = try top.string("queue_url")
-        if let url = config.queueURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
-            throw top.error("queue_url", "'\(url)' is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)")
+        if let region = config.region, !RegionResolver.isRegion(region) {
+            throw top.error("region", "'\(region)' is not a region; write it like us-east-1")
         }
-        config.resyncInterval = try top.duration("resync_interval") ?? config.resyncInterval
-        config.pollInterval = try top.duration("poll_interval") ?? config.pollInterval
+        config.queueURL = try top.string("queue_url")
+        if let url = config.queueURL, let problem = ConfigLimits.queueURLProblem(url) {
+            throw top.error("queue_url", problem)
+        }
+        config.resyncInterval =
+            try top.duration("resync_interval", within: ConfigLimits.resyncInterval) ?? config.resyncInterval
+        config.pollInterval =
+            try top.duration("poll_interval", within: ConfigLimits.pollInterval) ?? config.pollInterval
         config.retryMode = try top.choice("retry_mode", ClientRateLimiter.Mode.self)
         if let text = try top.string("max_requests_per_second") {
-            guard let rate = Double(text), rate.isFinite, (0...10_000).contains(rate) else {
+            guard let rate = Double(text), rate.isFinite, ConfigLimits.maxRequestsPerSecond.contains(rate) else {
                 throw top.error(
                     "max_requests_per_second",
                     "'\(text)' is not a rate; write requests per second per service, 0 to 10000 (0: no ceiling)"
@@ -60,6 +70,7 @@ extension LifelineConfig {
                 "is required: list the deployment groups to manage (application, deployment_group)"
             )
         }
+        var names = Set<DeploymentGroupName>()
         for (index, node) in groups.enumerated() {
             let fields = try Fields(
                 node,
@@ -70,13 +81,23 @@ extension LifelineConfig {
                     "auto_scaling_groups",
                 ]
             )
-            let name = DeploymentGroupName(
-                application: try fields.required("application"),
-                name: try fields.required("deployment_group")
-            )
-            guard !config.groups.contains(where: { $0.name == name }) else {
-                throw fields.error("deployment_group", "\(name) is listed twice")
+            let application = try fields.required("application")
+            guard ConfigLimits.isApplicationName(application) else {
+                throw fields.error(
+                    "application",
+                    "'\(application)' is not an application name (1–100 characters, no /)"
+                )
             }
+            let deploymentGroup = try fields.required("deployment_group")
+            guard ConfigLimits.isDeploymentGroupName(deploymentGroup) else {
+                throw fields.error(
+                    "deployment_group",
+                    "'\(deploymentGroup)' cannot name lifeline's hook lifeline-launch-<deployment_group>: "
+                        + "use 1–100 letters, digits, - and _"
+                )
+            }
+            let name = DeploymentGroupName(application: application, name: deploymentGroup)
+            guard names.insert(name).inserted else { throw fields.error("deployment_group", "\(name) is listed twice") }
             var policy = GroupPolicy(pollInterval: config.pollInterval, resyncInterval: config.resyncInterval)
             policy.mode = try fields.choice("mode", GroupPolicy.Mode.self) ?? .own
             policy.onFailure = try fields.result("on_failure") ?? .abandon
@@ -88,17 +109,20 @@ extension LifelineConfig {
                     file: file,
                     allowed: ["heartbeat_timeout", "role_arn"]
                 )
-                if let timeout = try hook.duration("heartbeat_timeout") {
-                    // AWS takes 30–7200 s; the simulator allows shorter hooks for tests.
-                    guard timeout >= 1, timeout <= 7200, timeout == timeout.rounded() else {
-                        throw hook.error(
-                            "heartbeat_timeout",
-                            "must be whole seconds up to 7200s (AWS's minimum is 30s)"
-                        )
+                let range = allowShortHooks ? ConfigLimits.shortHeartbeatTimeout : ConfigLimits.heartbeatTimeout
+                if let timeout = try hook.duration("heartbeat_timeout", within: range) {
+                    guard timeout == timeout.rounded() else {
+                        throw hook.error("heartbeat_timeout", "must be whole seconds (AWS takes 30s to 7200s)")
                     }
                     policy.heartbeatTimeout = Int(timeout)
                 }
                 policy.hookRoleARN = try hook.string("role_arn")
+                if let role = policy.hookRoleARN, !ConfigLimits.isRoleARN(role) {
+                    throw hook.error(
+                        "role_arn",
+                        "'\(role)' is not a role ARN; write it like arn:aws:iam::123456789012:role/NAME"
+                    )
+                }
             }
             if let allowed = try fields.strings("allow") {
                 guard policy.mode == .supervise else {
@@ -124,107 +148,18 @@ extension LifelineConfig {
                     allowed: ["max_cycles", "window", "result"]
                 )
                 if let cycles = try b.string("max_cycles") {
-                    guard let n = Int(cycles), n >= 1 else {
-                        throw b.error("max_cycles", "'\(cycles)' is not a whole number of at least 1")
+                    guard let n = Int(cycles), ConfigLimits.maxCycles.contains(n) else {
+                        throw b.error("max_cycles", "'\(cycles)' is not a whole number from 1 to 1000")
                     }
                     breaker.maxCycles = n
                 }
-                breaker.window = try b.duration("window") ?? breaker.window
+                breaker.window = try b.duration("window", within: ConfigLimits.breakerWindow) ?? breaker.window
                 breaker.result = try b.result("result") ?? breaker.result
             }
             policy.loopBreaker = breaker
             config.groups.append(ManagedGroup(name: name, policy: policy))
         }
         return config
-    }
-}
-
-/// A YAML mapping and where it is, for errors that name the line and the field.
-private struct Fields {
-    let pairs: [(key: String, value: Node, line: Int?)]
-    let path: String
-    let file: String
-    let line: Int?
-
-    init(_ node: Node, path: String, file: String, allowed: Set<String>) throws {
-        self.path = path
-        self.file = file
-        line = node.mark?.line
-        guard case let .mapping(mapping) = node else {
-            throw ConfigError(
-                file: file,
-                line: node.mark?.line,
-                field: path.isEmpty ? "top level" : path,
-                problem: "must be a mapping of keys to values"
-            )
-        }
-        pairs = mapping.map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line) }
-        for pair in pairs where !allowed.contains(pair.key) {
-            throw ConfigError(
-                file: file,
-                line: pair.line,
-                field: field(pair.key),
-                problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))"
-            )
-        }
-    }
-
-    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
-
-    func error(_ key: String, _ problem: String) -> ConfigError {
-        ConfigError(file: file, line: node(key)?.mark?.line ?? line, field: field(key), problem: problem)
-    }
-
-    func string(_ key: String) throws -> String? {
-        guard let value = node(key) else { return nil }
-        guard case let .scalar(scalar) = value else { throw error(key, "must be a single value") }
-        return scalar.string
-    }
-
-    func required(_ key: String) throws -> String {
-        guard let value = try string(key), !value.isEmpty else { throw error(key, "is required") }
-        return value
-    }
-
-    func strings(_ key: String) throws -> [String]? {
-        guard let value = node(key) else { return nil }
-        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
-        return try list.map { item in
-            guard case let .scalar(s) = item else { throw error(key, "must be a list of names") }
-            return s.string
-        }
-    }
-
-    func sequence(_ key: String) throws -> [Node]? {
-        guard let value = node(key) else { return nil }
-        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
-        return Array(list)
-    }
-
-    func duration(_ key: String) throws -> TimeInterval? {
-        guard let text = try string(key) else { return nil }
-        guard let seconds = DurationText.seconds(text), seconds > 0 else {
-            throw error(key, "'\(text)' is not a duration; write it like 300s, 30m or 2h")
-        }
-        return seconds
-    }
-
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws -> T? where T.RawValue == String {
-        guard let text = try string(key) else { return nil }
-        guard let value = T(rawValue: text) else {
-            throw error(key, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return value
-    }
-
-    func result(_ key: String) throws -> LifecycleAction.Result? {
-        guard let text = try string(key) else { return nil }
-        switch text.lowercased() {
-        case "abandon": return .abandon
-        case "continue": return .continue
-        default: throw error(key, "'\(text)' is not one of abandon, continue")
-        }
     }
 }
 

@@ -23,7 +23,8 @@ actor Waker {
         guard seconds > 0 else { return }
         let id = UUID()
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            // At most a day: a wakeup computed from a hostile or skewed time never traps or sleeps for ever.
+            try? await Task.sleep(for: .milliseconds(Int(min(seconds, 86_400) * 1000)))
             await self?.fire(id)
         }
         await withTaskCancellationHandler {

@@ -1,0 +1,100 @@
+import Foundation
+import LifelineCore
+import Yams
+
+/// A YAML mapping and where it is, for errors that name the line and the field.
+struct Fields {
+    let pairs: [(key: String, value: Node, line: Int?)]
+    let path: String
+    let file: String
+    let line: Int?
+
+    init(_ node: Node, path: String, file: String, allowed: Set<String>) throws {
+        self.path = path
+        self.file = file
+        line = node.mark?.line
+        guard case let .mapping(mapping) = node else {
+            throw ConfigError(
+                file: file,
+                line: node.mark?.line,
+                field: path.isEmpty ? "top level" : path,
+                problem: "must be a mapping of keys to values"
+            )
+        }
+        pairs = mapping.map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line) }
+        for pair in pairs where !allowed.contains(pair.key) {
+            throw ConfigError(
+                file: file,
+                line: pair.line,
+                field: field(pair.key),
+                problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))"
+            )
+        }
+    }
+
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+
+    func error(_ key: String, _ problem: String) -> ConfigError {
+        ConfigError(file: file, line: node(key)?.mark?.line ?? line, field: field(key), problem: problem)
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = node(key) else { return nil }
+        guard case let .scalar(scalar) = value else { throw error(key, "must be a single value") }
+        return scalar.string
+    }
+
+    func required(_ key: String) throws -> String {
+        guard let value = try string(key), !value.isEmpty else { throw error(key, "is required") }
+        return value
+    }
+
+    func strings(_ key: String) throws -> [String]? {
+        guard let value = node(key) else { return nil }
+        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
+        return try list.map { item in
+            guard case let .scalar(s) = item else { throw error(key, "must be a list of names") }
+            return s.string
+        }
+    }
+
+    func sequence(_ key: String) throws -> [Node]? {
+        guard let value = node(key) else { return nil }
+        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
+        return Array(list)
+    }
+
+    /// A duration within `range`: the syntax is checked first (whole or decimal digits and a unit),
+    /// then the range, so that no later conversion ever sees an infinite or huge value.
+    func duration(_ key: String, within range: ClosedRange<TimeInterval>) throws -> TimeInterval? {
+        guard let text = try string(key) else { return nil }
+        guard let seconds = DurationText.seconds(text) else {
+            throw error(key, "'\(text)' is not a duration; write it like 300s, 30m or 2h")
+        }
+        guard range.contains(seconds) else {
+            throw error(
+                key,
+                "'\(text)' is out of range: \(DurationText.text(range.lowerBound)) to \(DurationText.text(range.upperBound))"
+            )
+        }
+        return seconds
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw error(key, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func result(_ key: String) throws -> LifecycleAction.Result? {
+        guard let text = try string(key) else { return nil }
+        switch text.lowercased() {
+        case "abandon": return .abandon
+        case "continue": return .continue
+        default: throw error(key, "'\(text)' is not one of abandon, continue")
+        }
+    }
+}
