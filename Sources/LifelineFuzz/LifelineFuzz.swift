@@ -29,11 +29,29 @@ private let target: FuzzTarget = {
     return target
 }()
 
+/// libFuzzer's driver (in the `-sanitize=fuzzer` runtime).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's `main` to `<Module>_main`; libFuzzer's own `main` is not used,
+/// its driver is called from here instead.
+@_cdecl("LifelineFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments, lifelineFuzz)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func lifelineFuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+public func lifelineFuzz(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    guard let bytes else { return 0 }
     let data = Data(bytes: bytes, count: count)
     switch target {
-    case .messages: _ = try? LifecycleMessage.parse(String(decoding: data, as: UTF8.self))
+    case .messages: _ = try? LifecycleMessageParser.parse(String(decoding: data, as: UTF8.self))
     case .config: _ = try? LifelineConfig.parse(String(decoding: data, as: UTF8.self), file: "fuzz.yaml")
     case .xml, .json, .date: Answers.run(target, data)
     }

@@ -63,6 +63,26 @@ struct HostileAnswerTests {
         #expect(error?.message.contains("nested deeper than 64") == true, "\(String(describing: error))")
     }
 
+    /// The inputs scripts/fuzz found that crashed FoundationXML, kept in fixtures/fuzz/xml/found-*.
+    @Test(
+        "what the fuzzer found: a name that is not UTF-8, a processing instruction without data",
+        arguments: ["found-invalid-utf8-element-name", "found-processing-instruction-without-data"]
+    )
+    func fuzzFindings(_ name: String) async throws {
+        let file = WireFixture.root.deletingLastPathComponent().appendingPathComponent("fuzz/xml/\(name)")
+        let body = try Data(contentsOf: file).dropFirst()  // the first byte picks the status
+        let aws = AutoScalingClient(
+            client: try client(ScriptedTransport { _, _ in HTTPResponse(status: 200, body: body) })
+        )
+        let error = await malformed { _ = try await aws.describeAutoScalingGroups(names: ["shop"]) }
+        #expect(error?.kind == .malformedResponse, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("not UTF-8 text") == true
+                || error?.message.contains("processing instruction") == true,
+            "\(String(describing: error))"
+        )
+    }
+
     @Test("entities that expand a billion times are not expanded into memory")
     func entityExpansion() async throws {
         var doctype = "<!DOCTYPE r [<!ENTITY e0 \"lol\">"
