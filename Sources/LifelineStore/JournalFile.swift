@@ -63,7 +63,7 @@ enum JournalFile {
         config.readonly = true
         let found: Bool
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let queue = try reader(path, config)
             found = try queue.read { db in
                 guard try db.tableExists("grdb_migrations") else { return false }
                 return try Bool.fetchOne(
@@ -77,6 +77,22 @@ enum JournalFile {
             throw notAJournal(path, error.message ?? "\(error.resultCode)")
         }
         guard found else { throw notAJournal(path, "it has no lifeline tables") }
+    }
+
+    /// A read-only connection. Where SQLite cannot make the WAL index beside the file (a directory
+    /// the user may not write, a read-only snapshot), the file is read as it is on disk (`immutable`):
+    /// what a writer has not yet checkpointed is not seen, and nothing is created or changed.
+    static func reader(_ path: String, _ config: Configuration) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            _ = try queue.read { db in try db.tableExists("grdb_migrations") }
+            return queue
+        } catch let error as DatabaseError
+            where [ResultCode.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode.primaryResultCode)
+        {
+            let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+        }
     }
 
     static func notAJournal(_ path: String, _ why: String) -> StoreError {

@@ -9,7 +9,7 @@ import Glibc
 /// The journal in a SQLite file (WAL, `synchronous=NORMAL`, busy timeout, mode 0600), through GRDB.
 public final class SQLiteJournal: Journal {
     public let path: String
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     /// `--db`, else `$LIFELINE_DB`, else `./lifeline.db`.
     public static func defaultPath(flag: String?, environment: [String: String]) -> String {
@@ -41,7 +41,9 @@ public final class SQLiteJournal: Journal {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool =
+                access == .readWrite
+                ? try DatabasePool(path: path, configuration: config) : try JournalFile.reader(path, config)
             let migrator = Self.migrator(upTo: migrations)
             let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
             if superseded {

@@ -21,10 +21,16 @@ struct BuiltBinary {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Result {
+    /// - Parameter unprivileged: as `nobody` when the tests run as root (through setpriv), so that
+    ///   a file's mode binds the binary as it binds an operator.
+    static func run(_ arguments: [String], environment: [String: String], unprivileged: Bool = false) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if unprivileged && geteuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", url.path] + arguments
+        }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

@@ -99,18 +99,33 @@ struct HostileArgumentTests {
                 )
             )
         }
-        chmod(path, 0o400)
-        chmod(dir.path, 0o500)
+        chmod(path, 0o444)
+        chmod(dir.path, 0o555)
         defer { chmod(dir.path, 0o700) }
-        // As root every file is writable: then this proves only that nothing is written.
-        let history = try run(["history", "--db", path, "--since", "1h"])
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        // As a user who may read the journal and not write it, or create anything beside it.
+        let history = try BuiltBinary.run(
+            ["history", "--db", path, "--since", "1h"],
+            environment: Self.isolated,
+            unprivileged: true
+        )
         #expect(history.status == 0, "\(history.stderr)")
         #expect(history.stdout.contains("a test entry"))
-        let status = try run(["breaker", "status", "--db", path])
+        let status = try BuiltBinary.run(
+            ["breaker", "status", "--db", path],
+            environment: Self.isolated,
+            unprivileged: true
+        )
         #expect(status.status == 0, "\(status.stderr)")
-        var info = stat()
-        stat(path, &info)
-        #expect(info.st_mode & 0o777 == 0o400)
+        #expect(status.stdout.contains("no breakers on record"))
+        // The writer is refused on the same file, with one line: the mode binds.
+        let reset = try BuiltBinary.run(
+            ["breaker", "reset", "shop/prod", "--db", path],
+            environment: Self.isolated,
+            unprivileged: true
+        )
+        #expect(reset.status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == before)
     }
 
     @Test("--listen beyond loopback needs a flag that says so")
