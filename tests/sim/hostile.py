@@ -102,7 +102,8 @@ class Hostile:
 
     def send(self, handler, status, body, date=None):
         data = body.encode()
-        handler.send_response(status)
+        # send_response_only: no Date header of http.server's own, so that a hostile one is the only one.
+        handler.send_response_only(status)
         handler.send_header("Content-Length", str(len(data)))
         handler.send_header("x-amzn-RequestId", "hostile-request-1")
         if date:
@@ -112,7 +113,7 @@ class Hostile:
 
     def stream(self, handler, size):
         """`size` bytes of one long text element, a MiB at a time, until the client stops reading."""
-        handler.send_response(200)
+        handler.send_response_only(200)
         handler.send_header("Content-Length", str(size))
         handler.end_headers()
         chunk = b"x" * (1 << 20)
@@ -123,7 +124,7 @@ class Hostile:
 
     def trickle(self, handler):
         """A promised 1 MiB, sent a byte every half second: at most 10 minutes, or until stopped."""
-        handler.send_response(200)
+        handler.send_response_only(200)
         handler.send_header("Content-Length", str(1 << 20))
         handler.end_headers()
         for _ in range(1200):
