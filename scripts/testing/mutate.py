@@ -1,0 +1,43 @@
+"""Mutation runs: for each mutation in a JSON list (file, old, new, optional extra edits, and the
+test command that should fail), apply it to the checkout, build, run the test, report CAUGHT or
+MISSED, and put the file back. Usage: python3 scripts/testing/mutate.py scripts/testing/mutations/X.json
+
+The lists are the mutations named in closing notes; run one after `swift build --build-tests`."""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+muts = json.load(open(sys.argv[1]))
+results = []
+for m in muts:
+    path = os.path.join(ROOT, m["file"])
+    src = open(path).read()
+    assert m["old"] in src, (m["name"], "old text not found")
+    changed = src.replace(m["old"], m["new"], 1)
+    for old, new in m.get("edits", []):
+        assert old in changed, (m["name"], old)
+        changed = changed.replace(old, new, 1)
+    open(path, "w").write(changed)
+    try:
+        b = subprocess.run(
+            f"cd {ROOT} && swift build --build-tests 2>&1 | grep -E 'error:' | head -3",
+            shell=True,
+            capture_output=True,
+            text=True,
+        )
+        if b.stdout.strip():
+            results.append((m["name"], "BUILD ERROR " + b.stdout.strip()[:200]))
+            continue
+        t = subprocess.run(m["test"], shell=True, capture_output=True, text=True, cwd=ROOT, timeout=900)
+        failed = t.returncode != 0
+        tail = (t.stdout + t.stderr).strip().splitlines()[-3:]
+        results.append((m["name"], ("CAUGHT" if failed else "MISSED") + " :: " + " | ".join(x[:160] for x in tail)))
+    except subprocess.TimeoutExpired:
+        results.append((m["name"], "CAUGHT (timeout)"))
+    finally:
+        open(path, "w").write(src)
+    print(results[-1], flush=True)
+subprocess.run(f"cd {ROOT} && swift build --build-tests 2>&1 | tail -1", shell=True)
