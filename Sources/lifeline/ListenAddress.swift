@@ -1,3 +1,4 @@
+import AWSWire
 import ArgumentParser
 import Foundation
 
@@ -24,12 +25,11 @@ struct ListenAddress: ExpressibleByArgument, CustomStringConvertible {
         self.init(host: String(argument[..<colon]), port: port)
     }
 
-    /// 127.0.0.0/8, ::1 and localhost: where a listener is reachable from this host only.
+    /// 127.0.0.0/8, ::1 and localhost: where a listener is reachable from this host only (the
+    /// transport's own rule for plain HTTP, `URL.isLoopback`).
     var isLoopback: Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if name == "localhost" || name == "::1" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return URL(string: "http://\(bare.contains(":") ? "[\(bare)]" : bare)/")?.isLoopback ?? false
     }
 
     /// Nil when lifeline may listen here; else the one-line refusal. Beyond loopback only when the
