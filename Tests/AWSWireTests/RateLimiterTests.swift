@@ -76,4 +76,44 @@ struct RateLimiterTests {
         #expect(record.outcome == "OK")
         #expect(record.attemptOutcomes == ["Throttling", "Throttling", "OK"])
     }
+
+    private func answer(_ operation: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            body: Data("<\(operation)Response><\(operation)Result/></\(operation)Response>".utf8)
+        )
+    }
+
+    @Test("through the client, past the ceiling a read waits but a heartbeat or a completion does not")
+    func clientPutsHeartbeatsFirst() async throws {
+        let waits = Mutex<[Duration]>([])
+        let client = try AWSClient(
+            region: "us-east-1",
+            endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+            transport: FixtureTransport(
+                [
+                    RetryTests.ok, RetryTests.ok, answer("RecordLifecycleActionHeartbeat"),
+                    answer("CompleteLifecycleAction"),
+                ]
+            ),
+            credentials: EnvironmentCredentials(environment: [
+                "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET",
+            ]),
+            retry: RetryStrategy(maxAttempts: 1, sleep: { wait in waits.withLock { $0.append(wait) } }, random: { 0 }),
+            maxRequestsPerSecond: 1
+        )
+        let autoScaling = AutoScalingClient(client: client)
+        _ = try await autoScaling.describeLifecycleHooks(group: "g")
+        #expect(waits.withLock { $0.count } == 0, "the first read is within the ceiling")
+        _ = try await autoScaling.describeLifecycleHooks(group: "g")
+        #expect(waits.withLock { $0.count } == 1, "the second read in the same second waits its turn")
+        try await autoScaling.recordLifecycleActionHeartbeat(group: "g", hook: "h", action: .instance("i-1"))
+        try await autoScaling.completeLifecycleAction(
+            group: "g",
+            hook: "h",
+            action: .instance("i-1"),
+            result: .continue
+        )
+        #expect(waits.withLock { $0.count } == 1, "a heartbeat and a completion go at once, past the ceiling")
+    }
 }
