@@ -83,14 +83,9 @@ struct MatchSetTests {
             tagFilters: byTag,
             tagSet: [],
             instances: [
-                .init(
-                    id: "i-in",
-                    state: "running",
-                    tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"],
-                    revision: v1
-                ),
+                .init(id: "i-in", state: "running", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"]),
                 .init(id: "i-wait", state: "running", tags: ["app": "shop", "aws:autoscaling:groupName": "shop-prod"]),
-                .init(id: "i-old", state: "running", tags: ["aws:autoscaling:groupName": "shop-prod"], revision: v2),
+                .init(id: "i-old", state: "running", tags: ["aws:autoscaling:groupName": "shop-prod"]),
                 .init(
                     id: "i-ghost",
                     state: "terminated",
@@ -106,6 +101,22 @@ struct MatchSetTests {
                 .init(id: "i-other", state: "running", tags: ["app": "web"]),
             ],
             activeTargets: ["i-ghost"],
+            history: DeploymentHistory(deployments: [
+                .init(
+                    id: "d-2",
+                    createdAt: t0.addingTimeInterval(100),
+                    revision: v1,
+                    targeted: ["i-in", "i-old", "i-standalone", "i-ghost"],
+                    statuses: ["i-in": "Succeeded", "i-old": "Failed", "i-standalone": "Succeeded"]
+                ),
+                .init(
+                    id: "d-1",
+                    createdAt: t0.addingTimeInterval(-500),
+                    revision: v2,
+                    targeted: ["i-old"],
+                    statuses: ["i-old": "Succeeded"]
+                ),
+            ]),
             openActions: [action("i-wait"), action("i-gone")],
             lastGood: v1
         )
@@ -122,9 +133,16 @@ struct MatchSetTests {
                 == "terminated but still matched; an active deployment still waits on it"
         )
         #expect(set.entries(.stale).first { $0.instanceID == "i-ghost" }?.since == t0)
+        #expect(set.entries(.stale).allSatisfy { $0.risk == .risky })
         #expect(
-            set.entries(.stale).first { $0.instanceID == "i-detached" }?.why
-                == "detached from shop-prod but its tags still match"
+            set.entries(.stale).first { $0.instanceID == "i-detached" }?.why.hasPrefix(
+                "detached from shop-prod but its tags still match"
+            ) == true
+        )
+        #expect(
+            set.entries(.outdated).first?.why
+                == "InService in shop-prod; runs s3://b/app-2.zip (zip) (d-1), not s3://b/app-1.zip (zip)",
+            "the newest deployment that succeeded on the instance says what it runs; a failed newer one does not"
         )
     }
 

@@ -115,7 +115,15 @@ private func seed004() -> GroupAudit {
         o,
         JournalView(breaker: breaker),
         candidates: candidates,
-        targetedAt: ["i-ghost": now.addingTimeInterval(-300), "i-old": now.addingTimeInterval(-1100)],
+        history: DeploymentHistory(deployments: [
+            .init(
+                id: "d-STUCK",
+                createdAt: now.addingTimeInterval(-300),
+                revision: nil,
+                targeted: ["i-new", "i-ghost"]
+            ),
+            .init(id: "d-OLD", createdAt: now.addingTimeInterval(-1100), revision: nil, targeted: ["i-old"]),
+        ]),
         policy: GroupPolicy(mode: .supervise),
         timeline: timeline,
         now: now
@@ -124,15 +132,27 @@ private func seed004() -> GroupAudit {
 
 @Suite("audit")
 struct AuditTests {
-    @Test("the detach race's match set: the ghost is stale, one terminated before the last deployment is not matched")
+    @Test("the detach race's match set: the ghost is risky; one the last deployment passed over is harmless")
     func classification() {
         let audit = seed004()
         let classes = Dictionary(uniqueKeysWithValues: audit.matches.map { ($0.instanceID, $0.class) })
-        #expect(classes == ["i-live": .healthy, "i-new": .pending, "i-ghost": .stale, "i-spare": .stale])
+        #expect(
+            classes == ["i-live": .healthy, "i-new": .pending, "i-ghost": .stale, "i-spare": .stale, "i-old": .stale]
+        )
+        let risks = Dictionary(
+            uniqueKeysWithValues: audit.matches.compactMap { m in m.risk.map { (m.instanceID, $0) } }
+        )
+        #expect(risks == ["i-ghost": .risky, "i-spare": .risky, "i-old": .harmless])
+        #expect(
+            audit.matches.first { $0.instanceID == "i-old" }?.why
+                == "terminated but still matched; deployment d-STUCK, created after it went, passed it over: "
+                + "CodeDeploy has let it go"
+        )
         #expect(audit.matches.first { $0.instanceID == "i-ghost" }?.since == now.addingTimeInterval(-1200))
         #expect(
-            audit.matches.first { $0.instanceID == "i-spare" }?.why
-                == "detached from shop-prod but its tags still match"
+            audit.matches.first { $0.instanceID == "i-spare" }?.why.hasPrefix(
+                "detached from shop-prod but its tags still match"
+            ) == true
         )
     }
 
@@ -291,17 +311,17 @@ struct AuditTests {
     func csvQuoting() {
         let csv = AuditFormat.csv.render(AuditReport(generatedAt: now, groups: [seed004()]))
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(lines[0] == "deployment_group,row,subject,class,detail,since,remedy")
+        #expect(lines[0] == "deployment_group,row,subject,class,risk,detail,since,remedy")
         #expect(
             lines.contains {
-                $0.hasPrefix("shop/prod,finding,shop/prod,breaker-open,\"since 2027-01-15T07:59:00Z: 3 launch")
+                $0.hasPrefix("shop/prod,finding,shop/prod,breaker-open,,\"since 2027-01-15T07:59:00Z: 3 launch")
             },
             "a detail with a comma is quoted"
         )
         #expect(
             lines.contains {
                 $0.hasPrefix(
-                    "shop/prod,instance,i-ghost,stale,terminated but still matched; an active deployment still "
+                    "shop/prod,instance,i-ghost,stale,risky,terminated but still matched; an active deployment still "
                         + "waits on it,2027-01-15T07:40:00Z,"
                 )
             }

@@ -11,8 +11,11 @@ public struct Finding: Sendable, Equatable, Codable {
         case doubleHooks = "double-hooks"
         /// lifeline's hook notifies something other than lifeline's queue.
         case hookTarget = "hook-target"
-        /// A matched instance that is gone, or detached yet still tag-matched.
+        /// A matched instance that is gone, or detached yet still tag-matched, that can hurt the next deployment.
         case stale
+        /// An instance waiting on lifeline's hook that no lifeline has heartbeated for longer than
+        /// the heartbeat interval: its action will run out.
+        case unattendedWait = "unattended-wait"
         /// An open lifecycle action whose instance is gone.
         case orphanAction = "orphan-action"
         /// A deployment that only waits on instances that are gone.
@@ -65,6 +68,13 @@ enum AWSCLI {
         ])
     }
 
+    static func recordHeartbeat(group: String, hook: String, instance: String) -> String {
+        command([
+            "aws", "autoscaling", "record-lifecycle-action-heartbeat", "--auto-scaling-group-name", group,
+            "--lifecycle-hook-name", hook, "--instance-id", instance,
+        ])
+    }
+
     static func stopDeployment(_ id: String) -> String {
         command(["aws", "deploy", "stop-deployment", "--deployment-id", id])
     }
@@ -78,6 +88,23 @@ enum AWSCLI {
                 "--auto-scaling-groups",
             ] + (names.isEmpty ? ["[]"] : names)
         )
+    }
+
+    /// `--ec2-tag-set` as the JSON the AWS CLI takes (`EC2TagSet` in CodeDeploy's model).
+    static func tagSetJSON(_ groups: [[TagFilter]]) -> String {
+        let list = groups.map { group in
+            group.map { filter in
+                var object = ["Type": filter.kind.rawValue]
+                if let key = filter.key { object["Key"] = key }
+                if let value = filter.value { object["Value"] = value }
+                return object
+            }
+        }
+        let data = try? JSONSerialization.data(
+            withJSONObject: ["ec2TagSetList": list],
+            options: [.sortedKeys, .withoutEscapingSlashes]
+        )
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func tagFilter(_ f: TagFilter) -> String {

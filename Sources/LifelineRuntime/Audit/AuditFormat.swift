@@ -32,7 +32,7 @@ public enum AuditFormat: String, CaseIterable, Sendable {
             } else {
                 lines += TextTable.render(
                     [["INSTANCE", "CLASS", "SINCE", "WHY"]]
-                        + group.matches.map { [$0.instanceID, $0.class.rawValue, stamp($0.since), $0.why] },
+                        + group.matches.map { [$0.instanceID, label($0), stamp($0.since), $0.why] },
                     indent: "  "
                 )
             }
@@ -56,17 +56,17 @@ public enum AuditFormat: String, CaseIterable, Sendable {
 
     /// One row per matched instance and per finding (RFC 4180; a remedy's commands joined by `&&`).
     static func csv(_ report: AuditReport) -> String {
-        var rows = [["deployment_group", "row", "subject", "class", "detail", "since", "remedy"]]
+        var rows = [["deployment_group", "row", "subject", "class", "risk", "detail", "since", "remedy"]]
         for group in report.groups {
             for match in group.matches {
                 rows.append([
-                    group.deploymentGroup.description, "instance", match.instanceID, match.class.rawValue, match.why,
-                    stamp(match.since, empty: ""), "",
+                    group.deploymentGroup.description, "instance", match.instanceID, match.class.rawValue,
+                    match.risk?.rawValue ?? "", match.why, stamp(match.since, empty: ""), "",
                 ])
             }
             for finding in group.findings {
                 rows.append([
-                    group.deploymentGroup.description, "finding", finding.subject, finding.kind.rawValue,
+                    group.deploymentGroup.description, "finding", finding.subject, finding.kind.rawValue, "",
                     finding.detail, "",
                     finding.remedy.joined(separator: " && "),
                 ])
@@ -78,6 +78,11 @@ public enum AuditFormat: String, CaseIterable, Sendable {
     static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A match's class, with a stale instance's risk: `stale (risky)`.
+    static func label(_ match: MatchSet.Entry) -> String {
+        match.class.rawValue + (match.risk.map { " (\($0.rawValue))" } ?? "")
     }
 
     static func stamp(_ date: Date?, empty: String = "-") -> String { date.map { $0.formatted(.iso8601) } ?? empty }

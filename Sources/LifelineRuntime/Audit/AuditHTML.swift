@@ -68,7 +68,8 @@ enum AuditHTML {
         for match in group.matches {
             html +=
                 "<tr class=\"\(match.class.rawValue)\"><td><code>\(esc(match.instanceID))</code></td><td><span "
-                + "class=\"chip \(match.class.rawValue)\">\(match.class.rawValue)</span></td>"
+                + "class=\"chip \(match.class.rawValue)\">\(match.class.rawValue)</span>"
+                + (match.risk.map { " <span class=\"chip \($0.rawValue)\">\($0.rawValue)</span>" } ?? "") + "</td>"
             html += "<td>\(esc(match.since.map(stamp) ?? "–"))</td><td>\(esc(match.why))</td></tr>\n"
         }
         return html + "</tbody></table></section>\n"
@@ -151,7 +152,7 @@ enum AuditHTML {
         .finding{background:#fff;border:1px solid #e6e9ed;border-left:4px solid #cf222e;border-radius:4px;padding:2px \
         12px;margin:8px 0}
         .chip{display:inline-block;font-size:12px;padding:1px 7px;border-radius:9px;background:#e6e9ed}
-        .chip.healthy{background:#dafbe1}.chip.pending{background:#ddf4ff}.chip.outdated{background:#fff8c5}.chip.stale{background:#ffebe9}.chip.orphan-action{background:#fbefff}
+        .chip.healthy{background:#dafbe1}.chip.pending{background:#ddf4ff}.chip.outdated{background:#fff8c5}.chip.stale{background:#ffebe9}.chip.unknown{background:#eaeef2}.chip.risky{background:#ff8182}.chip.harmless{background:#eaeef2}.chip.orphan-action{background:#fbefff}
         .chip.launch{background:#ddf4ff}.chip.deployment{background:#e6e9ed}.chip.abandon{background:#ffebe9}.chip.continue{background:#dafbe1}.chip.breaker{background:#fbefff}
         tr.stale td{background:#fff5f4}svg.timeline{width:100%;background:#fff;border:1px solid \
         #e6e9ed;border-radius:4px}

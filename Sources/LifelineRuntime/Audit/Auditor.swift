@@ -11,8 +11,10 @@ struct Auditor: Sendable {
     let now: @Sendable () -> Date
     /// How far back the timeline goes.
     var horizon: TimeInterval = 24 * 3600
-    /// How many of the newest deployments' targets are read to find ghosts.
-    static let targetedDeployments = 5
+    /// How many of the group's deployments, newest first, the audit reads the targets of.
+    var walkBound = 20
+    /// How far back the walk lists the group's deployments.
+    var walkWindow: TimeInterval = 30 * 24 * 3600
 
     func audit(_ groups: [LifelineConfig.ManagedGroup], queueARN: String?) async throws -> AuditReport {
         var observer = Observer(aws: aws, journal: journal, now: now)
@@ -43,35 +45,12 @@ struct Auditor: Sendable {
                 now: at
             )
         }
-        // Candidates: every member, every instance a tag filter selects (the match set is then
-        // computed exactly, tag sets included), open actions' instances and active targets.
-        // Targets of the newest deployments: a terminated instance targeted after it was gone is a ghost.
-        let recentIDs = try await aws.codeDeploy.listDeployments(
-            application: observation.deploymentGroup.application,
-            group: observation.deploymentGroup.name,
-            statuses: [],
-            createdAfter: since
-        )
-        let recent =
-            recentIDs.isEmpty ? [] : try await aws.codeDeploy.batchGetDeployments(ids: Array(recentIDs.prefix(100)))
-        let newest = Array(
-            recent.sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }.prefix(
-                Self.targetedDeployments
-            )
-        )
-        let targetLists = try await concurrentMap(newest) {
-            try await aws.codeDeploy.listDeploymentTargets(deploymentID: $0.deploymentId ?? "")
-        }
-        var targetedAt: [String: Date] = [:]
-        for (deployment, ids) in zip(newest, targetLists) {
-            for id in ids {
-                targetedAt[id] = max(targetedAt[id] ?? .distantPast, deployment.createTime ?? .distantPast)
-            }
-        }
+        // The group's recent deployments, newest first: their targets show what each instance runs
+        // and whether CodeDeploy still targets instances that are gone.
+        let deployments = try await recentDeployments(observation.deploymentGroup, at: at)
         let members = observation.autoScalingGroups.flatMap(\.instances.keys)
         let extra =
             seen.journal.openActions.map(\.instanceID) + observation.deployments.flatMap { ($0.targets ?? [:]).keys }
-            + targetedAt.keys
         var found: [String: EC2Instance] = [:]
         for instance in try await aws.ec2.describeInstances(ids: Array(Set(members + extra)).sorted()) {
             found[instance.instanceID] = instance
@@ -81,18 +60,10 @@ struct Auditor: Sendable {
             try await aws.ec2.describeInstances(filters: [EC2Filter($0)])
         }
         for instance in selected.joined() { found[instance.instanceID] = instance }
-
-        // What each instance last got deployed, where lifeline's records say.
-        var revisions: [String: Revision] = [:]
-        for record in try await journal.deployments(deploymentGroup: observation.deploymentGroup.description).reversed()
-        where record.status == "Succeeded" {
-            for instance in record.instances { revisions[instance] = record.revision }
-        }
-        let candidates = found.values.map { instance in
-            var candidate = MatchSet.Instance(instance)
-            candidate.revision = revisions[instance.instanceID]
-            return candidate
-        }
+        let candidates = found.values.map(MatchSet.Instance.init)
+        let running = Set(candidates.filter { !$0.isGone }.map(\.id))
+        let history = try await walk(deployments, resolving: running)
+        let recent = deployments.filter { ($0.createTime ?? .distantPast) >= since }
 
         var events = timeline(entries)
         for instance in found.values {
@@ -141,11 +112,69 @@ struct Auditor: Sendable {
             observation,
             seen.journal,
             candidates: candidates,
-            targetedAt: targetedAt,
+            history: history,
             policy: seen.group.policy,
             timeline: events,
             now: at
         )
+    }
+
+    /// The deployment group's deployments of the walk's window, newest first.
+    private func recentDeployments(_ group: DeploymentGroupName, at: Date) async throws -> [DeploymentInfo] {
+        let ids = try await aws.codeDeploy.listDeployments(
+            application: group.application,
+            group: group.name,
+            statuses: [],
+            createdAfter: at.addingTimeInterval(-walkWindow)
+        )
+        guard !ids.isEmpty else { return [] }
+        return try await aws.codeDeploy.batchGetDeployments(ids: ids)
+            .sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }
+    }
+
+    /// Reads the targets of the newest deployments until every running candidate has a deployment
+    /// that succeeded on it, or the bound. A deployment that has not started has no targets yet
+    /// and says nothing, so it is left out.
+    private func walk(
+        _ deployments: [DeploymentInfo],
+        resolving running: Set<String>
+    ) async throws
+        -> DeploymentHistory
+    {
+        var unresolved = running
+        var read: [DeploymentHistory.Deployment] = []
+        var index = 0
+        while index < deployments.count, read.count < walkBound, !(unresolved.isEmpty && !read.isEmpty) {
+            let deployment = deployments[index]
+            index += 1
+            guard let id = deployment.deploymentId, let created = deployment.createTime else { continue }
+            let targeted: [String]
+            do {
+                targeted = try await aws.codeDeploy.listDeploymentTargets(deploymentID: id)
+            } catch let error as AWSError where error.isDeploymentNotStarted {
+                continue
+            }
+            let wanted = targeted.filter(unresolved.contains)
+            var statuses: [String: String] = [:]
+            if !wanted.isEmpty {
+                for target in try await aws.codeDeploy.batchGetDeploymentTargets(deploymentID: id, targetIDs: wanted) {
+                    guard let instance = target.instanceTarget, let targetID = instance.targetId else { continue }
+                    statuses[targetID] = instance.status
+                }
+            }
+            for (instance, status) in statuses where status == "Succeeded" { unresolved.remove(instance) }
+            read.append(
+                DeploymentHistory.Deployment(
+                    id: id,
+                    createdAt: created,
+                    revision: deployment.revision.map(Revision.init),
+                    targeted: Set(targeted),
+                    statuses: statuses,
+                    outdatedOnly: deployment.updateOutdatedInstancesOnly == true
+                )
+            )
+        }
+        return DeploymentHistory(deployments: read, complete: index >= deployments.count)
     }
 
     /// lifeline's own decisions that belong on a timeline.

@@ -121,7 +121,7 @@ public actor Reconciler {
                     breakers: try await journal.breakers(),
                     stale: Dictionary(
                         uniqueKeysWithValues: seen.map {
-                            ($0.group.name, $0.observation.ec2.values.filter(\.isGone).count)
+                            ($0.group.name, MatchSet.observed($0.observation).entries(.stale).count)
                         }
                     ),
                     groups: selected.map(\.name),

@@ -163,6 +163,9 @@ extension World {
                 }
                 w.element("NextToken", token)
             }
+        case "CreateOrUpdateTags":
+            try createOrUpdateTags(r)
+            w.open("CreateOrUpdateTagsResult") { _ in }
         case "DetachInstances":
             let group = try existingGroup(r)
             guard let decrement = r.bool("ShouldDecrementDesiredCapacity") else {

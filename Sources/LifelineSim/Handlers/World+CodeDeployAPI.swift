@@ -75,6 +75,8 @@ extension World {
             deploymentGroups[key] = dg
             log("deployment-group", ["group": key, "asgs": asgs.joined(separator: ",")])
             out = ["deploymentGroupId": dg.id]
+        case "UpdateDeploymentGroup":
+            out = try updateDeploymentGroup(r)
         case "ListDeploymentGroups":
             let app = try existingApplication(r)
             let names = deploymentGroups.values.filter { $0.application == app }.map(\.name).sorted()
