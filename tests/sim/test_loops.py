@@ -47,6 +47,16 @@ def test_the_detach_race_loop_is_broken_and_the_ghost_reported(world):
     lifeline = serve(extra=SUPERVISE)
     db = lifeline.db
     ghost = wait_for(lambda: next((i for i in sim.state()["instances"] if i["lingers"]), None), 10, what="the ghost")
+    # While a launch deployment waits on the ghost, the pass's own reads count it stale in /metrics.
+    wait_for(
+        lambda: (
+            (lifeline.metrics().get(("lifeline_stale_instances", frozenset({("deployment_group", "shop/prod")}))) or 0)
+            >= 1
+        ),
+        60,
+        interval=0.5,
+        what="lifeline_stale_instances ≥ 1",
+    )
     # The loop turns (launch → deployment waits on the ghost → fails → ABANDON → relaunch) until
     # lifeline has seen three turns in the window; then the breaker opens.
     wait_for(
