@@ -169,7 +169,7 @@ public final class InMemoryJournal: Journal {
         state.withLock { s in
             for entry in entries {
                 var stored = entry
-                stored.id = Int64(s.entries.count + 1)
+                stored.id = (s.entries.last?.id ?? 0) + 1
                 s.entries.append(stored)
             }
         }
@@ -184,6 +184,31 @@ public final class InMemoryJournal: Journal {
                         && (query.instanceID.map { e.instanceID == $0 } ?? true)
                 }.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.prefix(query.limit)
             )
+        }
+    }
+
+    public func prune(before cutoff: Date) async throws -> PruneReport {
+        state.withLock { s in
+            var report = PruneReport()
+            let entries = s.entries.count
+            s.entries.removeAll { $0.at < cutoff }
+            report.entries = entries - s.entries.count
+            let actions = s.actions.count
+            s.actions = s.actions.filter {
+                $0.value.state.isOpen || ($0.value.closedAt ?? $0.value.firstSeen) >= cutoff
+            }
+            report.actions = actions - s.actions.count
+            let intents = s.intents.count
+            s.intents = s.intents.filter {
+                $0.value.outcome == nil || ($0.value.finishedAt ?? $0.value.createdAt) >= cutoff
+            }
+            report.intents = intents - s.intents.count
+            let deployments = s.deployments.count
+            s.deployments = s.deployments.filter {
+                !["Succeeded", "Failed", "Stopped"].contains($0.value.status) || $0.value.updatedAt >= cutoff
+            }
+            report.deployments = deployments - s.deployments.count
+            return report
         }
     }
 }

@@ -58,6 +58,33 @@ public protocol Journal: Sendable {
     /// Many entries in one transaction (a pass's decisions).
     func appendMany(_ entries: [JournalEntry]) async throws
     func entries(_ query: JournalQuery) async throws -> [JournalEntry]
+
+    // MARK: Retention
+
+    /// Deletes what ended before `cutoff`: decision-journal entries, finished actions, intents with
+    /// an outcome, ended deployments. Never an open action or an open intent, nor the last good
+    /// revisions and breakers. The file gives the space back. Returns what went.
+    func prune(before cutoff: Date) async throws -> PruneReport
+}
+
+/// What one prune deleted.
+public struct PruneReport: Sendable, Equatable, Codable {
+    public var entries = 0
+    public var actions = 0
+    public var intents = 0
+    public var deployments = 0
+
+    public init(entries: Int = 0, actions: Int = 0, intents: Int = 0, deployments: Int = 0) {
+        self.entries = entries
+        self.actions = actions
+        self.intents = intents
+        self.deployments = deployments
+    }
+
+    public var summary: String {
+        "\(entries) decision(s), \(actions) finished action(s), \(intents) finished intent(s), "
+            + "\(deployments) ended deployment(s)"
+    }
 }
 
 extension Journal {

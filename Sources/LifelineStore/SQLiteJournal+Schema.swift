@@ -116,6 +116,21 @@ extension SQLiteJournal {
             ALTER TABLE breaker ADD COLUMN misses TEXT NOT NULL DEFAULT '[]';
             """
         ),
+        (
+            // Retention: the decision journal stays append-only, except that rows older than the
+            // prune floor may go (`prune(before:)` raises the floor, then deletes below it).
+            "v6-retention-floor",
+            """
+            CREATE TABLE retention (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                pruned_before REAL NOT NULL
+            );
+            DROP TRIGGER journal_is_append_only_delete;
+            CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+                WHEN OLD.at >= COALESCE((SELECT pruned_before FROM retention WHERE id = 1), -1e308)
+                BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
+            """
+        ),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

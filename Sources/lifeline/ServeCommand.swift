@@ -97,6 +97,15 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             )
         )
+        services.append(
+            .init(
+                service: RetentionService(
+                    reconciler: setup.reconciler,
+                    retention: setup.config.retention,
+                    logger: logger
+                )
+            )
+        )
         var configuration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

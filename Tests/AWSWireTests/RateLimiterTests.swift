@@ -87,6 +87,7 @@ struct RateLimiterTests {
     @Test("through the client, past the ceiling a read waits but a heartbeat or a completion does not")
     func clientPutsHeartbeatsFirst() async throws {
         let waits = Mutex<[Duration]>([])
+        let clock = ManualClock()  // stands still: every call falls in the same second
         let client = try AWSClient(
             region: "us-east-1",
             endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
@@ -100,7 +101,8 @@ struct RateLimiterTests {
                 "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "SECRET",
             ]),
             retry: RetryStrategy(maxAttempts: 1, sleep: { wait in waits.withLock { $0.append(wait) } }, random: { 0 }),
-            maxRequestsPerSecond: 1
+            maxRequestsPerSecond: 1,
+            rateClock: { clock.now }
         )
         let autoScaling = AutoScalingClient(client: client)
         _ = try await autoScaling.describeLifecycleHooks(group: "g")

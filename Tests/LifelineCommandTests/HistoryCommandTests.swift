@@ -114,4 +114,36 @@ struct HistoryCommandTests {
         #expect(result.stderr.contains(path))
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    @Test("prune --older-than 2d forgets the older decision and keeps the open action; a held journal is refused")
+    func prune() async throws {
+        let path = try await Self.journalWithEntries()
+        let journal = try SQLiteJournal(path: path)
+        _ = try await journal.recordAction(
+            LifecycleAction(
+                token: "tok-open",
+                instanceID: "i-waiting",
+                hookName: "lifeline-launch-prod",
+                autoScalingGroup: "shop-prod",
+                firstSeen: Date().addingTimeInterval(-10 * 86_400)
+            )
+        )
+        let out = try BuiltBinary.run(["history", "prune", "--older-than", "2d", "--db", path], environment: [:])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.hasPrefix("pruned 1 decision(s), 0 finished action(s)"), "\(out.stdout)")
+        let left = try await journal.entries(JournalQuery(limit: 100))
+        #expect(left.map(\.instanceID) == ["i-9", "i-1", "i-1"])
+        #expect(try await journal.openActions().map(\.token) == ["tok-open"], "an open action is never pruned")
+
+        let lock = try JournalLock(journal: path)
+        let held = try BuiltBinary.run(["history", "prune", "--older-than", "2d", "--db", path], environment: [:])
+        withExtendedLifetime(lock) {}
+        #expect(held.status == 1)
+        #expect(held.stderr.hasPrefix("lifeline history prune: the journal \(path) is in use by another lifeline"))
+        let bad = try BuiltBinary.run(["history", "prune", "--older-than", "1h", "--db", path], environment: [:])
+        #expect(
+            bad.stderr
+                == "lifeline history prune: --older-than 1h is not a duration of a day or more; write it like 30d\n"
+        )
+    }
 }

@@ -23,6 +23,11 @@ let badConfigs: [BadConfig] = [
         error: "lifeline.yaml:1: resync_interval: 'infs' is not a duration; write it like 300s, 30m or 2h"
     ),
     BadConfig(
+        name: "a retention shorter than a day",
+        yaml: "retention: 12h\n" + group(),
+        error: "lifeline.yaml:1: retention: '12h' is out of range: 1d to 3650d"
+    ),
+    BadConfig(
         name: "a duration with an exponent",
         yaml: "poll_interval: 1e17s\n" + group(),
         error: "lifeline.yaml:1: poll_interval: '1e17s' is not a duration; write it like 300s, 30m or 2h"
@@ -143,13 +148,15 @@ struct ConfigTests {
     @Test("the edges of each range load")
     func edges() throws {
         let config = try LifelineConfig.parse(
-            "region: us-gov-west-1\n" + queue + "resync_interval: 1h\npoll_interval: 1s\n"
+            "region: us-gov-west-1\n" + queue + "resync_interval: 1h\npoll_interval: 1s\nretention: 3650d\n"
                 + group("    hook: {heartbeat_timeout: 30s, role_arn: arn:aws-cn:iam::123456789012:role/x}\n")
                 + "    loop_breaker: {window: 7d, max_cycles: 1000}\n"
                 + "  - application: shop\n    deployment_group: canary-2_b\n    hook: {heartbeat_timeout: 7200s}\n",
             file: "lifeline.yaml"
         )
         #expect(config.resyncInterval == 3600)
+        #expect(config.retention == 3650 * 86_400)
+        #expect(try LifelineConfig.parse(group(), file: "lifeline.yaml").retention == 90 * 86_400, "default 90d")
         #expect(config.groups.map(\.policy.heartbeatTimeout) == [30, 7200])
         #expect(config.groups[0].policy.loopBreaker.window == 7 * 86_400)
     }

@@ -131,6 +131,51 @@ struct SQLiteJournalTests {
         #expect(try await journal.entries(JournalQuery()).map(\.reason) == ["r"])
     }
 
+    @Test("after a prune the journal is still append-only above the prune floor")
+    func appendOnlyAfterPrune() async throws {
+        let journal = try SQLiteJournal(path: TempDB().path)
+        try await journal.appendMany([
+            JournalEntry(at: t0, decision: "heartbeat", reason: "old"),
+            JournalEntry(at: t0.addingTimeInterval(86_400), decision: "heartbeat", reason: "new"),
+        ])
+        #expect(try await journal.prune(before: t0.addingTimeInterval(3600)).entries == 1)
+        await #expect(throws: (any Error).self) {
+            try await journal.pool.write { try $0.execute(sql: "DELETE FROM journal") }
+        }
+        #expect(try await journal.entries(JournalQuery()).map(\.reason) == ["new"])
+    }
+
+    @Test("a year of rows pruned to 30 days: the file shrinks, and what is kept stays readable")
+    func pruneShrinksTheFile() async throws {
+        let path = TempDB().path
+        let journal = try SQLiteJournal(path: path)
+        // A year of a busy group's decisions: 200 a day, with a realistic reason each.
+        for day in 0..<365 {
+            let at = t0.addingTimeInterval(Double(day) * 86_400)
+            try await journal.appendMany(
+                (0..<200).map { n in
+                    JournalEntry(
+                        at: at.addingTimeInterval(Double(n)),
+                        deploymentGroup: "shop/prod",
+                        instanceID: "i-\(day)-\(n)",
+                        decision: "heartbeat",
+                        reason: "deployment d-\(day) still runs on the instance; half the hook's 300 s timeout passed"
+                    )
+                }
+            )
+        }
+        try await journal.vacuum()
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        let now = t0.addingTimeInterval(365 * 86_400)
+        let report = try await journal.prune(before: now.addingTimeInterval(-30 * 86_400))
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        #expect(report.entries == 335 * 200)
+        #expect(try await journal.entries(JournalQuery(limit: 100_000)).count == 30 * 200)
+        #expect(after * 5 < before, "\(before) bytes before, \(after) after")
+        print("journal: a year of 73,000 decisions is \(before) bytes; pruned to 30 days, \(after) bytes")
+        #expect(try journal.integrityCheck() == "ok")
+    }
+
     @Test("a writer waits out another connection's write lock instead of failing with SQLITE_BUSY")
     func busyTimeout() async throws {
         let db = TempDB()

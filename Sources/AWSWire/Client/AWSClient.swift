@@ -52,7 +52,8 @@ public final class AWSClient: Sendable {
         observer: (@Sendable (CallRecord) -> Void)? = nil,
         retryMode: ClientRateLimiter.Mode = .standard,
         maxRequestsPerSecond: Double? = nil,
-        callDeadline: Duration? = nil
+        callDeadline: Duration? = nil,
+        rateClock: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }
     ) throws {
         self.region = region
         var resolved: [AWSService: URL] = [:]
@@ -73,7 +74,7 @@ public final class AWSClient: Sendable {
         self.observer = observer
         var limiters: [AWSService: ClientRateLimiter] = [:]
         for service in AWSService.all {
-            limiters[service] = ClientRateLimiter(mode: retryMode, ceiling: maxRequestsPerSecond)
+            limiters[service] = ClientRateLimiter(mode: retryMode, ceiling: maxRequestsPerSecond, clock: rateClock)
         }
         self.limiters = limiters
     }

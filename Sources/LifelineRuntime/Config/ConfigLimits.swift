@@ -13,6 +13,8 @@ public enum ConfigLimits {
     /// `LIFELINE_ALLOW_SHORT_HOOKS=1`; AWS refuses anything under 30 s.
     public static let shortHeartbeatTimeout: ClosedRange<TimeInterval> = 1...7200
     public static let maxCycles: ClosedRange<Int> = 1...1000
+    /// A day to ten years: less than a day would forget what an incident review needs.
+    public static let retention: ClosedRange<TimeInterval> = 86_400...(3650 * 86_400)
     public static let maxRequestsPerSecond: ClosedRange<Double> = 0...10_000
 
     /// An SQS queue URL: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`, or any host (a VPC

@@ -38,7 +38,7 @@ extension LifelineConfig {
             file: file,
             allowed: [
                 "region", "queue_url", "resync_interval", "poll_interval", "retry_mode", "max_requests_per_second",
-                "groups",
+                "retention", "groups",
             ]
         )
         var config = LifelineConfig()
@@ -54,6 +54,7 @@ extension LifelineConfig {
             try top.duration("resync_interval", within: ConfigLimits.resyncInterval) ?? config.resyncInterval
         config.pollInterval =
             try top.duration("poll_interval", within: ConfigLimits.pollInterval) ?? config.pollInterval
+        config.retention = try top.duration("retention", within: ConfigLimits.retention) ?? config.retention
         config.retryMode = try top.choice("retry_mode", ClientRateLimiter.Mode.self)
         if let text = try top.string("max_requests_per_second") {
             guard let rate = Double(text), rate.isFinite, ConfigLimits.maxRequestsPerSecond.contains(rate) else {

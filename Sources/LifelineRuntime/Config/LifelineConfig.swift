@@ -18,6 +18,8 @@ public struct LifelineConfig: Sendable, Equatable {
     public var queueURL: String?
     public var resyncInterval: TimeInterval = 60
     public var pollInterval: TimeInterval = 10
+    /// `retention`: serve prunes what ended longer ago than this from the journal, daily.
+    public var retention: TimeInterval = 90 * 86_400
     /// `retry_mode`: the SDKs' standard or adaptive mode (else AWS_RETRY_MODE).
     public var retryMode: ClientRateLimiter.Mode?
     /// `max_requests_per_second`: each service's send ceiling (0: none; default 50).

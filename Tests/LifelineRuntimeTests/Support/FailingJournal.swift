@@ -106,4 +106,5 @@ final class FailingJournal: Journal {
     func append(_ entry: JournalEntry) async throws { try await inner.append(entry) }
     func appendMany(_ entries: [JournalEntry]) async throws { try await inner.appendMany(entries) }
     func entries(_ query: JournalQuery) async throws -> [JournalEntry] { try await inner.entries(query) }
+    func prune(before cutoff: Date) async throws -> PruneReport { try await inner.prune(before: cutoff) }
 }
