@@ -83,6 +83,8 @@ public final class ReconcileMetrics: Sendable {
             )
             gauge(Self.staleInstances, ["deployment_group": group.description]).set(to: Double(stale[group] ?? 0))
             gauge(Self.groupFailing, ["deployment_group": group.description]).set(to: failing[group] == nil ? 0 : 1)
+            // Exported at 0 from the first pass, so that increase() sees a group's first failure.
+            counter(Self.groupFailures, ["deployment_group": group.description]).increment(by: Int64(0))
         }
     }
 
@@ -119,7 +121,9 @@ public final class ReconcileMetrics: Sendable {
     static let staleInstances = Family(
         name: "stale_instances",
         unit: "",
-        help: "Instances the last pass saw matched (waiting, or targets of a deployment) while EC2 says they are gone."
+        help:
+            "Stale instances (the audit's class) among those the last pass looked up in EC2: matched, and gone, "
+            + "stopped or detached."
     )
     static let breakerOpen = Family(
         name: "loop_breaker_open",
