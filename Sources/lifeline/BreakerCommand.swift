@@ -23,7 +23,12 @@ struct BreakerCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Every group's breaker: open or closed, why, the cycles in its window."
+            abstract: "Every group's breaker: open or closed, why, the cycles in its window.",
+            discussion: """
+                Examples:
+                  lifeline breaker status
+                  lifeline breaker status --format json --db /var/lib/lifeline/lifeline.db
+                """
         )
 
         @Option(help: "Output: a table for people, or json for programs.")
@@ -44,7 +49,11 @@ struct BreakerCommand: AsyncParsableCommand {
 
     struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Close a group's breaker; cycles before now no longer count."
+            abstract: "Close a group's breaker; cycles before now no longer count.",
+            discussion: """
+                Examples:
+                  lifeline breaker reset shop/prod
+                """
         )
 
         @Argument(help: "The deployment group, APP/GROUP.")
