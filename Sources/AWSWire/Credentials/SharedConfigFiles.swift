@@ -4,19 +4,34 @@ import Foundation
 /// INI sections, `[name]` in the first, `[default]` or `[profile name]` in the second.
 public struct SharedConfigFiles: Sendable {
     public let profileName: String
+    /// The profile was asked for (`--profile`, `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`), not assumed:
+    /// if it cannot be resolved, that is an error, never a fall through to another identity.
+    public let profileIsExplicit: Bool
+    /// Either file has a section for the profile.
+    public let profileFound: Bool
+    public let credentialsPath: String
+    public let configPath: String
     public let credentialsSection: [String: String]
     public let configSection: [String: String]
 
     public init(environment env: [String: String], profile explicitProfile: String? = nil) {
         let home = env["HOME"] ?? NSHomeDirectory()
-        let name = explicitProfile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+        let asked = explicitProfile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"]
+        let name = asked ?? "default"
         profileName = name
-        let credentialsPath = env["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
-        let configPath = env["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
-        credentialsSection = Self.sections(atPath: credentialsPath)[name] ?? [:]
+        profileIsExplicit = asked != nil
+        credentialsPath = env["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
+        configPath = env["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
+        let credentials = Self.sections(atPath: credentialsPath)[name]
         let config = Self.sections(atPath: configPath)
-        configSection = (name == "default" ? config["default"] : nil) ?? config["profile \(name)"] ?? [:]
+        let configured = (name == "default" ? config["default"] : nil) ?? config["profile \(name)"]
+        profileFound = credentials != nil || configured != nil
+        credentialsSection = credentials ?? [:]
+        configSection = configured ?? [:]
     }
+
+    /// A key of the profile, from the config file, else the credentials file.
+    public subscript(key: String) -> String? { configSection[key] ?? credentialsSection[key] }
 
     public var region: String? { configSection["region"] }
 
