@@ -5,7 +5,7 @@ import Testing
 struct HelpTests {
     static let commands: [[String]] = [
         ["serve"], ["reconcile"], ["audit"], ["breaker"], ["breaker", "status"], ["breaker", "reset"], ["history"],
-        ["history", "show"], ["history", "prune"], ["doctor"], ["iam-policy"], ["sim"],
+        ["history", "show"], ["history", "prune"], ["doctor"], ["iam-policy"], ["sim"], ["demo"],
     ]
 
     @Test("every command's --help shows an example of itself", arguments: commands)
