@@ -85,13 +85,7 @@ extension World {
         case "GetDeploymentGroup":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
-            guard let dg = deploymentGroups["\(app)/\(name)"] else {
-                throw SimError(
-                    code: "DeploymentGroupDoesNotExistException",
-                    message: "No Deployment Group found for name: \(name)",
-                    status: 400
-                )
-            }
+            let dg = try existingDeploymentGroup(app, name)
             out = ["deploymentGroupInfo": groupInfo(dg)]
         case "BatchGetDeploymentGroups":
             let app = try existingApplication(r)
@@ -113,13 +107,7 @@ extension World {
         case "CreateDeployment":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
-            guard let dg = deploymentGroups["\(app)/\(name)"] else {
-                throw SimError(
-                    code: "DeploymentGroupDoesNotExistException",
-                    message: "No Deployment Group found for name: \(name)",
-                    status: 400
-                )
-            }
+            let dg = try existingDeploymentGroup(app, name)
             if let active = deployments.values.first(where: { $0.groupKey == dg.key && $0.isActive }) {
                 throw SimError(
                     code: "DeploymentLimitExceededException",
@@ -171,13 +159,7 @@ extension World {
             if let app = r.jsonString("applicationName") {
                 list = list.filter { $0.application == app }
                 if let group = r.jsonString("deploymentGroupName") {
-                    guard deploymentGroups["\(app)/\(group)"] != nil else {
-                        throw SimError(
-                            code: "DeploymentGroupDoesNotExistException",
-                            message: "No Deployment Group found for name: \(group)",
-                            status: 400
-                        )
-                    }
+                    _ = try existingDeploymentGroup(app, group)
                     list = list.filter { $0.group == group }
                 }
             }
@@ -247,6 +229,17 @@ extension World {
             )
         }
         return name
+    }
+
+    func existingDeploymentGroup(_ app: String, _ name: String) throws -> SimDeploymentGroup {
+        guard let group = deploymentGroups["\(app)/\(name)"] else {
+            throw SimError(
+                code: "DeploymentGroupDoesNotExistException",
+                message: "No Deployment Group found for name: \(name)",
+                status: 400
+            )
+        }
+        return group
     }
 
     /// AWS documents DeploymentNotStartedException for target reads while a deployment is Created or Queued.

@@ -8,13 +8,7 @@ extension World {
     func updateDeploymentGroup(_ r: SimRequest) throws -> [String: Any] {
         let app = try existingApplication(r)
         let name = try requiredJSON(r, "currentDeploymentGroupName")
-        guard var dg = deploymentGroups["\(app)/\(name)"] else {
-            throw SimError(
-                code: "DeploymentGroupDoesNotExistException",
-                message: "No Deployment Group found for name: \(name)",
-                status: 400
-            )
-        }
+        var dg = try existingDeploymentGroup(app, name)
         if r.json["ec2TagFilters"] != nil, r.json["ec2TagSet"] != nil {
             throw SimError(
                 code: "InvalidInputException",
