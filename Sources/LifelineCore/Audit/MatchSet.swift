@@ -205,7 +205,9 @@ public struct MatchSet: Sendable, Equatable {
             return Entry(
                 instanceID: id,
                 class: .unknown,
-                why: "\(place); none of the group's \(count) recent deployment(s) succeeded on it"
+                why: count == 0
+                    ? "\(place); the group has no deployment in the walk's window to say what it runs"
+                    : "\(place); none of the group's \(count) recent deployment(s) succeeded on it"
             )
         case let .unknown(walked):
             return Entry(

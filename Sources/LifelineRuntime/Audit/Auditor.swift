@@ -47,7 +47,11 @@ struct Auditor: Sendable {
         }
         // The group's recent deployments, newest first: their targets show what each instance runs
         // and whether CodeDeploy still targets instances that are gone.
-        let deployments = try await recentDeployments(observation.deploymentGroup, at: at)
+        let deployments = try await recentDeployments(
+            observation.deploymentGroup,
+            lastSuccessful: observation.lastSuccessful?.id,
+            at: at
+        )
         let members = observation.autoScalingGroups.flatMap(\.instances.keys)
         let extra =
             seen.journal.openActions.map(\.instanceID) + observation.deployments.flatMap { ($0.targets ?? [:]).keys }
@@ -119,14 +123,21 @@ struct Auditor: Sendable {
         )
     }
 
-    /// The deployment group's deployments of the walk's window, newest first.
-    private func recentDeployments(_ group: DeploymentGroupName, at: Date) async throws -> [DeploymentInfo] {
-        let ids = try await aws.codeDeploy.listDeployments(
+    /// The deployment group's deployments of the walk's window, newest first, and its last
+    /// successful one even when it is older: a group that has not deployed for a while still shows
+    /// what its instances run.
+    private func recentDeployments(
+        _ group: DeploymentGroupName,
+        lastSuccessful: String?,
+        at: Date
+    ) async throws -> [DeploymentInfo] {
+        var ids = try await aws.codeDeploy.listDeployments(
             application: group.application,
             group: group.name,
             statuses: [],
             createdAfter: at.addingTimeInterval(-walkWindow)
         )
+        if let lastSuccessful, !ids.contains(lastSuccessful) { ids.append(lastSuccessful) }
         guard !ids.isEmpty else { return [] }
         return try await aws.codeDeploy.batchGetDeployments(ids: ids)
             .sorted { ($0.createTime ?? .distantPast) > ($1.createTime ?? .distantPast) }
