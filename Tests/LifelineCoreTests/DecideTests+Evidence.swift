@@ -151,7 +151,10 @@ func evidenceInvariants(_ c: DecideCase, _ plan: Plan) {
         c.journal.breaker?.isOpen == true || plan.steps.contains { $0.summary.kind == "breaker open" }
     let nothingGood = c.observation.lastSuccessful == nil && c.journal.lastGood == nil
     for step in plan.steps {
-        guard case let .complete(action, result, _) = step, action.state != .completing else { continue }
+        // A terminating action's CONTINUE lets an instance go, it puts nothing in service.
+        guard case let .complete(action, result, _) = step, action.state != .completing,
+            action.transition != "autoscaling:EC2_INSTANCE_TERMINATING"
+        else { continue }
         let id = action.instanceID
         let targets = c.observation.deployments.compactMap { $0.targets?[id] }
         let ec2 = c.observation.ec2[id]?.state ?? ""

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("decide")
 struct DecideTests {
-    @Test("each branch of decide", arguments: cases + loopCases + firstRuleCases + evidenceCases)
+    @Test("each branch of decide", arguments: cases + loopCases + firstRuleCases + evidenceCases + terminationCases)
     func branch(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)
         let got = steps(plan)
@@ -27,7 +27,7 @@ struct DecideTests {
 
     @Test(
         "in every case: one completion per action, no heartbeat after it, no second deployment for an instance",
-        arguments: cases + loopCases + firstRuleCases + evidenceCases
+        arguments: cases + loopCases + firstRuleCases + evidenceCases + terminationCases
     )
     func invariants(_ c: DecideCase) {
         let plan = decide(c.observation, c.journal, now: now, policy: c.policy)

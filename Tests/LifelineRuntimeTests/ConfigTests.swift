@@ -23,6 +23,16 @@ let badConfigs: [BadConfig] = [
         error: "lifeline.yaml:1: resync_interval: 'infs' is not a duration; write it like 300s, 30m or 2h"
     ),
     BadConfig(
+        name: "a terminating hook in supervise mode",
+        yaml: group("    mode: supervise\n    terminating_hook: true\n"),
+        error: "lifeline.yaml:5: groups[0].terminating_hook: is own mode's: in supervise mode CodeDeploy owns the hooks"
+    ),
+    BadConfig(
+        name: "a terminating_hook that is not true or false",
+        yaml: group("    terminating_hook: maybe\n"),
+        error: "lifeline.yaml:4: groups[0].terminating_hook: 'maybe' is not true or false"
+    ),
+    BadConfig(
         name: "a retention shorter than a day",
         yaml: "retention: 12h\n" + group(),
         error: "lifeline.yaml:1: retention: '12h' is out of range: 1d to 3650d"

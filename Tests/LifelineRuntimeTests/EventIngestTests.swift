@@ -87,6 +87,24 @@ struct EventIngestTests {
         #expect(try await journal.openActions().isEmpty)
     }
 
+    @Test("a scale-in message on lifeline's terminating hook is a hint: deleted, nothing recorded, not released")
+    func terminatingIsAHint() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        var groups = FakeAccount.managed("prod")
+        groups[0].policy.terminatingHook = true
+        let body = launch(hook: "lifeline-terminate-prod").replacingOccurrences(
+            of: "EC2_INSTANCE_LAUNCHING",
+            with: "EC2_INSTANCE_TERMINATING"
+        )
+        let outcome = try await ingest(account, journal, groups: groups).handle([message("m1", body)])
+        #expect(outcome.hinted == 1 && outcome.deleted == 1 && outcome.released == 0 && outcome.recorded == 0)
+        #expect(try await journal.openActions().isEmpty)
+        // Without terminating_hook the same message is someone else's.
+        let foreign = try await ingest(account, journal).handle([message("m2", body)])
+        #expect(foreign.released == 1 && foreign.hinted == 0)
+    }
+
     @Test("a forged token for a waiting instance lifeline already has changes nothing")
     func forgedToken() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])

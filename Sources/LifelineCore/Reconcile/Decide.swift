@@ -75,6 +75,7 @@ struct Decision {
             return plan()
         }
         repairHooks()
+        handleTerminations()
         let lastGood = lastGoodRevision()
         var needDeployment: [LifecycleAction] = []
         for action in actionsToHandle() {

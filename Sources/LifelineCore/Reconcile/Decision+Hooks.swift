@@ -38,6 +38,7 @@ extension Decision {
                         + "found by the resync"
                 )
             }
+            if policy.terminatingHook { repairTerminateHook(on: asg, target: target) }
             for hook in asg.codeDeployLaunchHooks {
                 notes.append(
                     "double deployments: CodeDeploy's own hook \(hook.name) is also on \(asg.name); lifeline leaves "
@@ -46,6 +47,35 @@ extension Decision {
                 )
             }
         }
+    }
+
+    /// lifeline's terminating hook (`terminating_hook: true`): DefaultResult CONTINUE, so that an
+    /// instance lifeline does not attend to still terminates when the hook's timeout runs out.
+    mutating func repairTerminateHook(on asg: ObservedAutoScalingGroup, target: String?) {
+        let spec = HookSpec(
+            name: group.terminateHookName,
+            autoScalingGroup: asg.name,
+            heartbeatTimeout: policy.heartbeatTimeout,
+            defaultResult: "CONTINUE",
+            notificationTargetARN: target,
+            roleARN: policy.hookRoleARN,
+            metadata: group.description,
+            transition: HookSpec.terminating
+        )
+        guard let hook = asg.hook(spec.name) else {
+            steps.append(.putHook(spec, reason: "lifeline's terminating hook is missing on \(asg.name)"))
+            return
+        }
+        var drift: [String] = []
+        if hook.transition != HookSpec.terminating { drift.append("transition \(hook.transition)") }
+        if hook.heartbeatTimeout != spec.heartbeatTimeout {
+            drift.append("heartbeat timeout \(hook.heartbeatTimeout)s, configured \(spec.heartbeatTimeout)s")
+        }
+        if hook.defaultResult != spec.defaultResult { drift.append("default result \(hook.defaultResult)") }
+        if let target, hook.notificationTargetARN != target {
+            drift.append("notifies \(hook.notificationTargetARN ?? "nothing") instead of lifeline's queue")
+        }
+        if !drift.isEmpty { steps.append(.putHook(spec, reason: "drifted: " + drift.joined(separator: "; "))) }
     }
 
     // MARK: Revision

@@ -19,6 +19,8 @@ public struct DeploymentGroupName: Sendable, Hashable, Comparable, Codable, Cust
 
     /// The launching hook lifeline installs and owns in own mode (DESIGN §2).
     public var hookName: String { "lifeline-launch-\(name)" }
+    /// lifeline's optional terminating hook (`terminating_hook: true`).
+    public var terminateHookName: String { "lifeline-terminate-\(name)" }
 
     public static func < (a: Self, b: Self) -> Bool { (a.application, a.name) < (b.application, b.name) }
 }

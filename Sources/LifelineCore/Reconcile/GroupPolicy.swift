@@ -25,6 +25,9 @@ public struct GroupPolicy: Sendable, Equatable, Codable {
     public var loopBreaker: LoopBreakerPolicy
     /// Supervise mode: what lifeline may do besides reporting (DESIGN §2). Own mode acts anyway.
     public var allow: Set<SuperviseAction>
+    /// Own mode, `terminating_hook: true`: lifeline's hook on EC2_INSTANCE_TERMINATING holds an
+    /// instance that scales in while a deployment to it runs, until that deployment ends (DESIGN §2).
+    public var terminatingHook = false
 
     public init(
         mode: Mode = .own,

@@ -1,9 +1,15 @@
 import Foundation
 
-/// lifeline's launching hook as it should be on one Auto Scaling group.
+/// One of lifeline's hooks (launching, or the optional terminating one) as it should be on one
+/// Auto Scaling group.
 public struct HookSpec: Sendable, Equatable, Codable {
+    public static let launching = "autoscaling:EC2_INSTANCE_LAUNCHING"
+    public static let terminating = "autoscaling:EC2_INSTANCE_TERMINATING"
+
     public var name: String
     public var autoScalingGroup: String
+    /// Nil in intents written before the terminating hook: launching.
+    public var transition: String?
     public var heartbeatTimeout: Int
     public var defaultResult: String
     public var notificationTargetARN: String?
@@ -18,10 +24,12 @@ public struct HookSpec: Sendable, Equatable, Codable {
         defaultResult: String = "ABANDON",
         notificationTargetARN: String?,
         roleARN: String?,
-        metadata: String
+        metadata: String,
+        transition: String = HookSpec.launching
     ) {
         self.name = name
         self.autoScalingGroup = autoScalingGroup
+        self.transition = transition
         self.heartbeatTimeout = heartbeatTimeout
         self.defaultResult = defaultResult
         self.notificationTargetARN = notificationTargetARN

@@ -79,7 +79,7 @@ extension LifelineConfig {
                 file: file,
                 allowed: [
                     "application", "deployment_group", "mode", "hook", "on_failure", "loop_breaker", "allow",
-                    "auto_scaling_groups",
+                    "auto_scaling_groups", "terminating_hook",
                 ]
             )
             let application = try fields.required("application")
@@ -103,6 +103,10 @@ extension LifelineConfig {
             policy.mode = try fields.choice("mode", GroupPolicy.Mode.self) ?? .own
             policy.onFailure = try fields.result("on_failure") ?? .abandon
             policy.autoScalingGroups = try fields.strings("auto_scaling_groups") ?? []
+            policy.terminatingHook = try fields.flag("terminating_hook") ?? false
+            if policy.terminatingHook, policy.mode != .own {
+                throw fields.error("terminating_hook", "is own mode's: in supervise mode CodeDeploy owns the hooks")
+            }
             if let hookNode = fields.node("hook") {
                 let hook = try Fields(
                     hookNode,

@@ -3,7 +3,8 @@ import Foundation
 import LifelineCore
 
 /// Without a config, lifeline manages the deployment groups whose Auto Scaling groups carry its
-/// hook: `lifeline-launch-<group>`, whose notification metadata names `APP/GROUP`.
+/// hook: `lifeline-launch-<group>`, whose notification metadata names `APP/GROUP`; where
+/// `lifeline-terminate-<group>` is there too, the terminating hook is attended as well.
 public enum Discovery {
     public static func managedGroups(
         _ aws: AWSServices,
@@ -31,6 +32,8 @@ public enum Discovery {
                         )
                     )
                 group.policy.autoScalingGroups.append(asg.name)
+                // Its terminating hook there too: it was installed with terminating_hook: true.
+                if hooks.contains(where: { $0.name == name.terminateHookName }) { group.policy.terminatingHook = true }
                 found[name] = group
             }
         }

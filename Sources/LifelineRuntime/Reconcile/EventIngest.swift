@@ -48,11 +48,11 @@ struct EventIngest: Sendable {
                 for (name, count) in [
                     ("recorded", outcome.recorded), ("released", outcome.released), ("unreadable", outcome.kept),
                     ("dropped", outcome.dropped), ("test", outcome.tests), ("ignored", outcome.ignored),
-                    ("held", outcome.held),
+                    ("held", outcome.held), ("hinted", outcome.hinted),
                 ] {
                     reconciler.metrics?.messages(name, count)
                 }
-                if outcome.recorded > 0 { await wake() }
+                if outcome.recorded > 0 || outcome.hinted > 0 { await wake() }
                 // Only messages for others: give their owner a moment before polling again.
                 if outcome.released == messages.count { try? await Task.sleep(for: .seconds(1)) }
             } catch is CancellationError {
@@ -71,6 +71,9 @@ struct EventIngest: Sendable {
         var ignored = 0
         /// Managed messages put back for a moment because AWS could not be asked.
         var held = 0
+        /// Scale-in messages on lifeline's terminating hook: a hint to look at the group now (the
+        /// pass asks Auto Scaling what waits there); nothing is recorded from the message.
+        var hinted = 0
     }
 
     /// A managed group's launch message, before AWS has been asked about it.
@@ -128,6 +131,10 @@ struct EventIngest: Sendable {
                             timeout: hookTimeout ?? policy.heartbeatTimeout
                         )
                     )
+                case .managed:
+                    // lifeline's terminating hook: the next pass reads who waits and decides.
+                    toDelete.append(message.receiptHandle)
+                    outcome.hinted += 1
                 case .notYetKnown:
                     await setVisibility(message, Self.receiveVisibility)
                     outcome.held += 1

@@ -22,6 +22,8 @@ struct ObservationRound: Sendable {
     /// group, or one finished a moment ago) and those with a finished action; EC2's launch times
     /// of the ones to adopt (which bound when their wait began).
     var waiting: [DeploymentGroupName: Set<String>] = [:]
+    /// Instances in `Terminating:Wait` where the group has lifeline's terminating hook.
+    var terminating: [DeploymentGroupName: Set<String>] = [:]
     var knownInstances: [DeploymentGroupName: Set<String>] = [:]
     var finishedInstances: [DeploymentGroupName: Set<String>] = [:]
     var launchTimes: [String: Date] = [:]
@@ -70,9 +72,10 @@ struct ObservationRound: Sendable {
         )
     }
 
-    /// The instances whose targets matter to a group: its open actions and its waiting instances.
+    /// The instances whose targets matter to a group: its open actions, its waiting instances and
+    /// those held on its terminating hook.
     func interesting(_ group: DeploymentGroupName) -> Set<String> {
-        Set(open(group).map(\.instanceID)).union(waiting[group] ?? [])
+        Set(open(group).map(\.instanceID)).union(waiting[group] ?? []).union(terminating[group] ?? [])
     }
 
     /// One deployment group's observation and journal view.

@@ -89,6 +89,13 @@ extension Observer {
                 round.waiting[group.name, default: []].formUnion(
                     asg.instances.filter { $0.lifecycleState == "Pending:Wait" }.map(\.instanceID)
                 )
+                // Scaling-in instances held on lifeline's terminating hook: their deployment
+                // targets are read like the waiting ones', to see whether one is in flight.
+                if group.policy.terminatingHook {
+                    round.terminating[group.name, default: []].formUnion(
+                        asg.instances.filter { $0.lifecycleState == "Terminating:Wait" }.map(\.instanceID)
+                    )
+                }
             }
         }
         let allWaiting = Array(Set(round.live.flatMap { round.waiting[$0.name] ?? [] })).sorted()

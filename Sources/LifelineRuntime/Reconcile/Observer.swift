@@ -45,6 +45,9 @@ struct Observer: Sendable {
         for group in groups {
             for name in round.covered[group.name] ?? [] {
                 owners[HookKey(autoScalingGroup: name, hook: group.name.hookName)] = group.name
+                if group.policy.terminatingHook {
+                    owners[HookKey(autoScalingGroup: name, hook: group.name.terminateHookName)] = group.name
+                }
             }
         }
         return Result(

@@ -54,7 +54,7 @@ struct PlanExecutor: Sendable {
                     LifecycleHook(
                         name: spec.name,
                         groupName: spec.autoScalingGroup,
-                        transition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+                        transition: spec.transition ?? HookSpec.launching,
                         notificationTargetARN: spec.notificationTargetARN,
                         roleARN: spec.roleARN,
                         notificationMetadata: spec.metadata,
