@@ -209,4 +209,7 @@ def world(request, tmp_path):
         if s.process.poll() is None:
             s.process.kill()
             s.process.wait()
+        # pytest shows a test's captured output only when it fails: then serve's log is there to read.
+        print(f"--- {s.log_path}, last 80 lines ---")
+        print("\n".join(s.output().splitlines()[-80:]))
     sim.stop()
