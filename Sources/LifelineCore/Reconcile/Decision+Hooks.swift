@@ -18,20 +18,7 @@ extension Decision {
                 roleARN: policy.hookRoleARN,
                 metadata: group.description
             )
-            if let hook = existing {
-                var drift: [String] = []
-                if !hook.isLaunching { drift.append("transition \(hook.transition)") }
-                if hook.heartbeatTimeout != spec.heartbeatTimeout {
-                    drift.append("heartbeat timeout \(hook.heartbeatTimeout)s, configured \(spec.heartbeatTimeout)s")
-                }
-                if hook.defaultResult != spec.defaultResult { drift.append("default result \(hook.defaultResult)") }
-                if let target, hook.notificationTargetARN != target {
-                    drift.append("notifies \(hook.notificationTargetARN ?? "nothing") instead of lifeline's queue")
-                }
-                if !drift.isEmpty { steps.append(.putHook(spec, reason: "drifted: " + drift.joined(separator: "; "))) }
-            } else {
-                steps.append(.putHook(spec, reason: "lifeline's launch hook is missing on \(asg.name)"))
-            }
+            ensure(spec, existing: existing, missing: "lifeline's launch hook is missing on \(asg.name)")
             if target == nil, observation.queueARN != nil {
                 notes.append(
                     "\(asg.name): the hook has no notification target without hook.role_arn; waiting instances are "
@@ -62,17 +49,22 @@ extension Decision {
             metadata: group.description,
             transition: HookSpec.terminating
         )
-        guard let hook = asg.hook(spec.name) else {
-            steps.append(.putHook(spec, reason: "lifeline's terminating hook is missing on \(asg.name)"))
+        ensure(spec, existing: asg.hook(spec.name), missing: "lifeline's terminating hook is missing on \(asg.name)")
+    }
+
+    /// One of lifeline's hooks as `spec` says: put when missing or when it drifted, with what drifted.
+    mutating func ensure(_ spec: HookSpec, existing: ObservedHook?, missing: String) {
+        guard let hook = existing else {
+            steps.append(.putHook(spec, reason: missing))
             return
         }
         var drift: [String] = []
-        if hook.transition != HookSpec.terminating { drift.append("transition \(hook.transition)") }
+        if hook.transition != (spec.transition ?? HookSpec.launching) { drift.append("transition \(hook.transition)") }
         if hook.heartbeatTimeout != spec.heartbeatTimeout {
             drift.append("heartbeat timeout \(hook.heartbeatTimeout)s, configured \(spec.heartbeatTimeout)s")
         }
         if hook.defaultResult != spec.defaultResult { drift.append("default result \(hook.defaultResult)") }
-        if let target, hook.notificationTargetARN != target {
+        if let target = spec.notificationTargetARN, hook.notificationTargetARN != target {
             drift.append("notifies \(hook.notificationTargetARN ?? "nothing") instead of lifeline's queue")
         }
         if !drift.isEmpty { steps.append(.putHook(spec, reason: "drifted: " + drift.joined(separator: "; "))) }

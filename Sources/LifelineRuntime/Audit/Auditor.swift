@@ -155,7 +155,7 @@ struct Auditor: Sendable {
         var unresolved = running
         var read: [DeploymentHistory.Deployment] = []
         var index = 0
-        while index < deployments.count, read.count < walkBound, !(unresolved.isEmpty && !read.isEmpty) {
+        while index < deployments.count, read.count < walkBound, read.isEmpty || !unresolved.isEmpty {
             let deployment = deployments[index]
             index += 1
             guard let id = deployment.deploymentId, let created = deployment.createTime else { continue }
