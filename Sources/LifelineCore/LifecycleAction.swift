@@ -102,6 +102,14 @@ extension LifecycleAction {
     }
     public var hasInstanceToken: Bool { token.hasPrefix("instance:") }
 
+    /// A heartbeat AWS accepted at `at`: the action's timeout restarts there.
+    public mutating func heartbeatAccepted(at: Date, timeout: Int) {
+        lastHeartbeat = max(lastHeartbeat ?? at, at)
+        heartbeatsSent += 1
+        heartbeatTimeout = timeout
+        heartbeatDeadline = at.addingTimeInterval(Double(timeout))
+    }
+
     /// How long after an action was finished its instance may show as waiting without being
     /// adopted again (Auto Scaling's view of a completion takes a moment to catch up).
     public static let adoptAgainAfter: TimeInterval = 120

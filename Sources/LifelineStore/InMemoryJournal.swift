@@ -63,6 +63,14 @@ public final class InMemoryJournal: Journal {
         try state.withLock { try Self.update(action, in: &$0) }
     }
 
+    public func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction? {
+        try state.withLock { s in
+            guard var action = s.actions[token], action.state.isOpen else { return nil }
+            action.heartbeatAccepted(at: at, timeout: timeout)
+            return try Self.update(action, in: &s)
+        }
+    }
+
     private static func update(_ action: LifecycleAction, in s: inout State) throws -> LifecycleAction {
         guard let stored = s.actions[action.token] else {
             throw StoreError(.notFound, "no lifecycle action with token \(action.token)")

@@ -20,6 +20,9 @@ public protocol Journal: Sendable {
     /// Stores `action` if the stored version is still `action.version`; returns it with the new
     /// version, or throws `StoreError.conflict`.
     func updateAction(_ action: LifecycleAction) async throws -> LifecycleAction
+    /// Records a heartbeat AWS accepted on the action as it is stored now, in one write: no
+    /// other writer can make it conflict. Returns the action, or nil when it is no longer open.
+    func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction?
 
     // MARK: Write-ahead intents
 

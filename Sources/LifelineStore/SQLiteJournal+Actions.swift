@@ -94,6 +94,14 @@ extension SQLiteJournal {
         try await write { db in try Self.update(action, db) }
     }
 
+    public func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction? {
+        try await write { db in
+            guard var action = try Self.fetchAction(token: token, db), action.state.isOpen else { return nil }
+            action.heartbeatAccepted(at: at, timeout: timeout)
+            return try Self.update(action, db)
+        }
+    }
+
     static func update(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
         try db.execute(
             sql: """

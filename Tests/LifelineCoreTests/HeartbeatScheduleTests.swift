@@ -94,6 +94,16 @@ struct HeartbeatScheduleTests {
         #expect(beats.map(\.action.token) == ["completing"])
     }
 
+    @Test("a scale-in lifeline holds for a deployment is heartbeated from the journal; one not yet held is not")
+    func terminations() {
+        var held = action("held", waited: 200)
+        held.transition = HookSpec.terminating
+        var undecided = action("undecided", waited: 200, state: .waiting)
+        undecided.transition = HookSpec.terminating
+        let beats = HeartbeatSchedule.due([held, undecided], now: now, early: false)
+        #expect(beats.map(\.action.token) == ["held"])
+    }
+
     @Test("the next wake is the soonest due time, less its margin")
     func nextWake() {
         let wake = HeartbeatSchedule.nextWake([action("a", waited: 100), action("b", waited: 10)])

@@ -163,3 +163,38 @@ struct PlanExecutorTests {
         #expect(try await journal.action(token: "tok-i-1")?.state.isOpen == true, "left for the next pass")
     }
 }
+
+extension PlanExecutorTests {
+    @Test("a plan's completions go out side by side, not one behind another, and each is sent once")
+    func completionsConcurrently() async throws {
+        let instances = (1...20).map { "i-\($0)" }
+        let account = FakeAccount.fleet(["prod": instances])
+        account.update { $0.delays["CompleteLifecycleAction"] = .milliseconds(100) }
+        let journal = InMemoryJournal()
+        let open = try await journal.recordActions(instances.map { action($0, state: .deploying) })
+        let steps = open.map { PlanStep.complete($0, .continue, reason: "deployed") }
+        let plan = Plan(id: "p1", deploymentGroup: group, steps: steps + steps, nextPassAt: start)
+        #expect(await executor(account, journal).execute(plan).isEmpty)
+        let most = account.state.withLock { $0.mostInFlight["CompleteLifecycleAction"] ?? 0 }
+        #expect(most > 1, "one at a time, a wave's last completions wait for all the others")
+        #expect(most <= 8, "bounded")
+        #expect(account.calls("CompleteLifecycleAction").count == 20)
+        #expect(try await journal.openActions().isEmpty)
+    }
+
+    @Test("heartbeats go out before the plan's other steps")
+    func heartbeatsFirst() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(action("i-1"))
+        let deploying = try await journal.recordAction(action("i-2", state: .deploying))
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [followOn(["i-1"]), .heartbeat(deploying, timeout: 300, reason: "due")],
+            nextPassAt: start
+        )
+        #expect(await executor(account, journal).execute(plan).isEmpty)
+        #expect(account.calls == ["RecordLifecycleActionHeartbeat i-2", "CreateDeployment shop/prod"])
+    }
+}

@@ -74,6 +74,29 @@ struct JournalContractTests {
         #expect(try await journal.openActions().map(\.token) == ["tok-1"])
     }
 
+    @Test(
+        "a heartbeat is recorded on the action as it is now, whoever wrote it since; a finished one gets none",
+        arguments: JournalKind.allCases
+    )
+    func recordHeartbeat(kind: JournalKind) async throws {
+        let journal = try kind.make()
+        let read = try await journal.recordAction(action("tok-1"))
+        var changed = read
+        changed.state = .completing
+        changed.result = .continue
+        _ = try await journal.updateAction(changed)  // another writer, after `read` was taken
+        let beat = t0.addingTimeInterval(100)
+        let stored = try await journal.recordHeartbeat(token: "tok-1", at: beat, timeout: 60)
+        #expect(stored?.state == .completing && stored?.result == .continue, "the other writer's change stays")
+        #expect(stored?.heartbeatDeadline == beat.addingTimeInterval(60) && stored?.heartbeatsSent == 1)
+        #expect(try await journal.action(token: "tok-1") == stored)
+        var done = try #require(stored)
+        done.state = .completed
+        _ = try await journal.updateAction(done)
+        #expect(try await journal.recordHeartbeat(token: "tok-1", at: beat, timeout: 60) == nil)
+        #expect(try await journal.recordHeartbeat(token: "unknown", at: beat, timeout: 60) == nil)
+    }
+
     @Test("open actions are the waiting, deploying and completing ones, oldest first", arguments: JournalKind.allCases)
     func openActions(kind: JournalKind) async throws {
         let journal = try kind.make()

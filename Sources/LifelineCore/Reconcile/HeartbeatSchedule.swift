@@ -39,8 +39,8 @@ public enum HeartbeatSchedule {
     public static func margin(timeout: Int) -> TimeInterval { min(10, Double(timeout) / 6) }
 
     /// The open actions whose heartbeat is due by `now` (plus each one's margin when `early`),
-    /// soonest expiry first. An action past its global deadline, or still waiting in no state
-    /// lifeline heartbeats, is left out.
+    /// soonest expiry first. An action past its global deadline is left out, and so is a scale-in
+    /// lifeline has not decided to hold (it is continued, not kept).
     public static func due(
         _ actions: [LifecycleAction],
         now: Date,
@@ -48,7 +48,9 @@ public enum HeartbeatSchedule {
         fallbackTimeout: Int = 300
     ) -> [Beat] {
         actions.compactMap { action -> Beat? in
-            guard action.state.isOpen, action.transition == "autoscaling:EC2_INSTANCE_LAUNCHING" else { return nil }
+            guard action.state.isOpen, action.transition == HookSpec.launching || action.state != .waiting else {
+                return nil  // a scale-in lifeline has not decided to hold yet is not heartbeated
+            }
             if let global = action.globalDeadline, now >= global { return nil }
             let timeout = timeout(of: action, fallback: fallbackTimeout)
             let slack = early ? margin(timeout: timeout) : 0

@@ -5,8 +5,8 @@ import LifelineStore
 import Logging
 
 /// Heartbeats first (DESIGN §3): sends what the journal alone says is due, soonest expiry first
-/// and concurrently, whatever the state of any group's observation. A pass runs a sweep before
-/// it reads anything; `serve` also runs one whenever the next heartbeat falls due.
+/// and concurrently, whatever the state of any group's observation. A one-shot pass runs a sweep
+/// before it reads anything; `serve` runs `HeartbeatLoop` over `send` instead.
 struct HeartbeatSender: Sendable {
     let autoScaling: any AutoScalingAPI
     let journal: any Journal
@@ -17,18 +17,11 @@ struct HeartbeatSender: Sendable {
     /// How many heartbeats are in flight at once.
     var concurrency = 16
 
-    struct Sweep: Sendable {
-        /// One line per heartbeat that failed; the next sweep retries it, well before it expires.
-        var failures: [String] = []
-        /// When the next heartbeat falls due (less its margin), from the same read of the journal.
-        var nextWake: Date?
-    }
-
-    /// Sends every heartbeat due now or within its margin.
-    func sweep() async throws -> Sweep {
-        let open = try await journal.openActions()
-        let beats = HeartbeatSchedule.due(open, now: now())
-        guard !beats.isEmpty else { return Sweep(nextWake: HeartbeatSchedule.nextWake(open)) }
+    /// Sends every heartbeat due now or within its margin, and waits for them all (a one-shot
+    /// pass; serve's `HeartbeatLoop` never waits for one heartbeat to send another). Returns one
+    /// line per heartbeat that failed.
+    func sweep() async throws -> [String] {
+        let beats = HeartbeatSchedule.due(try await journal.openActions(), now: now())
         let outcomes = try await concurrentMap(beats, limit: concurrency) { beat -> String? in
             do {
                 try await send(beat.action, timeout: beat.timeout, onlyIfDue: false)
@@ -40,19 +33,7 @@ struct HeartbeatSender: Sendable {
         }
         let failures = outcomes.compactMap { $0 }
         for line in failures { logger.warning("\(line)") }
-        // The actions as they are after the sweep: a sent heartbeat restarted its timeout.
-        let at = now()
-        var sent: [String: Int] = [:]
-        for (beat, outcome) in zip(beats, outcomes) where outcome == nil { sent[beat.action.token] = beat.timeout }
-        let after = open.map { action -> LifecycleAction in
-            guard let timeout = sent[action.token] else { return action }
-            var beaten = action
-            beaten.lastHeartbeat = at
-            beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
-            beaten.heartbeatTimeout = timeout
-            return beaten
-        }
-        return Sweep(failures: failures, nextWake: HeartbeatSchedule.nextWake(after))
+        return failures
     }
 
     /// One heartbeat, on the action as the journal has it now. With `onlyIfDue`, nothing is sent
@@ -76,21 +57,8 @@ struct HeartbeatSender: Sendable {
             return
         }
         metrics?.heartbeatSent()
-        let at = now()
-        // Another writer (a completion, a pass) may have changed the action since: read it again
-        // and record the heartbeat on what is there now.
-        for attempt in 1...3 {
-            guard var beaten = try await journal.action(token: action.token), beaten.state.isOpen else { return }
-            beaten.lastHeartbeat = max(beaten.lastHeartbeat ?? at, at)
-            beaten.heartbeatsSent += 1
-            beaten.heartbeatTimeout = timeout
-            beaten.heartbeatDeadline = at.addingTimeInterval(Double(timeout))
-            do {
-                _ = try await journal.updateAction(beaten)
-                return
-            } catch let error as StoreError where error.code == .conflict && attempt < 3 {
-                continue
-            }
-        }
+        // Recorded on the action as the journal has it now: a completion or a pass may have
+        // changed it since it was read, and the heartbeat must not be lost to that race.
+        _ = try await journal.recordHeartbeat(token: action.token, at: now(), timeout: timeout)
     }
 }

@@ -13,27 +13,58 @@ struct PlanExecutor: Sendable {
     let metrics: ReconcileMetrics?
     let now: @Sendable () -> Date
 
+    /// Completions (and heartbeats) of one plan in flight at once.
+    var concurrency = 8
+
     /// Executes every step; a failed step is logged and left for the next pass, never fatal.
-    /// Returns the failures, one line each.
+    /// Heartbeats go first, all at once; then the plan's other steps in order; then its
+    /// completions, all at once: a wave's 25 completions must not queue one behind another
+    /// while the hooks of the last run out. Steps about different actions never depend on each
+    /// other. Returns the failures, one line each.
     func execute(_ plan: Plan) async -> [String] {
-        var failures: [String] = []
         let adopted = plan.steps.compactMap { if case let .adopt(action, _) = $0 { action } else { nil } }
         if !adopted.isEmpty {
             do { _ = try await journal.recordActions(adopted) } catch {
                 return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"]
             }
         }
-        for step in plan.steps {
-            do {
-                try await execute(step, plan)
-            } catch {
-                let (kind, target, _) = step.summary
-                let line = "\(plan.deploymentGroup): \(kind) \(target) failed: \(error)"
-                logger.warning("\(line)", metadata: ["group": "\(plan.deploymentGroup)"])
-                failures.append(line)
+        // One of each per action: two at once for one action would race each other.
+        var heartbeated = Set<String>()
+        var completed = Set<String>()
+        let heartbeats = plan.steps.filter {
+            if case let .heartbeat(action, _, _) = $0 { heartbeated.insert(action.token).inserted } else { false }
+        }
+        let completions = plan.steps.filter {
+            if case let .complete(action, _, _) = $0 { completed.insert(action.token).inserted } else { false }
+        }
+        let rest = plan.steps.filter { step in
+            switch step {
+            case .heartbeat, .complete: false
+            default: true
             }
         }
+        var failures = await executeConcurrently(heartbeats, plan)
+        for step in rest { failures += await attempt(step, plan).map { [$0] } ?? [] }
+        failures += await executeConcurrently(completions, plan)
         return failures
+    }
+
+    private func executeConcurrently(_ steps: [PlanStep], _ plan: Plan) async -> [String] {
+        let outcomes = try? await concurrentMap(steps, limit: concurrency) { await attempt($0, plan) }
+        return outcomes?.compactMap { $0 } ?? []
+    }
+
+    /// One step; its failure as a line (logged), or nil.
+    private func attempt(_ step: PlanStep, _ plan: Plan) async -> String? {
+        do {
+            try await execute(step, plan)
+            return nil
+        } catch {
+            let (kind, target, _) = step.summary
+            let line = "\(plan.deploymentGroup): \(kind) \(target) failed: \(error)"
+            logger.warning("\(line)", metadata: ["group": "\(plan.deploymentGroup)"])
+            return line
+        }
     }
 
     private func execute(_ step: PlanStep, _ plan: Plan) async throws {

@@ -42,10 +42,14 @@ public struct ReconcileService: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await passes(waker: waker) }
                 // Heartbeats first: from the journal, whenever one falls due, whatever a pass is doing.
-                group.addTask { try await cancelWhenGracefulShutdown { await heartbeats(waker: heartbeatWaker) } }
+                group.addTask {
+                    await cancelWhenGracefulShutdown {
+                        await HeartbeatLoop(sender: reconciler.heartbeats).run(waker: heartbeatWaker)
+                    }
+                }
                 if let ingest {
                     group.addTask {
-                        try await cancelWhenGracefulShutdown {
+                        await cancelWhenGracefulShutdown {
                             await ingest.run(wake: {
                                 await waker.wake()
                                 await heartbeatWaker.wake()
@@ -94,26 +98,6 @@ public struct ReconcileService: Service {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             // A short pause lets a burst of messages land in one pass.
             await waker.wait(seconds: max(wait, 0.02))
-        }
-    }
-
-    /// Sends due heartbeats, then sleeps until the next falls due (or a new action is recorded),
-    /// at most 5 s so that actions recorded by a pass are picked up.
-    private func heartbeats(waker: Waker) async {
-        let sender = reconciler.heartbeats
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var wait: TimeInterval = 5
-            do {
-                if let next = try await sender.sweep().nextWake {
-                    wait = min(wait, next.timeIntervalSince(reconciler.now()))
-                }
-            } catch  where Task.isCancelled {
-                break
-            } catch {
-                logger.warning("heartbeat sweep failed: \(error); trying again in 1s")
-                wait = 1
-            }
-            await waker.wait(seconds: max(wait, 0.2))
         }
     }
 }

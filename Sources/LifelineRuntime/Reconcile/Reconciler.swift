@@ -68,7 +68,7 @@ public actor Reconciler {
         sweep: Bool = true
     ) async throws -> PassReport {
         var failures: [String] = []
-        if !dryRun && sweep { failures += try await heartbeats.sweep().failures }
+        if !dryRun && sweep { failures += try await heartbeats.sweep() }
         let started = now()
         var failed = dryRun ? [:] : try await resolveInterruptedIntents()
         let selected = groups(only).filter { only != nil || health.isDue($0.name, at: started) }

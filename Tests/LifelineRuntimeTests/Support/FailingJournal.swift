@@ -47,6 +47,10 @@ final class FailingJournal: Journal {
         try check()
         return try await inner.updateAction(action)
     }
+    func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction? {
+        try check()
+        return try await inner.recordHeartbeat(token: token, at: at, timeout: timeout)
+    }
     func beginIntent(_ intent: Intent) async throws -> Intent { try await inner.beginIntent(intent) }
     func finishIntent(
         id: Int64,

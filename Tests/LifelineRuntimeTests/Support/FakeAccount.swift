@@ -25,6 +25,11 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         var created = 0
         /// Seconds the account's clock is ahead of the host's: CodeDeploy's times are on it.
         var clockOffset: TimeInterval = 0
+        /// Operation (or `Operation argument`) → how long its answer takes, for lifecycle calls.
+        var delays: [String: Duration] = [:]
+        /// Lifecycle calls in flight now, and the most that ever were at once, per operation.
+        var inFlight: [String: Int] = [:]
+        var mostInFlight: [String: Int] = [:]
     }
 
     let state = Mutex(State())
@@ -40,6 +45,17 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
             return state.failures["\(operation) \(argument)"] ?? state.failures[operation]
         }
         if let failure { throw failure }
+    }
+
+    /// Holds a lifecycle call for its delay, counting how many are in flight at once.
+    private func answerLater(_ operation: String, _ argument: String) async throws {
+        let delay = state.withLock { state -> Duration? in
+            state.inFlight[operation, default: 0] += 1
+            state.mostInFlight[operation] = max(state.mostInFlight[operation] ?? 0, state.inFlight[operation]!)
+            return state.delays["\(operation) \(argument)"] ?? state.delays[operation]
+        }
+        defer { state.withLock { $0.inFlight[operation, default: 1] -= 1 } }
+        if let delay { try await Task.sleep(for: delay) }
     }
 
     static func error(_ operation: String, _ code: String, _ message: String = "refused by the test") -> AWSError {
@@ -92,6 +108,7 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         action: LifecycleActionReference,
         result: LifecycleActionResult
     ) async throws {
+        try await answerLater("CompleteLifecycleAction", Self.describe(action))
         try call("CompleteLifecycleAction", "\(Self.describe(action)) \(result.rawValue)")
         state.withLock { state in
             guard case let .instance(id) = action, let index = state.groups.firstIndex(where: { $0.name == group })
@@ -104,6 +121,7 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
 
     func recordLifecycleActionHeartbeat(group: String, hook: String, action: LifecycleActionReference) async throws {
         try call("RecordLifecycleActionHeartbeat", Self.describe(action))
+        try await answerLater("RecordLifecycleActionHeartbeat", Self.describe(action))
     }
 
     func describeScalingActivities(group: String, limit: Int) async throws -> [ScalingActivity] {

@@ -1,0 +1,104 @@
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+import Synchronization
+import Testing
+
+@testable import LifelineRuntime
+
+/// serve's heartbeat task over the fake account, on a clock the test moves. Waits are bounded in
+/// time, but what is asserted is which calls were made and which were still in flight.
+@Suite("heartbeat loop: no heartbeat waits for another")
+struct HeartbeatLoopTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    final class Clock: Sendable {
+        let now: Mutex<Date>
+        init(_ start: Date) { now = Mutex(start) }
+        func advance(_ seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
+        var read: @Sendable () -> Date { { self.now.withLock { $0 } } }
+    }
+
+    /// A deploying action whose heartbeat falls due `dueIn` seconds from the start (300 s timeout).
+    func action(_ instance: String, dueIn: TimeInterval) -> LifecycleAction {
+        var action = LifecycleAction.fixture(instance, state: .deploying, now: start)
+        action.firstSeen = start.addingTimeInterval(dueIn - 150)
+        action.heartbeatDeadline = action.firstSeen.addingTimeInterval(300)
+        return action
+    }
+
+    /// Runs the loop while `body` runs.
+    func running(
+        _ account: FakeAccount,
+        _ journal: any Journal,
+        _ clock: Clock,
+        retryAfter: TimeInterval = 1,
+        _ body: () async throws -> Void
+    ) async throws {
+        let sender = HeartbeatSender(
+            autoScaling: account,
+            journal: journal,
+            logger: Logger(label: "test"),
+            metrics: nil,
+            now: clock.read
+        )
+        let loop = HeartbeatLoop(sender: sender, maxWait: 0.05, retryAfter: retryAfter)
+        let task = Task { await loop.run(waker: Waker()) }
+        defer { task.cancel() }
+        try await body()
+    }
+
+    /// Polls for up to 10 s.
+    func eventually(_ what: String, _ condition: () -> Bool) async throws {
+        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(condition(), "\(what)")
+    }
+
+    @Test("an action that falls due while another's heartbeat hangs gets its heartbeat at once")
+    func hangingHeartbeatHoldsUpNothing() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        account.update { $0.delays["RecordLifecycleActionHeartbeat i-1"] = .seconds(60) }
+        let journal = InMemoryJournal()
+        _ = try await journal.recordActions([action("i-1", dueIn: 0), action("i-2", dueIn: 60)])
+        let clock = Clock(start)
+        try await running(account, journal, clock) {
+            try await eventually("i-1's heartbeat is sent") {
+                account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat i-1"]
+            }
+            clock.advance(60)
+            try await eventually("i-2's heartbeat is sent while i-1's still hangs") {
+                account.calls("RecordLifecycleActionHeartbeat").contains("RecordLifecycleActionHeartbeat i-2")
+            }
+            #expect(account.state.withLock { $0.inFlight["RecordLifecycleActionHeartbeat"] } == 1, "i-1's")
+            let beaten = try await journal.action(token: "tok-i-2")
+            #expect(beaten?.heartbeatsSent == 1 && beaten?.lastHeartbeat == start.addingTimeInterval(60))
+        }
+    }
+
+    @Test("a heartbeat that fails is tried again after the retry delay, not at the next half-timeout")
+    func failedHeartbeatRetried() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        account.update {
+            $0.failures["RecordLifecycleActionHeartbeat"] = FakeAccount.error(
+                "RecordLifecycleActionHeartbeat",
+                "Throttling"
+            )
+        }
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(action("i-1", dueIn: 0))
+        let clock = Clock(start)
+        try await running(account, journal, clock, retryAfter: 1) {
+            try await eventually("the first attempt") { account.calls("RecordLifecycleActionHeartbeat").count == 1 }
+            account.update { $0.failures = [:] }
+            // Not before the retry delay: the loop does not hammer a throttled API.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(account.calls("RecordLifecycleActionHeartbeat").count == 1)
+            clock.advance(1)
+            try await eventually("the retry, a second later") {
+                account.calls("RecordLifecycleActionHeartbeat").count == 2
+            }
+            #expect(try await journal.action(token: "tok-i-1")?.heartbeatsSent == 1)
+        }
+    }
+}
