@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SigV4", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(
             name: "AWSWire",
-            dependencies: ["SigV4", "CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SigV4", "CCurl", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(name: "LifelineCore", swiftSettings: strict),

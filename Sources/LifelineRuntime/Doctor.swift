@@ -58,6 +58,14 @@ public struct Doctor: Sendable {
             checks.append(Check(name: "credentials", ok: false, detail: "\(error)"))
             return Report(region: client.region, checks: checks, agentEndpoints: agentEndpoints)
         }
+        // Whose credentials these are: the check that catches a profile resolved to the wrong
+        // identity. GetCallerIdentity needs no permission.
+        do {
+            let identity = try await STSClient(client: client).getCallerIdentity()
+            checks.append(Check(name: "identity", ok: true, detail: "\(identity.arn) (account \(identity.account))"))
+        } catch {
+            checks.append(Check(name: "identity", ok: false, detail: "STS GetCallerIdentity: \(error)"))
+        }
         checks.append(
             await probe(.autoScaling, "DescribeAutoScalingGroups") {
                 var p = QueryParameters(action: "DescribeAutoScalingGroups", version: "2011-01-01")

@@ -30,7 +30,7 @@ struct CredentialTests {
         CredentialChain.default(
             environment: env,
             profile: profile,
-            stsEndpoint: URL(string: "https://sts.us-east-1.amazonaws.com")!,
+            endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
             transport: transport
         )
     }
@@ -142,7 +142,10 @@ struct CredentialTests {
         let provider = CredentialChain.default(
             environment: env,
             profile: nil,
-            stsEndpoint: sts.url,
+            endpoints: EndpointResolver(
+                region: "us-east-1",
+                environment: ["AWS_ENDPOINT_URL_STS": sts.url.absoluteString]
+            ),
             transport: transport
         )
         let found = try #require(try await provider.credentials())

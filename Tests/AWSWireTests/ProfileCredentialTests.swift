@@ -21,8 +21,18 @@ struct ProfileCredentialTests {
         CredentialChain.default(
             environment: env,
             profile: profile,
-            stsEndpoint: URL(string: "https://sts.us-east-1.amazonaws.com")!,
-            transport: NoNetwork()
+            endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+            transport: NoNetwork(),
+            sts: { source in
+                STSClient(
+                    client: try AWSClient(
+                        region: "us-east-1",
+                        endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+                        transport: NoNetwork(),
+                        credentials: source
+                    )
+                )
+            }
         )
     }
 
@@ -135,7 +145,7 @@ struct ProfileCredentialTests {
             message.hasPrefix(
                 kind == "empty"
                     ? "profile empty has no credentials: give it aws_access_key_id"
-                    : "profile role uses role_arn, which this lifeline cannot resolve yet"
+                    : "source_profile empty of profile role has no credentials"
             ),
             "\(message)"
         )

@@ -54,18 +54,33 @@ extension AWSClient {
             proxy: .fromEnvironment(env),
             allowInsecureEndpoints: options.allowInsecureEndpoint
         )
+        let retry = RetryStrategy.fromEnvironment(env)
         let credentials = CredentialChain.default(
             environment: env,
             profile: options.profile,
-            stsEndpoint: try endpoints.endpoint(for: .sts),
-            transport: transport
+            endpoints: endpoints,
+            transport: transport,
+            // An assumed role's AssumeRole is signed by its source, retried like any call.
+            sts: { source in
+                STSClient(
+                    client: try AWSClient(
+                        region: region,
+                        endpoints: endpoints,
+                        transport: transport,
+                        credentials: source,
+                        retry: retry,
+                        timeout: options.timeout,
+                        logger: logger
+                    )
+                )
+            }
         )
         return try AWSClient(
             region: region,
             endpoints: endpoints,
             transport: transport,
             credentials: credentials,
-            retry: .fromEnvironment(env),
+            retry: retry,
             timeout: options.timeout,
             logger: logger,
             observer: observer,

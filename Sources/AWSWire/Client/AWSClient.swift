@@ -231,7 +231,7 @@ public final class AWSClient: Sendable {
         if (200..<300).contains(response.status) { return response }
         switch service.wireProtocol {
         case .query, .ec2: throw AWSError.fromXML(response, service: service.name, operation: operation)
-        case .json: throw AWSError.fromJSON(response, service: service.name, operation: operation)
+        case .json, .restJSON: throw AWSError.fromJSON(response, service: service.name, operation: operation)
         }
     }
 }

@@ -7,6 +7,8 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         case ec2(version: String)
         /// JSON body, `X-Amz-Target: <prefix>.<Op>`.
         case json(version: String, targetPrefix: String)
+        /// REST paths, JSON answers, no signature (the SSO portal, which takes a bearer token).
+        case restJSON
     }
 
     /// SigV4 signing name and endpoint prefix (the same for these five).
@@ -14,6 +16,8 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
     /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>`.
     public let environmentName: String
     public let wireProtocol: WireProtocol
+    /// The endpoint's host name before the region, when it is not `name`.
+    public var hostPrefix: String? = nil
 
     public var description: String { name }
 
@@ -35,5 +39,14 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
     )
     public static let sts = AWSService(name: "sts", environmentName: "STS", wireProtocol: .query(version: "2011-06-15"))
 
+    /// IAM Identity Center's portal (`GetRoleCredentials`): only SSO profiles call it, unsigned.
+    public static let ssoPortal = AWSService(
+        name: "sso",
+        environmentName: "SSO",
+        wireProtocol: .restJSON,
+        hostPrefix: "portal.sso"
+    )
+
+    /// The services lifeline signs calls to.
     public static let all: [AWSService] = [.autoScaling, .ec2, .codeDeploy, .sqs, .sts]
 }

@@ -24,7 +24,7 @@ public struct EndpointResolver: Sendable {
             return try validated(url, source: "AWS_ENDPOINT_URL")
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        return URL(string: "https://\(service.name).\(region).\(suffix)")!
+        return URL(string: "https://\(service.hostPrefix ?? service.name).\(region).\(suffix)")!
     }
 
     private func validated(_ text: String, source: String) throws -> URL {

@@ -124,19 +124,11 @@ struct UnresolvedProfile: CredentialProvider {
                     + "given by --profile or AWS_PROFILE"
             )
         }
-        let unsupported = ["role_arn", "sso_session", "sso_start_url"].filter { files[$0] != nil }
-        if let key = unsupported.first {
-            throw credentialsError(
-                "profile",
-                "profile \(name) uses \(key), which this lifeline cannot resolve yet: give the profile keys, a "
-                    + "credential_process or a web identity, or run without --profile/AWS_PROFILE where an "
-                    + "instance or task role applies"
-            )
-        }
         throw credentialsError(
             "profile",
             "profile \(name) has no credentials: give it aws_access_key_id and aws_secret_access_key, a "
-                + "credential_process, or web_identity_token_file with role_arn"
+                + "credential_process, SSO, or role_arn with source_profile, credential_source or "
+                + "web_identity_token_file"
         )
     }
 }

@@ -13,6 +13,8 @@ public struct SharedConfigFiles: Sendable {
     public let configPath: String
     public let credentialsSection: [String: String]
     public let configSection: [String: String]
+    /// The config file's `[sso-session NAME]` sections, by name.
+    let ssoSessions: [String: [String: String]]
 
     public init(environment env: [String: String], profile explicitProfile: String? = nil) {
         let home = env["HOME"] ?? NSHomeDirectory()
@@ -28,7 +30,15 @@ public struct SharedConfigFiles: Sendable {
         profileFound = credentials != nil || configured != nil
         credentialsSection = credentials ?? [:]
         configSection = configured ?? [:]
+        ssoSessions = Dictionary(
+            uniqueKeysWithValues: config.compactMap { name, section in
+                name.hasPrefix("sso-session ") ? (String(name.dropFirst("sso-session ".count)), section) : nil
+            }
+        )
     }
+
+    /// The `[sso-session NAME]` section a profile's `sso_session` names.
+    func ssoSession(_ name: String) -> [String: String]? { ssoSessions[name] }
 
     /// A key of the profile, from the config file, else the credentials file.
     public subscript(key: String) -> String? { configSection[key] ?? credentialsSection[key] }

@@ -166,6 +166,10 @@ enum SimID {
         return "i-0" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
     static func token() -> String { UUID().uuidString.lowercased() }
+    /// `bytes` random bytes in hex: keys and secrets the simulator issues.
+    static func hex(_ bytes: Int) -> String {
+        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
     static func deployment(_ n: Int) -> String {
         let digits = String(n, radix: 36).uppercased()
         return "d-" + String(repeating: "A", count: max(0, 9 - digits.count)) + digits

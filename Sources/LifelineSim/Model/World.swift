@@ -18,6 +18,8 @@ actor World {
     /// When each detach began: it completes a moment later, as on AWS.
     var detaching: [String: Date] = [:]
     var callCounts: [String: Int] = [:]
+    /// Signed calls per identity (`/_sim/callers`): whose credentials a client really used.
+    var callsByIdentity: [String: Int] = [:]
     var events: [[String: String]] = []
     var counter = 0
     /// Scenario steps not yet run, with when they are due.
@@ -25,6 +27,10 @@ actor World {
     /// Where the simulator listens: queue URLs are built on it.
     var serverURL = "http://127.0.0.1"
     var random: SimRandom
+    /// Keys STS or the SSO portal issued → the role session they sign as.
+    var issuedIdentities: [String: String] = [:]
+    /// SSO access tokens `/_sim/sso-token` registered → when each expires.
+    var ssoTokens: [String: Date] = [:]
 
     init(config: SimConfig) {
         self.config = config
@@ -47,8 +53,9 @@ actor World {
         if events.count > 10_000 { events.removeFirst(events.count - 10_000) }
     }
 
-    func count(_ service: SimRequest.Service, _ operation: String) {
+    func count(_ service: SimRequest.Service, _ operation: String, by accessKeyID: String = "") {
         callCounts["\(service.rawValue).\(operation)", default: 0] += 1
+        if !accessKeyID.isEmpty { callsByIdentity[identity(of: accessKeyID), default: 0] += 1 }
     }
 
     // MARK: - Dispatch
@@ -60,6 +67,7 @@ actor World {
         case .ec2: return ("text/xml;charset=UTF-8", try ec2(request))
         case .codedeploy: return ("application/x-amz-json-1.1", try codeDeploy(request))
         case .sqs: return ("application/x-amz-json-1.0", try sqs(request))
+        case .sts: return ("text/xml", try sts(request))
         }
     }
 

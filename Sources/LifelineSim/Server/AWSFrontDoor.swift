@@ -28,7 +28,10 @@ struct AWSFrontDoor: Sendable {
         let form = target == nil ? FormDecoding.decode(String(decoding: body, as: UTF8.self)) : [:]
         var service = Self.guessService(target: target, form: form)
         var accessKeyID = ""
-        if !(await world.skipAuth) {
+        // STS takes AssumeRoleWithWebIdentity unsigned: the token is the proof.
+        let unsigned =
+            service == .sts && form["Action"] == "AssumeRoleWithWebIdentity" && header("authorization") == nil
+        if !(await world.skipAuth) && !unsigned {
             do {
                 let scope = try SigV4Verifier.scope(header("authorization"))
                 guard let scoped = SimRequest.Service(rawValue: scope.service) else {
@@ -95,7 +98,7 @@ struct AWSFrontDoor: Sendable {
             sim.operation = form["Action"] ?? ""
         }
 
-        await world.count(service, sim.operation)
+        await world.count(service, sim.operation, by: accessKeyID)
         let latency = await world.latency(for: service, operation: sim.operation)
         if latency > 0 { try? await Task.sleep(for: .milliseconds(Int(latency))) }
         if let fault = await world.fault(for: sim) { return answer(fault, service, requestID, now) }
@@ -168,6 +171,7 @@ struct AWSFrontDoor: Sendable {
         switch form["Version"] {
         case "2011-01-01": return .autoscaling
         case "2016-11-15": return .ec2
+        case "2011-06-15": return .sts
         default: return nil
         }
     }
@@ -216,7 +220,7 @@ struct AWSFrontDoor: Sendable {
                     status: 400,
                     queryCode: "SignatureDoesNotMatch"
                 )
-            case .autoscaling: return SimError(code: "SignatureDoesNotMatch", message: message, status: 403)
+            case .autoscaling, .sts: return SimError(code: "SignatureDoesNotMatch", message: message, status: 403)
             }
         case .mismatch:
             let message =
@@ -243,7 +247,7 @@ struct AWSFrontDoor: Sendable {
 
     static func throttling(_ service: SimRequest.Service) -> SimError {
         switch service {
-        case .autoscaling: return SimError(code: "Throttling", message: "Rate exceeded", status: 400)
+        case .autoscaling, .sts: return SimError(code: "Throttling", message: "Rate exceeded", status: 400)
         case .ec2: return SimError(code: "RequestLimitExceeded", message: "Request limit exceeded.", status: 503)
         case .codedeploy: return SimError(code: "ThrottlingException", message: "Rate exceeded", status: 400)
         case .sqs:

@@ -17,6 +17,28 @@ struct ControlAPI: Sendable {
             return json(["ok": true])
         }
         router.get("/_sim/events") { _, _ in json(await world.eventLog()) }
+        router.get("/_sim/callers") { _, _ in json(await world.callsByIdentity) }
+        // An SSO access token, as `aws sso login` would obtain: {"token": "…", "expiresIn": seconds}.
+        router.post("/_sim/sso-token") { request, _ in
+            var request = request
+            let body = Data(buffer: try await request.collectBody(upTo: 64 * 1024))
+            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let token = object["token"] as? String, !token.isEmpty
+            else { return badRequest("the body must be a JSON object with a token") }
+            let seconds = (object["expiresIn"] as? Double) ?? 3600
+            await world.addSSOToken(token, expires: await world.now.addingTimeInterval(seconds))
+            return json(["ok": true])
+        }
+        // The SSO portal's GetRoleCredentials (not under /_sim/: lifeline calls it as it would AWS's).
+        router.get("/federation/credentials") { request, _ in
+            let query = request.uri.queryParameters
+            let (status, body) = await world.ssoRoleCredentials(
+                token: request.headers[HTTPField.Name("x-amz-sso_bearer_token")!],
+                accountID: query["account_id"].map(String.init),
+                roleName: query["role_name"].map(String.init)
+            )
+            return rawJSON(body, status: .init(code: status))
+        }
         router.post("/_sim/scenario") { request, _ in
             var request = request
             let body = Data(buffer: try await request.collectBody(upTo: 4 * 1024 * 1024))
@@ -75,10 +97,10 @@ extension ControlAPI {
     }
 }
 
-func rawJSON(_ text: String) -> Response {
+func rawJSON(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
     var fields = HTTPFields()
     fields[.contentType] = "application/json"
-    return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
 }
 
 func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {

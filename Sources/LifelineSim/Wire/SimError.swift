@@ -17,7 +17,7 @@ struct SimError: Error, Sendable {
     /// What each protocol's missing-parameter error looks like.
     static func missing(_ name: String, service: SimRequest.Service) -> SimError {
         switch service {
-        case .autoscaling:
+        case .autoscaling, .sts:
             return .validation(
                 "1 validation error detected: Value null at '\(name.prefix(1).lowercased() + name.dropFirst())' "
                     + "failed to satisfy constraint: Member must not be null"
@@ -53,10 +53,13 @@ enum ErrorEnvelope {
         requestID: String
     ) -> (contentType: String, body: String, headers: [(String, String)]) {
         switch service {
-        case .autoscaling:
+        case .autoscaling, .sts:
+            let namespace =
+                service == .sts
+                ? "https://sts.amazonaws.com/doc/2011-06-15/" : "http://autoscaling.amazonaws.com/doc/2011-01-01/"
             let xml =
                 "<ErrorResponse "
-                + "xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error><Type>\(error.sender ? "Sender" : "Receiver")</Type>"
+                + "xmlns=\"\(namespace)\"><Error><Type>\(error.sender ? "Sender" : "Receiver")</Type>"
                 + "<Code>\(XMLWriter.escape(error.code))</Code><Message>\(XMLWriter.escape(error.message))</Message></Error>"
                 + "<RequestId>\(requestID)</RequestId></ErrorResponse>"
             return ("text/xml", xml, [])

@@ -4,7 +4,7 @@ import Foundation
 /// Query/EC2 input stays a flat `Name.member.1` map; JSON input is a dictionary.
 struct SimRequest: @unchecked Sendable {
     enum Service: String, CaseIterable {
-        case autoscaling, ec2, codedeploy, sqs
+        case autoscaling, ec2, codedeploy, sqs, sts
     }
 
     var service: Service
