@@ -4,10 +4,12 @@ kind of profile, `lifeline doctor` reports the identity STS GetCallerIdentity gi
 """
 
 import hashlib
+import http.server
 import json
 import os
 import stat
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -72,6 +74,16 @@ sso_role_name = LifelineOps
 sso_start_url = https://other.awsapps.com/start
 sso_region = us-east-1
 
+[profile from-instance]
+role_arn = {role("lifeline-ec2")}
+credential_source = Ec2InstanceMetadata
+role_session_name = ec2-session
+
+[profile from-container]
+role_arn = {role("lifeline-ecs")}
+credential_source = EcsContainer
+role_session_name = ecs-session
+
 [profile process]
 credential_process = {{process}}
 
@@ -86,11 +98,52 @@ EXPECTED = {
     "base": USER,
     "chained": session("lifeline-deploy", "deploy-session"),
     "from-env": session("lifeline-ci", "ci-session"),
+    "from-instance": session("lifeline-ec2", "ec2-session"),
+    "from-container": session("lifeline-ecs", "ecs-session"),
     "sso": session("AWSReservedSSO_LifelineOps", "sso-user"),
     "sso-legacy": session("AWSReservedSSO_LifelineLegacy", "sso-user"),
     "process": USER,
     "web": session("lifeline-web", "web-session"),
 }
+
+
+class Metadata(http.server.BaseHTTPRequestHandler):
+    """EC2's IMDSv2 and the ECS container endpoint on loopback, both handing out the simulator's keys."""
+
+    KEYS = {"AccessKeyId": KEY, "SecretAccessKey": SECRET, "Token": "", "Expiration": "2099-01-01T00:00:00Z"}
+
+    def do_PUT(self):  # IMDSv2 session token
+        self.answer(200, "imds-session-token" if self.path == "/latest/api/token" else "")
+
+    def do_GET(self):
+        if self.path == "/ecs/credentials":
+            return self.answer(200, json.dumps(self.KEYS))
+        if self.headers.get("X-aws-ec2-metadata-token") != "imds-session-token":
+            return self.answer(401, "")
+        if self.path == "/latest/meta-data/iam/security-credentials/":
+            return self.answer(200, "instance-role")
+        if self.path == "/latest/meta-data/iam/security-credentials/instance-role":
+            return self.answer(200, json.dumps({"Code": "Success", **self.KEYS}))
+        self.answer(404, "")
+
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def metadata():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Metadata)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -142,14 +195,18 @@ def doctor_identity(account, profile, extra_env=None):
     return checks, out
 
 
-def env_for(profile):
-    # credential_source = Environment signs the AssumeRole with the environment's keys.
-    return {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET} if profile == "from-env" else None
+def env_for(profile, metadata):
+    """What each credential_source reads: the environment's keys, IMDS, the container endpoint."""
+    return {
+        "from-env": {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET},
+        "from-instance": {"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata},
+        "from-container": {"AWS_CONTAINER_CREDENTIALS_FULL_URI": metadata + "/ecs/credentials"},
+    }.get(profile)
 
 
 @pytest.mark.parametrize("profile", sorted(EXPECTED))
-def test_doctor_reports_the_identity_each_profile_kind_resolves_to(account, profile):
-    checks, out = doctor_identity(account, profile, env_for(profile))
+def test_doctor_reports_the_identity_each_profile_kind_resolves_to(account, metadata, profile):
+    checks, out = doctor_identity(account, profile, env_for(profile, metadata))
     assert checks["credentials"]["ok"], checks["credentials"]
     assert checks["identity"] == {
         "name": "identity",
@@ -160,11 +217,18 @@ def test_doctor_reports_the_identity_each_profile_kind_resolves_to(account, prof
 
 
 @pytest.mark.parametrize("profile", sorted(EXPECTED))
-def test_reconcile_signs_its_calls_as_that_identity(account, profile, tmp_path):
+def test_reconcile_signs_its_calls_as_that_identity(account, metadata, profile, tmp_path):
     sim, _, config = account
     before = sim.control("callers")[1].get(EXPECTED[profile], 0)
     out = lifeline(
-        account, profile, "reconcile", "--config", config, "--db", str(tmp_path / "l.db"), extra_env=env_for(profile)
+        account,
+        profile,
+        "reconcile",
+        "--config",
+        config,
+        "--db",
+        str(tmp_path / "l.db"),
+        extra_env=env_for(profile, metadata),
     )
     assert out.returncode in (0, 2), out.stderr  # 2: actions still open, as a scale-out leaves them
     after = sim.control("callers")[1].get(EXPECTED[profile], 0)
