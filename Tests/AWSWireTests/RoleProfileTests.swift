@@ -67,7 +67,7 @@ struct RoleProfileTests {
             (
                 "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = a\n"
                     + "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = r\n",
-                "source_profile chain loops or is too long: r → a → r"
+                "source_profile chain loops or is too long: r → a → r; end it at"
             ),
             (
                 "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = r\n",

@@ -90,7 +90,9 @@ struct ProfileResolver {
         }
         if chain.contains(profile) || chain.count >= Self.maxChain {
             let path = (chain + [profile]).joined(separator: " → ")
-            return MisconfiguredProfile(message: "source_profile chain loops or is too long: \(path)")
+            return MisconfiguredProfile(
+                message: "source_profile chain loops or is too long: \(path); end it at a profile with credentials"
+            )
         }
         let sourceFiles = SharedConfigFiles(environment: environment, profile: profile)
         guard sourceFiles.profileFound else {

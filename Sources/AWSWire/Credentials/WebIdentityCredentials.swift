@@ -56,21 +56,16 @@ public struct WebIdentityCredentials: CredentialProvider {
             let error = AWSError.fromXML(response, service: "sts", operation: "AssumeRoleWithWebIdentity")
             throw credentialsError("web identity", error.description)
         }
-        guard let root = try? XMLNode.parse(response.body),
-            let c = root.at("AssumeRoleWithWebIdentityResult", "Credentials"),
-            let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey"),
-            let expiration = try? c.date("Expiration")
+        let root = try? XMLNode.parse(response.body)
+        let source = "web identity \(roleARN)"
+        guard
+            let found = STSClient.temporaryCredentials(
+                root?.at("AssumeRoleWithWebIdentityResult", "Credentials"),
+                source: source
+            )
         else {
             throw credentialsError("web identity", "STS AssumeRoleWithWebIdentity answered with an unreadable body")
         }
-        return AWSCredentials(
-            signing: SigningCredentials(
-                accessKeyID: id,
-                secretAccessKey: secret,
-                sessionToken: c.string("SessionToken")
-            ),
-            expiration: expiration,
-            source: "web identity \(roleARN)"
-        )
+        return found
     }
 }

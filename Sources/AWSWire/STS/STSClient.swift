@@ -40,11 +40,17 @@ public struct STSClient: Sendable {
         p.set("ExternalId", externalID)
         p.set("DurationSeconds", durationSeconds)
         let result = try await client.query(.sts, p)
-        guard let c = result.child("Credentials"), let id = c.string("AccessKeyId"),
-            let secret = c.string("SecretAccessKey"), let expiration = try? c.date("Expiration")
-        else {
+        guard let found = Self.temporaryCredentials(result.child("Credentials"), source: "role \(roleARN)") else {
             throw AWSError.malformed(service: "sts", operation: "AssumeRole", "the answer has no readable Credentials")
         }
+        return found
+    }
+
+    /// An STS `<Credentials>` element (AssumeRole, AssumeRoleWithWebIdentity); nil if unreadable.
+    static func temporaryCredentials(_ c: XMLNode?, source: String) -> AWSCredentials? {
+        guard let c, let id = c.string("AccessKeyId"), let secret = c.string("SecretAccessKey"),
+            let expiration = try? c.date("Expiration")
+        else { return nil }
         return AWSCredentials(
             signing: SigningCredentials(
                 accessKeyID: id,
@@ -52,7 +58,7 @@ public struct STSClient: Sendable {
                 sessionToken: c.string("SessionToken")
             ),
             expiration: expiration,
-            source: "role \(roleARN)"
+            source: source
         )
     }
 }
