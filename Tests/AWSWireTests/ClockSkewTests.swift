@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AWSWire
@@ -35,5 +36,37 @@ struct ClockSkewTests {
         let skew = ClockSkew()
         skew.observe(serverDate: sent.addingTimeInterval(7200), sent: sent, received: sent)
         #expect(skew.current == 0)
+    }
+
+    /// Temporary credentials that expire 15 minutes after AWS's now, counting how often they are asked for.
+    final class RoleSession: CredentialProvider {
+        let awsNow: @Sendable () -> Date
+        let asked = Mutex(0)
+        init(awsNow: @escaping @Sendable () -> Date) { self.awsNow = awsNow }
+        func credentials() async throws -> AWSCredentials? {
+            asked.withLock { $0 += 1 }
+            return AWSCredentials(
+                signing: .init(accessKeyID: "ASIA", secretAccessKey: "s", sessionToken: "t"),
+                expiration: awsNow().addingTimeInterval(900),
+                source: "test role"
+            )
+        }
+    }
+
+    @Test("temporary credentials are aged on AWS's clock: with the host 20 minutes ahead, fresh ones stay cached")
+    func credentialsOnAWSClock() async throws {
+        let host = sent
+        let session = RoleSession(awsNow: { host.addingTimeInterval(-1200) })
+        let client = try AWSClient(
+            region: "us-east-1",
+            endpoints: EndpointResolver(region: "us-east-1", environment: [:]),
+            transport: CurlTransport(proxy: ProxySettings()),
+            credentials: session,
+            now: { host }
+        )
+        client.skew.observe(serverDate: host.addingTimeInterval(-1200), sent: host, received: host)
+        for _ in 0..<3 { _ = try await client.currentCredentials() }
+        // On the host's clock they expired 5 minutes ago, and every call would fetch them again.
+        #expect(session.asked.withLock { $0 } == 1)
     }
 }

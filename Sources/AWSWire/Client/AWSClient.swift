@@ -6,7 +6,7 @@ import SigV4
 /// clock skew), send, decode errors, retry in the SDKs' standard mode, correct for clock skew.
 public final class AWSClient: Sendable {
     public let region: String
-    public let skew = ClockSkew()
+    public let skew: ClockSkew
     public let retry: RetryStrategy
     let endpoints: [AWSService: URL]
     let transport: any HTTPTransport
@@ -65,7 +65,10 @@ public final class AWSClient: Sendable {
         self.endpoints = resolved
         self.signers = signers
         self.transport = transport
-        self.credentials = RefreshingCredentials(credentials, now: now)
+        let skew = ClockSkew()
+        self.skew = skew
+        // Temporary credentials expire on AWS's clock: judge their age on it too.
+        self.credentials = RefreshingCredentials(credentials, now: { now().addingTimeInterval(skew.current) })
         self.retry = retry
         self.timeout = timeout
         self.callDeadline = callDeadline
