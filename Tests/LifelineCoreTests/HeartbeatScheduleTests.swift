@@ -104,9 +104,12 @@ struct HeartbeatScheduleTests {
         #expect(beats.map(\.action.token) == ["held"])
     }
 
-    @Test("the next wake is the soonest due time, less its margin")
+    @Test("the next wake is the soonest due time, less its margin, of the actions lifeline heartbeats")
     func nextWake() {
-        let wake = HeartbeatSchedule.nextWake([action("a", waited: 100), action("b", waited: 10)])
+        let wake = HeartbeatSchedule.nextWake([action("a", waited: 100), action("b", waited: 10)], now: now)
         #expect(wake == now.addingTimeInterval(50 - 10))
+        // An action no heartbeat may keep (past its global deadline) never wakes the loop: it
+        // would spin on a due time that is always past.
+        #expect(HeartbeatSchedule.nextWake([action("over", waited: 200, global: 100)], now: now) == nil)
     }
 }

@@ -48,10 +48,7 @@ public enum HeartbeatSchedule {
         fallbackTimeout: Int = 300
     ) -> [Beat] {
         actions.compactMap { action -> Beat? in
-            guard action.state.isOpen, action.transition == HookSpec.launching || action.state != .waiting else {
-                return nil  // a scale-in lifeline has not decided to hold yet is not heartbeated
-            }
-            if let global = action.globalDeadline, now >= global { return nil }
+            guard isHeartbeated(action, now: now) else { return nil }
             let timeout = timeout(of: action, fallback: fallbackTimeout)
             let slack = early ? margin(timeout: timeout) : 0
             guard nextDue(action, timeout: timeout) <= now.addingTimeInterval(slack) else { return nil }
@@ -60,11 +57,21 @@ public enum HeartbeatSchedule {
         .sorted { ($0.expires, $0.action.token) < ($1.expires, $1.action.token) }
     }
 
-    /// When the soonest of these actions falls due next (nil: none open).
-    public static func nextWake(_ actions: [LifecycleAction], fallbackTimeout: Int = 300) -> Date? {
-        actions.filter(\.state.isOpen).map { action in
+    /// When the soonest of these actions falls due next, less its margin (nil: none to heartbeat).
+    public static func nextWake(_ actions: [LifecycleAction], now: Date, fallbackTimeout: Int = 300) -> Date? {
+        actions.filter { isHeartbeated($0, now: now) }.map { action in
             let timeout = timeout(of: action, fallback: fallbackTimeout)
             return nextDue(action, timeout: timeout).addingTimeInterval(-margin(timeout: timeout))
         }.min()
+    }
+
+    /// Whether lifeline keeps this action alive: open, before its global deadline, and not a
+    /// scale-in it has not decided to hold (that one is continued, not kept).
+    static func isHeartbeated(_ action: LifecycleAction, now: Date) -> Bool {
+        guard action.state.isOpen, action.transition == HookSpec.launching || action.state != .waiting else {
+            return false
+        }
+        if let global = action.globalDeadline, now >= global { return false }
+        return true
     }
 }

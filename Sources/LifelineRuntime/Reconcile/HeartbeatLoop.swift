@@ -39,7 +39,7 @@ struct HeartbeatLoop: Sendable {
                     let holding = held.tokens.withLock { $0 }
                     let idle = open.filter { holding[$0.token] == nil }
                     let retries = holding.values.filter { $0 != .distantFuture }
-                    if let next = ([HeartbeatSchedule.nextWake(idle)].compactMap { $0 } + retries).min() {
+                    if let next = ([HeartbeatSchedule.nextWake(idle, now: now)].compactMap { $0 } + retries).min() {
                         wait = min(wait, next.timeIntervalSince(now))
                     }
                     if due.count > concurrency - inFlight { wait = min(wait, 0.05) }  // more are due than sent
