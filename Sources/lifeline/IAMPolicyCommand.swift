@@ -41,7 +41,12 @@ struct IAMPolicyCommand: ParsableCommand {
             }
             let loaded: LifelineConfig
             do { loaded = try LifelineConfig.load(path: config) } catch { throw fail("\(error)") }
-            scope = IAMPolicy.Scope(groups: loaded.groups, queueURL: queueURL ?? loaded.queueURL, region: loaded.region)
+            scope = IAMPolicy.Scope(
+                groups: loaded.groups,
+                queueURL: queueURL ?? loaded.queueURL,
+                region: loaded.region,
+                leaseTable: loaded.lease?.table
+            )
         } else {
             guard let m = GroupPolicy.Mode(rawValue: mode) else {
                 throw fail("--mode \(mode) is not one of own, supervise")

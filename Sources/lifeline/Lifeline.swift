@@ -9,7 +9,7 @@ struct Lifeline: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, ReconcileCommand.self, AuditCommand.self, BreakerCommand.self, HistoryCommand.self,
-            DoctorCommand.self, IAMPolicyCommand.self, SimCommand.self, DemoCommand.self,
+            DoctorCommand.self, IAMPolicyCommand.self, LeaseCommand.self, SimCommand.self, DemoCommand.self,
         ]
     )
 

@@ -48,9 +48,13 @@ struct ReconcileCommand: AsyncParsableCommand {
         )
         let only = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
         let report: Reconciler.PassReport
+        // With leases, one run acts only for the groups no serve replica holds, and gives them back after.
+        if !dryRun { await setup.reconciler.leases?.round() }
         do {
             report = try await setup.reconciler.pass(only: only, dryRun: dryRun)
+            await setup.reconciler.leases?.releaseAll()
         } catch {
+            await setup.reconciler.leases?.releaseAll()
             throw CommandFailure.exit("lifeline reconcile: \(error)")
         }
         print(output == .json ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))

@@ -96,6 +96,16 @@ struct ReconcileSetup {
             throw fail("\(error)")
         }
         let queue = queueURL ?? config.queueURL
+        let leases = config.lease.map { lease in
+            LeaseKeeper(
+                table: DynamoLeaseTable(db: DynamoDBClient(client: client), table: lease.table),
+                groups: config.groups.map(\.name.description),
+                settings: LeaseKeeper.Settings(table: lease.table, duration: lease.duration, owner: lease.owner),
+                logger: Logger(label: "lifeline.lease"),
+                metrics: metrics.map { LeaseMetrics(registry: $0.registry) },
+                now: { client.awsNow() }
+            )
+        }
         let reconciler = Reconciler(
             aws: aws,
             journal: journal,
@@ -103,6 +113,7 @@ struct ReconcileSetup {
             queueURL: queue,
             logger: Logger(label: "lifeline.reconcile"),
             metrics: metrics,
+            leases: leases,
             // Every deadline, window and age on AWS's clock, learned from each answer's Date header.
             now: { client.awsNow() }
         )

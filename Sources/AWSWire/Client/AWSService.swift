@@ -37,6 +37,11 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
         environmentName: "SQS",
         wireProtocol: .json(version: "1.0", targetPrefix: "AmazonSQS")
     )
+    public static let dynamoDB = AWSService(
+        name: "dynamodb",
+        environmentName: "DYNAMODB",
+        wireProtocol: .json(version: "1.0", targetPrefix: "DynamoDB_20120810")
+    )
     public static let sts = AWSService(name: "sts", environmentName: "STS", wireProtocol: .query(version: "2011-06-15"))
 
     /// IAM Identity Center's portal (`GetRoleCredentials`): only SSO profiles call it, unsigned.
@@ -48,5 +53,5 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
     )
 
     /// The services lifeline signs calls to.
-    public static let all: [AWSService] = [.autoScaling, .ec2, .codeDeploy, .sqs, .sts]
+    public static let all: [AWSService] = [.autoScaling, .ec2, .codeDeploy, .sqs, .sts, .dynamoDB]
 }

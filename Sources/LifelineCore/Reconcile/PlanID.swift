@@ -11,11 +11,12 @@ enum PlanID {
         return "p\(Int(now.timeIntervalSince1970))-" + String(hash & 0xffff_ffff, radix: 16)
     }
 
-    /// The plan id in a `lifeline:<group>:<plan-id>` description.
+    /// The plan id in a `lifeline:<group>:<plan-id>` description, or `…:<plan-id>:<fence>` when
+    /// replicas share the groups (DESIGN §11).
     static func from(description: String?) -> String? {
-        guard let description, description.hasPrefix("lifeline:"), let colon = description.lastIndex(of: ":") else {
-            return nil
-        }
-        return String(description[description.index(after: colon)...])
+        guard let description, description.hasPrefix("lifeline:") else { return nil }
+        let parts = description.dropFirst("lifeline:".count).split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, !parts[1].isEmpty else { return nil }
+        return String(parts[1])
     }
 }

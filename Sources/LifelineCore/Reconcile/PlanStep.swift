@@ -56,6 +56,15 @@ public enum PlanStep: Sendable, Equatable {
         return false
     }
 
+    /// Whether the step changes AWS (the rest change only the journal): with leases, such a step
+    /// needs a lease that outlasts the call (DESIGN §11).
+    public var callsAWS: Bool {
+        switch self {
+        case .putHook, .createDeployment, .heartbeat, .complete, .stopDeployment: true
+        default: false
+        }
+    }
+
     /// The action a step changes, if any.
     public var action: LifecycleAction? {
         switch self {

@@ -15,6 +15,17 @@ public enum ConfigLimits {
     public static let maxCycles: ClosedRange<Int> = 1...1000
     /// A day to ten years: less than a day would forget what an incident review needs.
     public static let retention: ClosedRange<TimeInterval> = 86_400...(3650 * 86_400)
+    /// A lease shorter than 3 s renews faster than a round trip can be trusted; one over 10 minutes
+    /// leaves a dead replica's groups unattended longer than a hook's default timeout.
+    public static let leaseDuration: ClosedRange<TimeInterval> = 3...600
+
+    /// DynamoDB's table names: 3 to 255 of letters, digits, `_`, `-` and `.`.
+    static func isTableName(_ text: String) -> Bool {
+        (3...255).contains(text.count)
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0))
+            }
+    }
     public static let maxRequestsPerSecond: ClosedRange<Double> = 0...10_000
 
     /// An SQS queue URL: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`, or any host (a VPC

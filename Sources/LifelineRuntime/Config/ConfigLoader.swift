@@ -38,7 +38,7 @@ extension LifelineConfig {
             file: file,
             allowed: [
                 "region", "queue_url", "resync_interval", "poll_interval", "retry_mode", "max_requests_per_second",
-                "retention", "groups",
+                "retention", "lease", "groups",
             ]
         )
         var config = LifelineConfig()
@@ -64,6 +64,11 @@ extension LifelineConfig {
                 )
             }
             config.maxRequestsPerSecond = rate
+        }
+        if let node = top.node("lease") {
+            config.lease = try parseLease(
+                Fields(node, path: "lease", file: file, allowed: ["table", "duration", "owner"])
+            )
         }
         guard let groups = try top.sequence("groups"), !groups.isEmpty else {
             throw top.error(
@@ -181,5 +186,27 @@ extension YamlError {
         case let .scanner(_, problem, _, _), let .parser(_, problem, _, _): "not valid YAML: \(problem)"
         default: "not valid YAML: \(self)"
         }
+    }
+}
+
+extension LifelineConfig {
+    /// `lease:` (DESIGN §11): the DynamoDB table, the duration, and this replica's name.
+    static func parseLease(_ fields: Fields) throws -> LifelineConfig.LeaseSettings {
+        let table = try fields.required("table")
+        guard ConfigLimits.isTableName(table) else {
+            throw fields.error(
+                "table",
+                "'\(table.prefix(60))' is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)"
+            )
+        }
+        var lease = LifelineConfig.LeaseSettings(table: table)
+        lease.duration = try fields.duration("duration", within: ConfigLimits.leaseDuration) ?? lease.duration
+        if let owner = try fields.string("owner"), !owner.isEmpty {
+            guard owner.count <= 200, !owner.hasPrefix("replica:") else {
+                throw fields.error("owner", "must be at most 200 characters and not begin with replica:")
+            }
+            lease.owner = owner
+        }
+        return lease
     }
 }

@@ -43,17 +43,21 @@ public struct IAMPolicy: Encodable, Equatable, Sendable {
         public var anyGroup: GroupPolicy?
         public var queueURL: String?
         public var region: String?
+        /// The lease table's name when replicas share the groups (DESIGN §11).
+        public var leaseTable: String?
 
         public init(
             groups: [LifelineConfig.ManagedGroup],
             anyGroup: GroupPolicy? = nil,
             queueURL: String?,
-            region: String?
+            region: String?,
+            leaseTable: String? = nil
         ) {
             self.groups = groups
             self.anyGroup = anyGroup
             self.queueURL = queueURL
             self.region = region
+            self.leaseTable = leaseTable
         }
     }
 
@@ -162,6 +166,19 @@ public struct IAMPolicy: Encodable, Equatable, Sendable {
                     sid: "ReadTheDeploymentConfig",
                     action: ["codedeploy:GetDeploymentConfig"],
                     resource: [codeDeploy("deploymentconfig", "*")]
+                )
+            )
+        }
+        if let table = scope.leaseTable {
+            // Every replica reads and writes the leases; `lease init` also creates the table.
+            statements.append(
+                IAMPolicy.Statement(
+                    sid: "ShareTheGroupsThroughLeases",
+                    action: [
+                        "dynamodb:CreateTable", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+                        "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:UpdateTimeToLive",
+                    ],
+                    resource: ["arn:\(partition):dynamodb:\(region):\(account):table/\(table)"]
                 )
             )
         }

@@ -24,7 +24,16 @@ public struct LifelineConfig: Sendable, Equatable {
     public var retryMode: ClientRateLimiter.Mode?
     /// `max_requests_per_second`: each service's send ceiling (0: none; default 50).
     public var maxRequestsPerSecond: Double?
+    /// `lease:`: several replicas share the groups through DynamoDB leases; nil: this one owns all.
+    public var lease: LeaseSettings?
     public var groups: [ManagedGroup] = []
+
+    public struct LeaseSettings: Sendable, Equatable {
+        public var table: String
+        public var duration: TimeInterval = 20
+        /// Unique per replica; by default the host name and the process id.
+        public var owner: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
 
     public init(region: String? = nil, queueURL: String? = nil, groups: [ManagedGroup] = []) {
         self.region = region

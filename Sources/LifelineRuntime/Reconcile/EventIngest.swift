@@ -138,6 +138,16 @@ struct EventIngest: Sendable {
                 case .notYetKnown:
                     await setVisibility(message, Self.receiveVisibility)
                     outcome.held += 1
+                case let .leasedElsewhere(group):
+                    // Released at once for the replica that holds the group; if its lease has
+                    // lapsed, this replica's next lease round takes the group, and the pass after
+                    // it finds the instance waiting whatever becomes of the message.
+                    logger.debug(
+                        "message \(message.messageId) is for \(group), which another replica holds: released",
+                        metadata: ["group": "\(group)"]
+                    )
+                    await setVisibility(message, 0)
+                    outcome.released += 1
                 default:
                     let target = "\(notification.autoScalingGroup)/\(notification.hookName)"
                     let hidden = Self.foreignVisibility(receive: message.receiveCount)

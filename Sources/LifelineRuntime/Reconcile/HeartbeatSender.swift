@@ -14,6 +14,8 @@ struct HeartbeatSender: Sendable {
     let metrics: ReconcileMetrics?
     /// AWS's clock.
     let now: @Sendable () -> Date
+    /// This replica's leases when several share the groups: it heartbeats only its own groups'.
+    var leases: LeaseKeeper? = nil
     /// How many heartbeats are in flight at once.
     var concurrency = 16
 
@@ -40,6 +42,9 @@ struct HeartbeatSender: Sendable {
     /// when a sweep already did since the plan was made. "No active Lifecycle Action" closes it.
     func send(_ action: LifecycleAction, timeout: Int, onlyIfDue: Bool) async throws {
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
+        if let leases, await leases.fence(for: current.deploymentGroup ?? "") == nil {
+            return  // another replica acts for the group now (its own journal has the action)
+        }
         if onlyIfDue, HeartbeatSchedule.nextDue(current, timeout: timeout) > now() { return }
         do {
             try await autoScaling.recordLifecycleActionHeartbeat(

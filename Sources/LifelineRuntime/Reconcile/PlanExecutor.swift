@@ -12,6 +12,8 @@ struct PlanExecutor: Sendable {
     let logger: Logger
     let metrics: ReconcileMetrics?
     let now: @Sendable () -> Date
+    /// This replica's leases when several share the groups (DESIGN §11); nil: it owns them all.
+    var leases: LeaseKeeper? = nil
 
     /// Completions (and heartbeats) of one plan in flight at once.
     var concurrency = 8
@@ -69,6 +71,7 @@ struct PlanExecutor: Sendable {
 
     private func execute(_ step: PlanStep, _ plan: Plan) async throws {
         let group = plan.deploymentGroup
+        if step.callsAWS { _ = try await fence(group) }
         switch step {
         case .adopt:
             break  // recorded above, in one transaction
@@ -157,6 +160,10 @@ struct PlanExecutor: Sendable {
                     + "lifeline cannot deploy again (only S3 and GitHub revisions)"
             )
         }
+        // The lease's fence goes into the marker: a late call from a replica that lost the group
+        // is then told from its successor's.
+        let fence = try await fence(deployment.deploymentGroup)
+        let description = deployment.description + (fence.map { ":\($0)" } ?? "")
         let intent = try await journal.beginIntent(
             Intent(
                 kind: .createDeployment,
@@ -173,7 +180,7 @@ struct PlanExecutor: Sendable {
                     applicationName: deployment.deploymentGroup.application,
                     deploymentGroupName: deployment.deploymentGroup.name,
                     revision: revision,
-                    description: deployment.description,
+                    description: description,
                     updateOutdatedInstancesOnly: true
                 )
             )
@@ -235,13 +242,24 @@ struct PlanExecutor: Sendable {
         )
     }
 
+    /// The fence of the group's lease, checked before every call that changes AWS; nil without
+    /// leases. Throws when the lease is gone or would lapse before the call could finish.
+    private func fence(_ group: DeploymentGroupName) async throws -> Int? {
+        guard let leases else { return nil }
+        guard let fence = await leases.fence(for: group.description) else {
+            throw RuntimeError("\(group): this replica's lease is gone or about to lapse; not acting for the group")
+        }
+        return fence
+    }
+
     private func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
         let sender = HeartbeatSender(
             autoScaling: aws.autoScaling,
             journal: journal,
             logger: logger,
             metrics: metrics,
-            now: now
+            now: now,
+            leases: leases
         )
         try await sender.send(action, timeout: timeout, onlyIfDue: true)
     }

@@ -38,9 +38,22 @@ public struct ReconcileService: Service {
     public func run() async throws {
         let waker = Waker()
         let heartbeatWaker = Waker()
+        // With leases, the first pass acts for what the first round takes.
+        await reconciler.leases?.round()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await passes(waker: waker) }
+                if let leases = reconciler.leases {
+                    group.addTask {
+                        await cancelWhenGracefulShutdown {
+                            while !Task.isCancelled {
+                                try? await Task.sleep(for: .milliseconds(Int(leases.settings.renewEvery * 1000)))
+                                if Task.isCancelled { break }
+                                if await leases.round() { await waker.wake() }  // a group taken is reconciled at once
+                            }
+                        }
+                    }
+                }
                 // Heartbeats first: from the journal, whenever one falls due, whatever a pass is doing.
                 group.addTask {
                     await cancelWhenGracefulShutdown {
@@ -65,6 +78,8 @@ public struct ReconcileService: Service {
                 await waker.wake()
             }
         }
+        // Graceful handover: the in-flight calls are done; another replica takes the groups at its next round.
+        await reconciler.leases?.releaseAll()
         logger.notice("lifeline serve stopped")
     }
 

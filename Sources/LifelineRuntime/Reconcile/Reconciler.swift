@@ -24,6 +24,9 @@ public actor Reconciler {
     private(set) var hookTimeouts: [HookKey: Int] = [:]
     /// Which groups are failing, since when, and when each is tried again.
     private(set) var health = GroupHealth()
+    /// This replica's leases when several share the groups (DESIGN §11): it acts only for the
+    /// groups it holds. Nil: it owns every configured group.
+    public nonisolated let leases: LeaseKeeper?
 
     public init(
         aws: AWSServices,
@@ -32,8 +35,10 @@ public actor Reconciler {
         queueURL: String?,
         logger: Logger,
         metrics: ReconcileMetrics? = nil,
+        leases: LeaseKeeper? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.leases = leases
         self.aws = aws
         self.journal = journal
         self.groups = groups
@@ -71,7 +76,10 @@ public actor Reconciler {
         if !dryRun && sweep { failures += try await heartbeats.sweep() }
         let started = now()
         var failed = dryRun ? [:] : try await resolveInterruptedIntents()
-        let selected = groups(only).filter { only != nil || health.isDue($0.name, at: started) }
+        let held = dryRun ? nil : await leases?.heldGroups()
+        let selected = groups(only).filter { group in
+            (held?.contains(group.name.description) ?? true) && (only != nil || health.isDue(group.name, at: started))
+        }
         do {
             _ = try await queueARNIfConfigured()
         } catch {
@@ -111,7 +119,14 @@ public actor Reconciler {
                 }
             )
             for plan in plans { log(plan) }
-            let executor = PlanExecutor(aws: aws, journal: journal, logger: logger, metrics: metrics, now: now)
+            let executor = PlanExecutor(
+                aws: aws,
+                journal: journal,
+                logger: logger,
+                metrics: metrics,
+                now: now,
+                leases: leases
+            )
             let results = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }
             failures += results.flatMap { $0 }
             record(failed: failed, observed: seen.map(\.group.name), at: at)
@@ -147,7 +162,14 @@ public actor Reconciler {
 
     /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first).
     nonisolated var heartbeats: HeartbeatSender {
-        HeartbeatSender(autoScaling: aws.autoScaling, journal: journal, logger: logger, metrics: metrics, now: now)
+        HeartbeatSender(
+            autoScaling: aws.autoScaling,
+            journal: journal,
+            logger: logger,
+            metrics: metrics,
+            now: now,
+            leases: leases
+        )
     }
 
     /// Each group's health after the pass: one log line when a group begins failing, fails
@@ -208,10 +230,20 @@ public actor Reconciler {
         case foreign
         /// No observation has run yet: hold the message, do not release it.
         case notYetKnown
+        /// A configured group this replica holds no lease on: the replica that does acts on it.
+        case leasedElsewhere(DeploymentGroupName)
     }
 
-    public func route(autoScalingGroup: String, hook: String) -> Route {
+    public func route(autoScalingGroup: String, hook: String) async -> Route {
         let key = HookKey(autoScalingGroup: autoScalingGroup, hook: hook)
+        if let leases,
+            let group = groups.first(where: {
+                [$0.name.hookName, $0.name.terminateHookName].contains(hook) || owners[key] == $0.name
+            }),
+            !(await leases.heldGroups().contains(group.name.description))
+        {
+            return .leasedElsewhere(group.name)
+        }
         if let owner = owners[key], let policy = policy(of: owner) {
             return .managed(owner, policy, hookTimeout: hookTimeouts[key])
         }
