@@ -18,7 +18,12 @@ struct LeaseKeeperTests {
         var read: @Sendable () -> Date { { self.now.withLock { $0 } } }
     }
 
-    func replica(_ owner: String, _ table: InMemoryLeaseTable, _ clock: Clock, duration: TimeInterval = 20)
+    func replica(
+        _ owner: String,
+        _ table: InMemoryLeaseTable,
+        _ clock: Clock,
+        duration: TimeInterval = 20
+    )
         -> LeaseKeeper
     {
         LeaseKeeper(

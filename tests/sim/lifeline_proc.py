@@ -51,10 +51,13 @@ def write_config(path, queue_url, groups=(("shop", "prod"),), heartbeat="300s", 
 class Serve:
     """`lifeline serve` in the background; its log in a file. Every instance is stopped by its test."""
 
-    def __init__(self, sim, config, db, log, environment=None, args=()):
+    def __init__(self, sim, config, db, log, environment=None, args=(), endpoint_flag=True):
+        """`endpoint_flag=False`: no --endpoint-url, so the environment's AWS_ENDPOINT_URL_<SERVICE>
+        can send one service elsewhere (DynamoDB to moto)."""
         self.sim, self.config, self.db, self.log_path = sim, config, db, log
         self.environment = environment or env()
         self.args = list(args)
+        self.endpoint_flag = endpoint_flag
         self.process = None
         self.start()
 
@@ -66,8 +69,7 @@ class Serve:
                 "serve",
                 "--config",
                 self.config,
-                "--endpoint-url",
-                self.sim.url,
+                *(["--endpoint-url", self.sim.url] if self.endpoint_flag else []),
                 "--db",
                 self.db,
                 "--listen",

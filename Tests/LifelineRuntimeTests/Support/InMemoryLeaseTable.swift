@@ -29,7 +29,8 @@ final class InMemoryLeaseTable: LeaseTable {
     func delete(_ lease: Lease) async throws {
         if failing.withLock({ $0 }) { throw Unreachable() }
         records.withLock { records in
-            if let current = records[lease.deploymentGroup], current.owner == lease.owner, current.fence == lease.fence {
+            if let current = records[lease.deploymentGroup], current.owner == lease.owner, current.fence == lease.fence
+            {
                 records[lease.deploymentGroup] = nil
             }
         }
