@@ -33,6 +33,26 @@ let badConfigs: [BadConfig] = [
         error: "lifeline.yaml:4: groups[0].terminating_hook: 'maybe' is not true or false"
     ),
     BadConfig(
+        name: "a lease without its table",
+        yaml: "lease: {duration: 20s}\n" + group(),
+        error: "lifeline.yaml:1: lease.table: is required"
+    ),
+    BadConfig(
+        name: "a lease table name DynamoDB refuses",
+        yaml: "lease: {table: 'my table'}\n" + group(),
+        error: "lifeline.yaml:1: lease.table: 'my table' is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .)"
+    ),
+    BadConfig(
+        name: "a lease shorter than 3 seconds",
+        yaml: "lease: {table: leases, duration: 1s}\n" + group(),
+        error: "lifeline.yaml:1: lease.duration: '1s' is out of range: 3s to 10m"
+    ),
+    BadConfig(
+        name: "an unknown lease key",
+        yaml: "lease: {table: leases, ttl: 5}\n" + group(),
+        error: "lifeline.yaml:1: lease.ttl: is not a known key (known: duration, owner, table)"
+    ),
+    BadConfig(
         name: "a retention shorter than a day",
         yaml: "retention: 12h\n" + group(),
         error: "lifeline.yaml:1: retention: '12h' is out of range: 1d to 3650d"

@@ -12,7 +12,14 @@ private let mutating: Set<String> = [
 
 private func policy(_ yaml: String) throws -> IAMPolicy {
     let config = try LifelineConfig.parse(yaml, file: "lifeline.yaml")
-    return IAMPolicy(IAMPolicy.Scope(groups: config.groups, queueURL: config.queueURL, region: config.region))
+    return IAMPolicy(
+        IAMPolicy.Scope(
+            groups: config.groups,
+            queueURL: config.queueURL,
+            region: config.region,
+            leaseTable: config.lease?.table
+        )
+    )
 }
 
 private func statement(_ p: IAMPolicy, with action: String) -> IAMPolicy.Statement? {
@@ -112,5 +119,22 @@ private func statement(_ p: IAMPolicy, with action: String) -> IAMPolicy.Stateme
             statements.allSatisfy { $0["Effect"] as? String == "Allow" && ($0["Sid"] as? String)?.isEmpty == false }
         )
         #expect(Set(statements.compactMap { $0["Sid"] as? String }).count == statements.count, "Sids are unique")
+    }
+
+    @Test func leasesAddTheDynamoDBActionsOnTheirTableOnly() throws {
+        let yaml = """
+            queue_url: https://sqs.eu-west-1.amazonaws.com/123456789012/lifeline-events
+            lease: {table: lifeline-leases, duration: 20s, owner: a}
+            groups:
+              - {application: shop, deployment_group: prod}
+            """
+        let p = try policy(yaml)
+        let leases = try #require(statement(p, with: "dynamodb:PutItem"))
+        #expect(leases.resource == ["arn:aws:dynamodb:eu-west-1:123456789012:table/lifeline-leases"])
+        #expect(Set(leases.action).isSuperset(of: ["dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:CreateTable"]))
+        let without = try policy(
+            yaml.replacingOccurrences(of: "lease: {table: lifeline-leases, duration: 20s, owner: a}\n", with: "")
+        )
+        #expect(!without.actions.contains { $0.hasPrefix("dynamodb:") })
     }
 }

@@ -7,6 +7,8 @@ public struct FollowOnDeployment: Sendable, Equatable, Codable {
     public var revision: Revision
     /// The waiting instances it is for.
     public var instances: [String]
+    /// The fence of the lease it is made under, when replicas share the groups (DESIGN §11).
+    public var fence: Int?
 
     public init(deploymentGroup: DeploymentGroupName, planID: String, revision: Revision, instances: [String]) {
         self.deploymentGroup = deploymentGroup
@@ -15,10 +17,11 @@ public struct FollowOnDeployment: Sendable, Equatable, Codable {
         self.instances = instances
     }
 
-    /// Finds the deployment again after a crash (DESIGN §3).
-    public var description: String { Self.marker(deploymentGroup, planID) }
+    /// Finds the deployment again after a crash (DESIGN §3); with a fence, it is never taken
+    /// for another replica's that happened to plan with the same id.
+    public var description: String { Self.marker(deploymentGroup, planID, fence: fence) }
 
-    public static func marker(_ group: DeploymentGroupName, _ planID: String) -> String {
-        "lifeline:\(group):\(planID)"
+    public static func marker(_ group: DeploymentGroupName, _ planID: String, fence: Int? = nil) -> String {
+        "lifeline:\(group):\(planID)" + (fence.map { ":\($0)" } ?? "")
     }
 }

@@ -35,6 +35,9 @@ public actor LeaseKeeper {
     /// AWS's clock: lease expiries are on it, so replicas on different hosts agree.
     let now: @Sendable () -> Date
     private var held: [String: (lease: Lease, validUntil: ContinuousClock.Instant)] = [:]
+    /// Cuts the wait for the next round short: a message for a group this replica does not hold
+    /// may mean its lease lapsed, an invitation to take it.
+    nonisolated let nudge = Waker()
     private var stopped = false
 
     public init(

@@ -3,9 +3,9 @@ import Foundation
 import LifelineCore
 
 extension CodeDeployAPI {
-    /// The deployment lifeline created with `marker` (`lifeline:<group>:<plan-id>`, and the lease's
-    /// fence after it when replicas share the groups) as its description, created after `since`;
-    /// nil when there is none. How a deployment whose
+    /// The deployment lifeline created with `marker` (`lifeline:<group>:<plan-id>`, with the
+    /// lease's fence after it when replicas share the groups) as its description, created after
+    /// `since`; nil when there is none. How a deployment whose
     /// creation lifeline cannot be sure of (a crash, a lost answer) is found instead of made twice.
     func deployment(
         marked marker: String,
@@ -20,8 +20,7 @@ extension CodeDeployAPI {
         )
         guard !ids.isEmpty else { return nil }
         return try await batchGetDeployments(ids: ids).first { deployment in
-            guard let description = deployment.description, deployment.deploymentId != nil else { return false }
-            return description == marker || description.hasPrefix(marker + ":")
+            deployment.description == marker && deployment.deploymentId != nil
         }
     }
 }

@@ -147,6 +147,7 @@ struct EventIngest: Sendable {
                         metadata: ["group": "\(group)"]
                     )
                     await setVisibility(message, 0)
+                    await reconciler.leases?.nudge.wake()
                     outcome.released += 1
                 default:
                     let target = "\(notification.autoScalingGroup)/\(notification.hookName)"

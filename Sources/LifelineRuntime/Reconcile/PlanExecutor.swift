@@ -153,17 +153,17 @@ struct PlanExecutor: Sendable {
         }
     }
 
-    private func createDeployment(_ deployment: FollowOnDeployment) async throws {
+    private func createDeployment(_ planned: FollowOnDeployment) async throws {
+        // The lease's fence goes into the marker (and the intent): a late call from a replica that
+        // lost the group is then told from its successor's.
+        var deployment = planned
+        deployment.fence = try await fence(planned.deploymentGroup)
         guard let revision = deployment.revision.location else {
             throw RuntimeError(
                 "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which "
                     + "lifeline cannot deploy again (only S3 and GitHub revisions)"
             )
         }
-        // The lease's fence goes into the marker: a late call from a replica that lost the group
-        // is then told from its successor's.
-        let fence = try await fence(deployment.deploymentGroup)
-        let description = deployment.description + (fence.map { ":\($0)" } ?? "")
         let intent = try await journal.beginIntent(
             Intent(
                 kind: .createDeployment,
@@ -180,7 +180,7 @@ struct PlanExecutor: Sendable {
                     applicationName: deployment.deploymentGroup.application,
                     deploymentGroupName: deployment.deploymentGroup.name,
                     revision: revision,
-                    description: description,
+                    description: deployment.description,
                     updateOutdatedInstancesOnly: true
                 )
             )

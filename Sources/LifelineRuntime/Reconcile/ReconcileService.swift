@@ -47,7 +47,9 @@ public struct ReconcileService: Service {
                     group.addTask {
                         await cancelWhenGracefulShutdown {
                             while !Task.isCancelled {
-                                try? await Task.sleep(for: .milliseconds(Int(leases.settings.renewEvery * 1000)))
+                                // At least a second apart, however many messages nudge.
+                                try? await Task.sleep(for: .seconds(1))
+                                await leases.nudge.wait(seconds: leases.settings.renewEvery - 1)
                                 if Task.isCancelled { break }
                                 if await leases.round() { await waker.wake() }  // a group taken is reconciled at once
                             }

@@ -39,14 +39,15 @@ extension Reconciler {
                 )
                 return
             }
-            let marker = FollowOnDeployment.marker(group, planID)
+            // The exact marker the intent was written with (its fence included, with leases).
+            let planned = try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8))
+            let marker = planned?.description ?? FollowOnDeployment.marker(group, planID)
             let found = try await aws.codeDeploy.deployment(
                 marked: marker,
                 in: group,
                 createdAfter: intent.createdAt.addingTimeInterval(-60)
             )
             if let deployment = found, let id = deployment.deploymentId {
-                let planned = (try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8)))
                 let record = DeploymentRecord(
                     id: id,
                     deploymentGroup: group.description,
