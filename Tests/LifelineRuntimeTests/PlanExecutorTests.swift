@@ -197,4 +197,28 @@ extension PlanExecutorTests {
         #expect(await executor(account, journal).execute(plan).isEmpty)
         #expect(account.calls == ["RecordLifecycleActionHeartbeat i-2", "CreateDeployment shop/prod"])
     }
+
+    @Test("a completion the plan puts before a StopDeployment goes out before it (the stop would abandon it)")
+    func completionBeforeStop() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
+        let journal = InMemoryJournal()
+        let first = try await journal.recordAction(action("i-1", state: .deploying))
+        let second = try await journal.recordAction(action("i-2", state: .deploying))
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [
+                .complete(first, .continue, reason: "deployed"),
+                .stopDeployment(id: "d-9", reason: "stuck"),
+                .complete(second, .continue, reason: "deployed"),
+            ],
+            nextPassAt: start
+        )
+        #expect(await executor(account, journal).execute(plan).isEmpty)
+        #expect(
+            account.calls == [
+                "CompleteLifecycleAction i-1 CONTINUE", "StopDeployment d-9", "CompleteLifecycleAction i-2 CONTINUE",
+            ]
+        )
+    }
 }

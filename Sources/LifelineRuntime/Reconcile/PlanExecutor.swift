@@ -19,10 +19,11 @@ struct PlanExecutor: Sendable {
     var concurrency = 8
 
     /// Executes every step; a failed step is logged and left for the next pass, never fatal.
-    /// Heartbeats go first, all at once; then the plan's other steps in order; then its
-    /// completions, all at once: a wave's 25 completions must not queue one behind another
-    /// while the hooks of the last run out. Steps about different actions never depend on each
-    /// other. Returns the failures, one line each.
+    /// Heartbeats go first, side by side. Then the plan's steps in order, except that the
+    /// completions between two other AWS calls go out side by side, after that stretch's journal
+    /// steps: a wave's 25 completions must not queue one behind another while the hooks of the
+    /// last run out, and a completion the plan puts before a StopDeployment still goes first (the
+    /// stop would abandon the instance otherwise). Returns the failures, one line each.
     func execute(_ plan: Plan) async -> [String] {
         let adopted = plan.steps.compactMap { if case let .adopt(action, _) = $0 { action } else { nil } }
         if !adopted.isEmpty {
@@ -33,21 +34,32 @@ struct PlanExecutor: Sendable {
         // One of each per action: two at once for one action would race each other.
         var heartbeated = Set<String>()
         var completed = Set<String>()
-        let heartbeats = plan.steps.filter {
-            if case let .heartbeat(action, _, _) = $0 { heartbeated.insert(action.token).inserted } else { false }
-        }
-        let completions = plan.steps.filter {
-            if case let .complete(action, _, _) = $0 { completed.insert(action.token).inserted } else { false }
-        }
-        let rest = plan.steps.filter { step in
+        var heartbeats: [PlanStep] = []
+        var stretch: (journal: [PlanStep], completions: [PlanStep]) = ([], [])
+        var failures: [String] = []
+        var ordered: [[PlanStep]] = []  // stretches and the AWS calls between them, in order
+        for step in plan.steps {
             switch step {
-            case .heartbeat, .complete: false
-            default: true
+            case let .heartbeat(action, _, _):
+                if heartbeated.insert(action.token).inserted { heartbeats.append(step) }
+            case let .complete(action, _, _):
+                if completed.insert(action.token).inserted { stretch.completions.append(step) }
+            case .putHook, .createDeployment, .stopDeployment:
+                ordered += [stretch.journal, stretch.completions, [step]]
+                stretch = ([], [])
+            default:
+                stretch.journal.append(step)
             }
         }
-        var failures = await executeConcurrently(heartbeats, plan)
-        for step in rest { failures += await attempt(step, plan).map { [$0] } ?? [] }
-        failures += await executeConcurrently(completions, plan)
+        ordered += [stretch.journal, stretch.completions]
+        failures += await executeConcurrently(heartbeats, plan)
+        for steps in ordered where !steps.isEmpty {
+            if case .complete = steps[0] {
+                failures += await executeConcurrently(steps, plan)
+            } else {
+                for step in steps { failures += await attempt(step, plan).map { [$0] } ?? [] }
+            }
+        }
         return failures
     }
 
