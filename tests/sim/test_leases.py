@@ -5,6 +5,7 @@ counted, never timed: which replica holds what, actions expired, deployments per
 
 import json
 import subprocess
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -158,5 +159,45 @@ def test_sigterm_gives_the_leases_back_and_another_replica_takes_them_at_once(tm
         assert b.stop() == 0
         assert world.owners() == {}
         assert not [e for e in events(world.sim, "lifecycle-complete")], "no wave: nothing to complete"
+    finally:
+        world.close()
+
+
+def test_a_replica_holding_no_lease_stays_ready_and_acts_for_nothing(tmp_path, moto):
+    import boto3
+
+    world = Replicas(tmp_path, moto, new=2)
+    try:
+        # Another replica, z, holds every group for the next hour (and is alive).
+        table = boto3.client(
+            "dynamodb", endpoint_url=moto, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+        )
+        expires = str(int(datetime.now(UTC).timestamp()) + 3600)
+        for key in [f"shop/g{g}" for g in range(GROUPS)] + ["replica:z"]:
+            table.put_item(
+                TableName=world.table,
+                Item={
+                    "deployment_group": {"S": key},
+                    "owner": {"S": "z"},
+                    "fence": {"N": "7"},
+                    "expires_at": {"N": expires},
+                },
+            )
+        b = world.start("b")
+        wait_for(
+            lambda: b.metrics().get(("lifeline_reconcile_passes_total", frozenset({("outcome", "ok")})), 0) >= 1,
+            60,
+            interval=0.5,
+            what="a pass",
+        )
+        time.sleep(3)  # a lease round or two more: still nothing taken
+        status, body = b.get("/readyz")
+        assert status == 200, body
+        assert b.metrics()[("lifeline_leases_held", frozenset())] == 0
+        assert set(world.owners().values()) == {"z"}
+        history = json.loads(world.lifeline("history", "--db", str(tmp_path / "b.db"), "--format", "json").stdout)
+        assert history == [], "no decision for a group z holds"
+        assert completions(world.sim) == [] and lifeline_deployments(world.sim) == []
+        assert b.stop() == 0
     finally:
         world.close()
