@@ -54,6 +54,20 @@ struct LeaseKeeperTests {
         #expect(owners.count == 4 && Set(owners.values) == ["a", "b"])
     }
 
+    @Test("a third replica is not starved: 4 groups over 3 replicas end up 2, 1, 1")
+    func noneStarved() async {
+        let table = InMemoryLeaseTable()
+        let clock = Clock()
+        let keepers = ["a", "b", "c"].map { replica($0, table, clock) }
+        for _ in 0..<4 {
+            for keeper in keepers { await keeper.round() }
+        }
+        var counts: [Int] = []
+        for keeper in keepers { counts.append(await keeper.heldGroups().count) }
+        #expect(counts.sorted() == [1, 1, 2], "\(counts)")
+        #expect(table.owners().count == 4)
+    }
+
     @Test("a replica that stops renewing loses its groups; the next owner's fence is higher")
     func takeover() async throws {
         let table = InMemoryLeaseTable()

@@ -82,6 +82,7 @@ public actor LeaseKeeper {
         } catch {
             logger.warning("lease table \(settings.table) unreadable: \(error); acting only while leases last")
             expireLapsed()
+            metrics?.held(held.count)
             return false
         }
         var byGroup: [String: Lease] = [:]
@@ -106,15 +107,15 @@ public actor LeaseKeeper {
             }
         }
         expireLapsed()
-        let share = fairShare(records, at: at)
+        let (share, keep) = fairShare(records, at: at)
         for group in groups where held[group] == nil && held.count < share {
             let record = byGroup[group]
             if let record, record.expiresAt > at { continue }  // held by a live replica
             await take(group, replacing: record, at: at, started: started)
         }
-        // Over the share: give back the surplus, so that a replica that joined gets its part.
-        if held.count > share {
-            for group in held.keys.sorted().suffix(held.count - share) { await release(group) }
+        // Over what to keep: give back the surplus, so that a replica that joined gets its part.
+        if held.count > keep {
+            for group in held.keys.sorted().suffix(held.count - keep) { await release(group) }
         }
         metrics?.held(held.count)
         return !Set(held.keys).isSubset(of: before)
@@ -131,13 +132,23 @@ public actor LeaseKeeper {
         metrics?.held(0)
     }
 
-    /// Live replicas: those whose replica row has not expired, this one included.
-    func fairShare(_ records: [Lease], at: Date) -> Int {
+    /// How many groups this replica may take (⌈groups ÷ live replicas⌉), and how many it keeps:
+    /// the same, unless another live replica holds fewer than ⌊groups ÷ live⌋, when it keeps only
+    /// that many, so that no replica is starved while others hold more. Live replicas: those whose
+    /// replica row has not expired, this one included.
+    func fairShare(_ records: [Lease], at: Date) -> (take: Int, keep: Int) {
         let live = Set(
             records.filter { $0.deploymentGroup.hasPrefix(Self.replicaPrefix) && $0.expiresAt > at }.map(\.owner)
                 + [settings.owner]
         )
-        return Int((Double(groups.count) / Double(live.count)).rounded(.up))
+        let share = Int((Double(groups.count) / Double(live.count)).rounded(.up))
+        let floor = groups.count / live.count
+        var counts = Dictionary(uniqueKeysWithValues: live.map { ($0, 0) })
+        for record in records where !record.deploymentGroup.hasPrefix(Self.replicaPrefix) && record.expiresAt > at {
+            if counts[record.owner] != nil { counts[record.owner]! += 1 }
+        }
+        let starved = counts.contains { $0.key != settings.owner && $0.value < floor }
+        return (share, starved ? floor : share)
     }
 
     private func take(_ group: String, replacing record: Lease?, at: Date, started: ContinuousClock.Instant) async {

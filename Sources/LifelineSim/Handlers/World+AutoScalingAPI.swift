@@ -125,6 +125,7 @@ extension World {
                 "operation": r.operation, "group": r.string("AutoScalingGroupName") ?? "",
                 "hook": r.string("LifecycleHookName") ?? "", "token": r.string("LifecycleActionToken") ?? "",
                 "instance": r.string("InstanceId") ?? "", "result": r.string("LifecycleActionResult") ?? "",
+                "caller": r.accessKeyID,
             ]
             do {
                 try lifecycleActionCall(r, &w)

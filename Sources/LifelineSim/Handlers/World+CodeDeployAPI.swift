@@ -141,6 +141,7 @@ extension World {
                 creator: "user",
                 outdatedOnly: r.jsonBool("updateOutdatedInstancesOnly") ?? false
             )
+            log("create-deployment", ["deployment": id, "group": dg.key, "caller": r.accessKeyID])
             out = ["deploymentId": id]
         case "GetDeployment":
             out = ["deploymentInfo": deploymentInfo(try existingDeployment(try requiredJSON(r, "deploymentId")))]
