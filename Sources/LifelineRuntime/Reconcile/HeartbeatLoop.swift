@@ -23,7 +23,11 @@ struct HeartbeatLoop: Sendable {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 var wait = maxWait
                 do {
-                    let open = try await sender.journal.openActions()
+                    // With leases, only the groups this replica holds: the rest are another's to keep alive.
+                    let leased = await sender.leases?.heldGroups()
+                    let open = try await sender.journal.openActions().filter {
+                        leased?.contains($0.deploymentGroup ?? "") ?? true
+                    }
                     let now = sender.now()
                     let blocked = held.tokens.withLock { held in
                         held = held.filter { $0.value > now }

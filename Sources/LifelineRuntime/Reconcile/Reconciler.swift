@@ -77,6 +77,10 @@ public actor Reconciler {
         let started = now()
         var failed = dryRun ? [:] : try await resolveInterruptedIntents()
         let held = dryRun ? nil : await leases?.heldGroups()
+        // A group another replica holds now is that replica's to report, failing or not.
+        for group in health.failing.keys where held.map({ !$0.contains(group.description) }) ?? false {
+            _ = health.succeeded(group)
+        }
         let selected = groups(only).filter { group in
             (held?.contains(group.name.description) ?? true) && (only != nil || health.isDue(group.name, at: started))
         }
@@ -132,7 +136,8 @@ public actor Reconciler {
             record(failed: failed, observed: seen.map(\.group.name), at: at)
             if let metrics {
                 metrics.state(
-                    open: try await journal.openActions(),
+                    // With leases, the actions of groups another replica holds are its to count.
+                    open: try await journal.openActions().filter { held?.contains($0.deploymentGroup ?? "") ?? true },
                     breakers: try await journal.breakers(),
                     stale: Dictionary(
                         uniqueKeysWithValues: seen.map {
