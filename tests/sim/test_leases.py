@@ -242,3 +242,24 @@ def test_a_paused_replica_makes_no_call_for_a_group_it_no_longer_holds(world):
         if at >= paused_until.replace(microsecond=0):
             assert group in retaken and at >= retaken[group], (attempt, retaken)
     assert world.outcomes()["actions expired"] == 0
+
+
+def test_a_missing_lease_table_says_how_to_create_it(moto):
+    import os
+    import subprocess
+
+    from conftest import BINARY
+    from lifeline_proc import env
+
+    out = subprocess.run(
+        [BINARY, "lease", "status", "--table", "no-such-table"],
+        env=dict(env(), AWS_ENDPOINT_URL_DYNAMODB=moto, PATH=os.environ["PATH"]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip() == (
+        "lifeline lease status: lease table no-such-table does not exist in this account and region: create it "
+        "with lifeline lease init --table no-such-table"
+    )

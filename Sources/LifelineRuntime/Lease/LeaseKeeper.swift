@@ -39,6 +39,8 @@ public actor LeaseKeeper {
     /// may mean its lease lapsed, an invitation to take it.
     nonisolated let nudge = Waker()
     private var stopped = false
+    /// The table's last read error, so that a lasting one is logged once, not every round.
+    private var readError: String?
 
     public init(
         table: any LeaseTable,
@@ -80,10 +82,17 @@ public actor LeaseKeeper {
         do {
             records = try await table.all()
         } catch {
-            logger.warning("lease table \(settings.table) unreadable: \(error); acting only while leases last")
+            if readError != "\(error)" {
+                readError = "\(error)"
+                logger.warning("lease table \(settings.table) unreadable: \(error); acting only while leases last")
+            }
             expireLapsed()
             metrics?.held(held.count)
             return false
+        }
+        if readError != nil {
+            readError = nil
+            logger.notice("lease table \(settings.table) readable again")
         }
         var byGroup: [String: Lease] = [:]
         for record in records { byGroup[record.deploymentGroup] = record }

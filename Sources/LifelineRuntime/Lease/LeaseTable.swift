@@ -42,7 +42,14 @@ public struct DynamoLeaseTable: LeaseTable {
     }
 
     public func all() async throws -> [Lease] {
-        try await db.scan(table: table).compactMap(Self.lease(from:))
+        do {
+            return try await db.scan(table: table).compactMap(Self.lease(from:))
+        } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+            throw RuntimeError(
+                "lease table \(table) does not exist in this account and region: create it with "
+                    + "lifeline lease init --table \(table)"
+            )
+        }
     }
 
     public func write(_ lease: Lease, replacing previous: Lease?) async throws -> Bool {
