@@ -19,14 +19,22 @@ struct LeaseCommand: AsyncParsableCommand {
         subcommands: [Init.self, Status.self]
     )
 
-    /// --table, else the config's lease.table, else lifeline-leases.
-    static func tableName(_ flag: String?, config: String?, command: String) throws -> String {
-        if let flag { return flag }
-        guard let config else { return "lifeline-leases" }
-        do {
-            return try LifelineConfig.load(path: config).lease?.table ?? "lifeline-leases"
-        } catch {
-            throw CommandFailure.exit("lifeline lease \(command): \(error)")
+    /// Which table: both subcommands take the same two options.
+    struct TableOptions: ParsableArguments {
+        @Option(help: "The table (else the config's lease.table, else lifeline-leases).")
+        var table: String?
+        @Option(help: "The config whose lease.table to use.")
+        var config: String?
+
+        /// --table, else the config's lease.table, else lifeline-leases.
+        func name(command: String) throws -> String {
+            if let table { return table }
+            guard let config else { return "lifeline-leases" }
+            do {
+                return try LifelineConfig.load(path: config).lease?.table ?? "lifeline-leases"
+            } catch {
+                throw CommandFailure.exit("lifeline lease \(command): \(error)")
+            }
         }
     }
 
@@ -41,14 +49,11 @@ struct LeaseCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The table (else the config's lease.table, else lifeline-leases).")
-        var table: String?
-        @Option(help: "The config whose lease.table to use.")
-        var config: String?
+        @OptionGroup var which: TableOptions
 
         func run() async throws {
             global.bootstrapLogging()
-            let name = try LeaseCommand.tableName(table, config: config, command: "init")
+            let name = try which.name(command: "init")
             do {
                 let client = try global.awsClient(command: "lease init")
                 print(try await LeaseAdmin.initTable(DynamoDBClient(client: client), table: name))
@@ -71,16 +76,13 @@ struct LeaseCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The table (else the config's lease.table, else lifeline-leases).")
-        var table: String?
-        @Option(help: "The config whose lease.table to use.")
-        var config: String?
+        @OptionGroup var which: TableOptions
         @Option(help: "Output: a table for people, or json for programs.")
         var format: OutputFormat = .table
 
         func run() async throws {
             global.bootstrapLogging()
-            let name = try LeaseCommand.tableName(table, config: config, command: "status")
+            let name = try which.name(command: "status")
             do {
                 let client = try global.awsClient(command: "lease status")
                 let leases = LeaseAdmin.groupLeases(

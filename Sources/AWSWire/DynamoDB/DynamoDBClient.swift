@@ -71,20 +71,7 @@ public struct DynamoDBClient: Sendable {
     }
 
     public func putItem(table: String, item: DynamoItem, condition: DynamoCondition?) async throws {
-        struct Input: Encodable {
-            var TableName: String
-            var Item: DynamoItem
-            var ConditionExpression: String?
-            var ExpressionAttributeNames: [String: String]?
-            var ExpressionAttributeValues: DynamoItem?
-        }
-        let input = Input(
-            TableName: table,
-            Item: item,
-            ConditionExpression: condition?.expression,
-            ExpressionAttributeNames: condition.flatMap { $0.names.isEmpty ? nil : $0.names },
-            ExpressionAttributeValues: condition.flatMap { $0.values.isEmpty ? nil : $0.values }
-        )
+        let input = ConditionalWrite(table: table, item: item, key: nil, condition: condition)
         _ = try await client.json(.dynamoDB, "PutItem", input, as: EmptyOutput.self)
     }
 
@@ -123,21 +110,28 @@ public struct DynamoDBClient: Sendable {
     }
 
     public func deleteItem(table: String, key: DynamoItem, condition: DynamoCondition?) async throws {
-        struct Input: Encodable {
-            var TableName: String
-            var Key: DynamoItem
-            var ConditionExpression: String?
-            var ExpressionAttributeNames: [String: String]?
-            var ExpressionAttributeValues: DynamoItem?
-        }
-        let input = Input(
-            TableName: table,
-            Key: key,
-            ConditionExpression: condition?.expression,
-            ExpressionAttributeNames: condition.flatMap { $0.names.isEmpty ? nil : $0.names },
-            ExpressionAttributeValues: condition.flatMap { $0.values.isEmpty ? nil : $0.values }
-        )
+        let input = ConditionalWrite(table: table, item: nil, key: key, condition: condition)
         _ = try await client.json(.dynamoDB, "DeleteItem", input, as: EmptyOutput.self)
+    }
+
+    /// PutItem's and DeleteItem's input: the item or the key, and the condition's three fields
+    /// (absent when empty: DynamoDB refuses an empty map).
+    private struct ConditionalWrite: Encodable {
+        var TableName: String
+        var Item: DynamoItem?
+        var Key: DynamoItem?
+        var ConditionExpression: String?
+        var ExpressionAttributeNames: [String: String]?
+        var ExpressionAttributeValues: DynamoItem?
+
+        init(table: String, item: DynamoItem?, key: DynamoItem?, condition: DynamoCondition?) {
+            TableName = table
+            Item = item
+            Key = key
+            ConditionExpression = condition?.expression
+            ExpressionAttributeNames = condition.flatMap { $0.names.isEmpty ? nil : $0.names }
+            ExpressionAttributeValues = condition.flatMap { $0.values.isEmpty ? nil : $0.values }
+        }
     }
 
     /// Every item, page by page (a lease table holds one item per deployment group).
