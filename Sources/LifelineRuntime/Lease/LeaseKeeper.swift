@@ -24,8 +24,7 @@ public actor LeaseKeeper {
         public var renewEvery: TimeInterval { duration / 3 }
     }
 
-    /// Rows named so mark a live replica, so that one holding nothing yet still counts for the share.
-    static let replicaPrefix = "replica:"
+    static let replicaPrefix = LeaseRound.replicaPrefix
 
     let table: any LeaseTable
     let groups: [String]
@@ -94,38 +93,39 @@ public actor LeaseKeeper {
             readError = nil
             logger.notice("lease table \(settings.table) readable again")
         }
-        var byGroup: [String: Lease] = [:]
-        for record in records { byGroup[record.deploymentGroup] = record }
-        await markAlive(byGroup[Self.replicaPrefix + settings.owner], at: at, started: started)
-        for (group, mine) in held.sorted(by: { $0.key < $1.key }) {
-            var renewed = mine.lease
-            renewed.expiresAt = at.addingTimeInterval(settings.duration)
-            guard let record = byGroup[group], record.owner == settings.owner, record.fence == mine.lease.fence else {
-                lose(group, why: "another replica holds it now")
-                continue
-            }
-            do {
-                if try await table.write(renewed, replacing: record) {
-                    held[group] = (renewed, started + .milliseconds(Int(settings.duration * 1000)))
-                    metrics?.renewed(after: ContinuousClock.now - started)
-                } else {
-                    lose(group, why: "its renewal lost a race")
+        await markAlive(records.first { $0.deploymentGroup == Self.replicaPrefix + settings.owner }, at: at)
+        let steps = LeaseRound.decide(
+            records: records,
+            held: held.mapValues(\.lease),
+            groups: groups,
+            owner: settings.owner,
+            duration: settings.duration,
+            now: at
+        )
+        let validity = started + .milliseconds(Int(settings.duration * 1000))
+        for step in steps {
+            switch step {
+            case let .renew(renewed, record):
+                do {
+                    if try await table.write(renewed, replacing: record) {
+                        held[renewed.deploymentGroup] = (renewed, validity)
+                        metrics?.renewed(after: ContinuousClock.now - started)
+                    } else {
+                        lose(renewed.deploymentGroup, why: "its renewal lost a race")
+                    }
+                } catch {
+                    lose(renewed.deploymentGroup, why: "its renewal failed: \(error)")
                 }
-            } catch {
-                lose(group, why: "its renewal failed: \(error)")
+            case let .lose(group, why):
+                lose(group, why: why)
+            case let .take(lease, record):
+                await take(lease, replacing: record, validUntil: validity)
+            case let .release(lease):
+                await release(lease.deploymentGroup)
             }
         }
+        // A lease whose renewal did not come within the duration counts no more.
         expireLapsed()
-        let (share, keep) = fairShare(records, at: at)
-        for group in groups where held[group] == nil && held.count < share {
-            let record = byGroup[group]
-            if let record, record.expiresAt > at { continue }  // held by a live replica
-            await take(group, replacing: record, at: at, started: started)
-        }
-        // Over what to keep: give back the surplus, so that a replica that joined gets its part.
-        if held.count > keep {
-            for group in held.keys.sorted().suffix(held.count - keep) { await release(group) }
-        }
         metrics?.held(held.count)
         return !Set(held.keys).isSubset(of: before)
     }
@@ -141,41 +141,14 @@ public actor LeaseKeeper {
         metrics?.held(0)
     }
 
-    /// How many groups this replica may take (⌈groups ÷ live replicas⌉), and how many it keeps:
-    /// the same, unless another live replica holds fewer than ⌊groups ÷ live⌋, when it keeps only
-    /// that many, so that no replica is starved while others hold more. Live replicas: those whose
-    /// replica row has not expired, this one included.
-    func fairShare(_ records: [Lease], at: Date) -> (take: Int, keep: Int) {
-        let live = Set(
-            records.filter { $0.deploymentGroup.hasPrefix(Self.replicaPrefix) && $0.expiresAt > at }.map(\.owner)
-                + [settings.owner]
-        )
-        let share = Int((Double(groups.count) / Double(live.count)).rounded(.up))
-        let floor = groups.count / live.count
-        var counts = Dictionary(uniqueKeysWithValues: live.map { ($0, 0) })
-        for record in records where !record.deploymentGroup.hasPrefix(Self.replicaPrefix) && record.expiresAt > at {
-            if counts[record.owner] != nil { counts[record.owner]! += 1 }
-        }
-        let starved = counts.contains { $0.key != settings.owner && $0.value < floor }
-        return (share, starved ? floor : share)
-    }
-
-    private func take(_ group: String, replacing record: Lease?, at: Date, started: ContinuousClock.Instant) async {
-        // The fence grows with every grant; epoch seconds keep it growing even after the table's
-        // TTL deleted an old record.
-        let fence = max((record?.fence ?? 0) + 1, Int(at.timeIntervalSince1970))
-        let lease = Lease(
-            deploymentGroup: group,
-            owner: settings.owner,
-            expiresAt: at.addingTimeInterval(settings.duration),
-            fence: fence
-        )
+    private func take(_ lease: Lease, replacing record: Lease?, validUntil: ContinuousClock.Instant) async {
+        let group = lease.deploymentGroup
         do {
             guard try await table.write(lease, replacing: record) else { return }  // another replica was faster
-            held[group] = (lease, started + .milliseconds(Int(settings.duration * 1000)))
+            held[group] = (lease, validUntil)
             metrics?.acquired()
             let from = record.map { " from \($0.owner), whose lease had expired" } ?? ""
-            logger.notice("took the lease of \(group)\(from) (fence \(fence))", metadata: ["group": "\(group)"])
+            logger.notice("took the lease of \(group)\(from) (fence \(lease.fence))", metadata: ["group": "\(group)"])
         } catch {
             logger.warning("could not take the lease of \(group): \(error)", metadata: ["group": "\(group)"])
         }
@@ -194,7 +167,7 @@ public actor LeaseKeeper {
         }
     }
 
-    private func markAlive(_ record: Lease?, at: Date, started: ContinuousClock.Instant) async {
+    private func markAlive(_ record: Lease?, at: Date) async {
         let row = Lease(
             deploymentGroup: Self.replicaPrefix + settings.owner,
             owner: settings.owner,
