@@ -147,116 +147,9 @@ struct PlanExecutor: Sendable {
         }
     }
 
-    /// StopDeployment, write-ahead; a deployment that already ended needs no stop.
-    private func stopDeployment(_ id: String, group: DeploymentGroupName, reason: String) async throws {
-        let intent = try await journal.beginIntent(
-            Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now())
-        )
-        do {
-            _ = try await aws.codeDeploy.stopDeployment(id: id, autoRollbackEnabled: false)
-            metrics?.deploymentStopped()
-            try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now())
-            logger.warning("stopped deployment \(id): \(reason)", metadata: ["group": "\(group)"])
-        } catch let error as AWSError where error.code == "DeploymentAlreadyCompletedException" {
-            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
-        } catch {
-            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
-            throw error
-        }
-    }
-
-    private func createDeployment(_ planned: FollowOnDeployment) async throws {
-        // The lease's fence goes into the marker (and the intent): a late call from a replica that
-        // lost the group is then told from its successor's.
-        var deployment = planned
-        deployment.fence = try await fence(planned.deploymentGroup)
-        guard let revision = deployment.revision.location else {
-            throw RuntimeError(
-                "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which "
-                    + "lifeline cannot deploy again (only S3 and GitHub revisions)"
-            )
-        }
-        let intent = try await journal.beginIntent(
-            Intent(
-                kind: .createDeployment,
-                deploymentGroup: deployment.deploymentGroup.description,
-                planID: deployment.planID,
-                payload: json(deployment),
-                createdAt: now()
-            )
-        )
-        let id: String
-        do {
-            id = try await aws.codeDeploy.createDeployment(
-                CreateDeploymentInput(
-                    applicationName: deployment.deploymentGroup.application,
-                    deploymentGroupName: deployment.deploymentGroup.name,
-                    revision: revision,
-                    description: deployment.description,
-                    updateOutdatedInstancesOnly: true
-                )
-            )
-        } catch let error as AWSError
-            where error.earlierAttemptMayHaveTakenEffect || error.mayHaveTakenEffect
-            || error.code == "DeploymentLimitExceededException"
-        {
-            // The deployment may exist although the answer says otherwise (a lost answer, then a
-            // retry refused because the first one is active): look for it by its marker. If that
-            // read fails too, the intent stays open and the next pass resolves it the same way.
-            let found = try await aws.codeDeploy.deployment(
-                marked: deployment.description,
-                in: deployment.deploymentGroup,
-                createdAfter: intent.createdAt.addingTimeInterval(-60)
-            )
-            guard let found, let foundID = found.deploymentId else {
-                if error.code == "DeploymentLimitExceededException" {
-                    // Someone started a deployment since the observation: wait for it, deploy after.
-                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
-                    return
-                }
-                try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
-                throw error
-            }
-            logger.notice(
-                "found deployment \(foundID) by its marker after \(error.code); not creating another",
-                metadata: ["group": "\(deployment.deploymentGroup)"]
-            )
-            id = foundID
-        } catch {
-            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
-            throw error
-        }
-        metrics?.deploymentCreated()
-        let record = DeploymentRecord(
-            id: id,
-            deploymentGroup: deployment.deploymentGroup.description,
-            planID: deployment.planID,
-            revision: deployment.revision,
-            instances: deployment.instances,
-            status: "Created",
-            createdAt: now()
-        )
-        try await journal.finishIntent(
-            id: intent.id!,
-            outcome: .done,
-            detail: id,
-            at: now(),
-            action: nil,
-            deployment: record
-        )
-        for action in try await journal.actions(instanceIDs: deployment.instances) where action.state == .waiting {
-            try await update(action) { $0.state = .deploying }
-        }
-        let summary = deployment.revision.summary
-        logger.info(
-            "created deployment \(id) of \(summary) for \(deployment.instances.count) waiting instance(s)",
-            metadata: ["group": "\(deployment.deploymentGroup)"]
-        )
-    }
-
     /// The fence of the group's lease, checked before every call that changes AWS; nil without
     /// leases. Throws when the lease is gone or would lapse before the call could finish.
-    private func fence(_ group: DeploymentGroupName) async throws -> Int? {
+    func fence(_ group: DeploymentGroupName) async throws -> Int? {
         guard let leases else { return nil }
         guard let fence = await leases.fence(for: group.description) else {
             throw RuntimeError("\(group): this replica's lease is gone or about to lapse; not acting for the group")
@@ -364,13 +257,13 @@ struct PlanExecutor: Sendable {
     }
 
     /// Reads the action's current version, changes it, stores it (optimistic concurrency).
-    private func update(_ action: LifecycleAction, _ change: (inout LifecycleAction) -> Void) async throws {
+    func update(_ action: LifecycleAction, _ change: (inout LifecycleAction) -> Void) async throws {
         guard var current = try await journal.action(token: action.token), current.state.isOpen else { return }
         change(&current)
         _ = try await journal.updateAction(current)
     }
 
-    private func json(_ value: some Encodable) -> String {
+    func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

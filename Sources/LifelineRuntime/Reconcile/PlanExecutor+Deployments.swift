@@ -1,0 +1,116 @@
+import AWSWire
+import Foundation
+import LifelineCore
+import LifelineStore
+import Logging
+
+/// The deployment steps of a plan, write-ahead: CreateDeployment (with recovery by marker when its
+/// answer is lost) and StopDeployment.
+extension PlanExecutor {
+    /// StopDeployment, write-ahead; a deployment that already ended needs no stop.
+    func stopDeployment(_ id: String, group: DeploymentGroupName, reason: String) async throws {
+        let intent = try await journal.beginIntent(
+            Intent(kind: .stopDeployment, deploymentGroup: group.description, payload: id, createdAt: now())
+        )
+        do {
+            _ = try await aws.codeDeploy.stopDeployment(id: id, autoRollbackEnabled: false)
+            metrics?.deploymentStopped()
+            try await journal.finishIntent(id: intent.id!, outcome: .done, detail: id, at: now())
+            logger.warning("stopped deployment \(id): \(reason)", metadata: ["group": "\(group)"])
+        } catch let error as AWSError where error.code == "DeploymentAlreadyCompletedException" {
+            try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
+        } catch {
+            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+            throw error
+        }
+    }
+
+    func createDeployment(_ planned: FollowOnDeployment) async throws {
+        // The lease's fence goes into the marker (and the intent): a late call from a replica that
+        // lost the group is then told from its successor's.
+        var deployment = planned
+        deployment.fence = try await fence(planned.deploymentGroup)
+        guard let revision = deployment.revision.location else {
+            throw RuntimeError(
+                "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which "
+                    + "lifeline cannot deploy again (only S3 and GitHub revisions)"
+            )
+        }
+        let intent = try await journal.beginIntent(
+            Intent(
+                kind: .createDeployment,
+                deploymentGroup: deployment.deploymentGroup.description,
+                planID: deployment.planID,
+                payload: json(deployment),
+                createdAt: now()
+            )
+        )
+        let id: String
+        do {
+            id = try await aws.codeDeploy.createDeployment(
+                CreateDeploymentInput(
+                    applicationName: deployment.deploymentGroup.application,
+                    deploymentGroupName: deployment.deploymentGroup.name,
+                    revision: revision,
+                    description: deployment.description,
+                    updateOutdatedInstancesOnly: true
+                )
+            )
+        } catch let error as AWSError
+            where error.earlierAttemptMayHaveTakenEffect || error.mayHaveTakenEffect
+            || error.code == "DeploymentLimitExceededException"
+        {
+            // The deployment may exist although the answer says otherwise (a lost answer, then a
+            // retry refused because the first one is active): look for it by its marker. If that
+            // read fails too, the intent stays open and the next pass resolves it the same way.
+            let found = try await aws.codeDeploy.deployment(
+                marked: deployment.description,
+                in: deployment.deploymentGroup,
+                createdAfter: intent.createdAt.addingTimeInterval(-60)
+            )
+            guard let found, let foundID = found.deploymentId else {
+                if error.code == "DeploymentLimitExceededException" {
+                    // Someone started a deployment since the observation: wait for it, deploy after.
+                    try await journal.finishIntent(id: intent.id!, outcome: .moot, detail: error.message, at: now())
+                    return
+                }
+                try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+                throw error
+            }
+            logger.notice(
+                "found deployment \(foundID) by its marker after \(error.code); not creating another",
+                metadata: ["group": "\(deployment.deploymentGroup)"]
+            )
+            id = foundID
+        } catch {
+            try? await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "\(error)", at: now())
+            throw error
+        }
+        metrics?.deploymentCreated()
+        let record = DeploymentRecord(
+            id: id,
+            deploymentGroup: deployment.deploymentGroup.description,
+            planID: deployment.planID,
+            revision: deployment.revision,
+            instances: deployment.instances,
+            status: "Created",
+            createdAt: now()
+        )
+        try await journal.finishIntent(
+            id: intent.id!,
+            outcome: .done,
+            detail: id,
+            at: now(),
+            action: nil,
+            deployment: record
+        )
+        for action in try await journal.actions(instanceIDs: deployment.instances) where action.state == .waiting {
+            try await update(action) { $0.state = .deploying }
+        }
+        let summary = deployment.revision.summary
+        logger.info(
+            "created deployment \(id) of \(summary) for \(deployment.instances.count) waiting instance(s)",
+            metadata: ["group": "\(deployment.deploymentGroup)"]
+        )
+    }
+}
