@@ -92,6 +92,18 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     }
 }
 
+/// The lifecycle hooks `DescribeLifecycleHooks` last reported on one Auto Scaling group, and when
+/// (AWS's clock): within the drift-check interval a pass trusts them instead of reading again.
+public struct VerifiedHooks: Sendable, Equatable {
+    public var hooks: [ObservedHook]
+    public var checkedAt: Date
+
+    public init(hooks: [ObservedHook], checkedAt: Date) {
+        self.hooks = hooks
+        self.checkedAt = checkedAt
+    }
+}
+
 /// The newest revision that succeeded for a deployment group: what new instances get.
 public struct LastGoodRevision: Sendable, Equatable, Codable {
     public var deploymentGroup: String

@@ -12,6 +12,7 @@ public final class InMemoryJournal: Journal {
         var revisions: [String: LastGoodRevision] = [:]
         var breakers: [String: BreakerState] = [:]
         var entries: [JournalEntry] = []
+        var hookChecks: [String: VerifiedHooks] = [:]
     }
 
     private let state = Mutex(State())
@@ -136,6 +137,33 @@ public final class InMemoryJournal: Journal {
                 ($0.createdAt, $0.id) > ($1.createdAt, $1.id)
             }
         }
+    }
+
+    public func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
+        var byGroup: [String: [DeploymentRecord]] = [:]
+        for group in Set(deploymentGroups) {
+            let records = try await deployments(deploymentGroup: group)
+            if !records.isEmpty { byGroup[group] = records }
+        }
+        return byGroup
+    }
+
+    public func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision] {
+        state.withLock { s in s.revisions.filter { deploymentGroups.contains($0.key) } }
+    }
+
+    public func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks] {
+        state.withLock { s in s.hookChecks.filter { autoScalingGroups.contains($0.key) } }
+    }
+
+    public func recordVerifiedHooks(_ hooks: [String: [ObservedHook]], at: Date) async throws {
+        state.withLock { s in
+            for (group, list) in hooks { s.hookChecks[group] = VerifiedHooks(hooks: list, checkedAt: at) }
+        }
+    }
+
+    public func forgetVerifiedHooks(autoScalingGroups: [String]) async throws {
+        state.withLock { s in for group in autoScalingGroups { s.hookChecks[group] = nil } }
     }
 
     public func setLastGoodRevision(_ revision: LastGoodRevision) async throws {

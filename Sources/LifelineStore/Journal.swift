@@ -48,12 +48,25 @@ public protocol Journal: Sendable {
     func deployment(id: String) async throws -> DeploymentRecord?
     /// Newest first.
     func deployments(deploymentGroup: String) async throws -> [DeploymentRecord]
+    /// Newest first, for many groups in one read; a group with none is absent.
+    func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]]
     func setLastGoodRevision(_ revision: LastGoodRevision) async throws
     func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision?
+    /// `lastGoodRevision` for many groups in one read; a group with none is absent.
+    func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision]
     func breaker(deploymentGroup: String) async throws -> BreakerState?
     func breakers() async throws -> [BreakerState]
     /// Stores the breaker if its version is current (0 for a new one); returns it with the new version.
     func saveBreaker(_ breaker: BreakerState) async throws -> BreakerState
+
+    // MARK: Verified hooks (the drift check)
+
+    /// The hooks last read on each of these Auto Scaling groups, and when; a group never read is absent.
+    func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks]
+    /// What `DescribeLifecycleHooks` said for each group at `at`, replacing the reading before.
+    func recordVerifiedHooks(_ hooks: [String: [ObservedHook]], at: Date) async throws
+    /// Forgets these groups' readings (something points at drift): the next pass reads them again.
+    func forgetVerifiedHooks(autoScalingGroups: [String]) async throws
 
     // MARK: Decision journal
 

@@ -79,15 +79,17 @@ extension SQLiteJournal {
                 db,
                 sql: "SELECT * FROM last_good_revision WHERE deployment_group = ?",
                 arguments: [deploymentGroup]
-            ).map { row in
-                LastGoodRevision(
-                    deploymentGroup: row["deployment_group"],
-                    revision: try jsonValue(row["revision"]),
-                    deploymentID: row["deployment_id"],
-                    recordedAt: date(row["recorded_at"])!
-                )
-            }
+            ).map(Self.lastGood(from:))
         }
+    }
+
+    static func lastGood(from row: Row) throws -> LastGoodRevision {
+        LastGoodRevision(
+            deploymentGroup: row["deployment_group"],
+            revision: try jsonValue(row["revision"]),
+            deploymentID: row["deployment_id"],
+            recordedAt: date(row["recorded_at"])!
+        )
     }
 
     public func breaker(deploymentGroup: String) async throws -> BreakerState? {

@@ -131,6 +131,18 @@ extension SQLiteJournal {
                 BEGIN SELECT RAISE(ABORT, 'the decision journal is append-only'); END;
             """
         ),
+        (
+            // The drift check: each Auto Scaling group's hooks as last read, so that neither serve
+            // nor a one-shot reconcile soon after reads them again within the interval.
+            "v7-hook-check",
+            """
+            CREATE TABLE hook_check (
+                auto_scaling_group TEXT PRIMARY KEY NOT NULL,
+                hooks TEXT NOT NULL,
+                checked_at REAL NOT NULL
+            );
+            """
+        ),
     ]
 
     /// The migrator with the first `count` migrations (all by default; fewer to build old files in tests).

@@ -114,6 +114,7 @@ struct ReconcileSetup {
             logger: Logger(label: "lifeline.reconcile"),
             metrics: metrics,
             leases: leases,
+            hookCheckInterval: config.hookCheckInterval,
             // Every deadline, window and age on AWS's clock, learned from each answer's Date header.
             now: { client.awsNow() }
         )

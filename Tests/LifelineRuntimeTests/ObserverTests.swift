@@ -68,12 +68,21 @@ struct ObserverTests {
 
     @Test(
         "a running deployment's targets: all of them where lifeline may stop it, else only the waiting instances'",
-        arguments: [(GroupPolicy.Mode.own, true), (.supervise, false)]
+        arguments: [
+            // Own mode stops only its own deployments (while the breaker is closed).
+            (GroupPolicy.Mode.own, "lifeline:shop/prod:p-1" as String?, true), (.own, nil, false), (.supervise, nil, false),
+        ]
     )
-    func targetsOnlyWhereNeeded(mode: GroupPolicy.Mode, everyTarget: Bool) async throws {
+    func targetsOnlyWhereNeeded(mode: GroupPolicy.Mode, description: String?, everyTarget: Bool) async throws {
         let account = FakeAccount.fleet(["prod": ["i-new"]])
         let targets = ["i-old-1": "Succeeded", "i-old-2": "InProgress", "i-new": "Pending"]
-        account.startDeployment("d-user", group: "prod", status: "InProgress", targets: targets)
+        account.startDeployment(
+            "d-user",
+            group: "prod",
+            description: description,
+            status: "InProgress",
+            targets: targets
+        )
         var groups = FakeAccount.managed("prod")
         groups[0].policy.mode = mode
         let seen = try await observe(account, groups: groups)
@@ -81,6 +90,7 @@ struct ObserverTests {
         #expect(deployment.id == "d-user" && deployment.isActive)
         #expect(deployment.targets == (everyTarget ? targets : ["i-new": "Pending"]))
         #expect(deployment.targetsComplete == everyTarget)
+        #expect(account.calls("ListDeploymentTargets").count == (everyTarget ? 1 : 0))
     }
 
     @Test("a deployment group CodeDeploy does not know is observed as not existing, the others as usual")

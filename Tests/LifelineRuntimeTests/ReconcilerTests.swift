@@ -9,6 +9,8 @@ import Testing
 
 @Suite("reconciler: observe, decide and act over an in-memory account and journal")
 struct ReconcilerTests {
+    let clock = ManualClock()
+
     func reconciler(_ account: FakeAccount, _ journal: any Journal, groups: [LifelineConfig.ManagedGroup]) -> Reconciler
     {
         Reconciler(
@@ -16,8 +18,15 @@ struct ReconcilerTests {
             journal: journal,
             groups: groups,
             queueURL: nil,
-            logger: Logger(label: "test")
+            logger: Logger(label: "test"),
+            now: { [clock] in clock.now }
         )
+    }
+
+    /// The next pass, at the time the last one asked for (each group has its own schedule).
+    func next(_ shell: Reconciler, after report: Reconciler.PassReport) async throws -> Reconciler.PassReport {
+        clock.set(report.nextPassAt)
+        return try await shell.pass()
     }
 
     @Test("waiting instances get one follow-on deployment, then CONTINUE once it succeeded on them")
@@ -32,21 +41,21 @@ struct ReconcilerTests {
         let deployment = try #require(try await journal.deployments(deploymentGroup: "shop/prod").first)
         #expect(deployment.instances == ["i-1", "i-2"])
 
-        _ = try await shell.pass()
+        let second = try await next(shell, after: first)
         #expect(account.calls("CreateDeployment").count == 1, "the running deployment covers them: no second one")
 
         account.update { state in
             state.deployments[deployment.id]?.status = "Succeeded"
             state.targets[deployment.id] = ["i-1": "Succeeded", "i-2": "Succeeded"]
         }
-        _ = try await shell.pass()
+        let third = try await next(shell, after: second)
         // Found by the resync, without a message: AWS is addressed by instance id.
         #expect(
             account.calls("CompleteLifecycleAction").sorted() == [
                 "CompleteLifecycleAction i-1 CONTINUE", "CompleteLifecycleAction i-2 CONTINUE",
             ]
         )
-        let settled = try await shell.pass()
+        let settled = try await next(shell, after: third)
         #expect(!settled.pending)
         #expect(account.calls("CompleteLifecycleAction").count == 2, "each action completed exactly once")
         #expect(try await journal.openActions().isEmpty)
@@ -57,13 +66,13 @@ struct ReconcilerTests {
         let account = FakeAccount.fleet(["prod": ["i-1", "i-2"]])
         let journal = InMemoryJournal()
         let shell = reconciler(account, journal, groups: FakeAccount.managed("prod"))
-        _ = try await shell.pass()
+        let first = try await shell.pass()
         let deployment = try #require(try await journal.deployments(deploymentGroup: "shop/prod").first)
         account.update { state in
             state.deployments[deployment.id]?.status = "Failed"
             state.targets[deployment.id] = ["i-1": "Succeeded", "i-2": "Failed"]
         }
-        _ = try await shell.pass()
+        _ = try await next(shell, after: first)
         #expect(
             account.calls("CompleteLifecycleAction").sorted() == [
                 "CompleteLifecycleAction i-1 CONTINUE", "CompleteLifecycleAction i-2 ABANDON",
@@ -112,11 +121,23 @@ struct GroupIsolationTests {
         account.update {
             $0.failures["DescribeLifecycleHooks shop-bad"] = FakeAccount.error("DescribeLifecycleHooks", "AccessDenied")
         }
-        let shell = reconciler(account, InMemoryJournal(), groups: FakeAccount.managed("bad", "good"))
-        _ = try await shell.pass()
+        let clock = ManualClock()
+        let shell = reconciler(
+            account,
+            InMemoryJournal(),
+            groups: FakeAccount.managed("bad", "good"),
+            now: { clock.now }
+        )
+        let first = try await shell.pass()
+        #expect(first.nextPassAt == clock.now.addingTimeInterval(2), "the failing group's first retry, 2 s on")
+        clock.advance(1)
         let second = try await shell.pass()
         #expect(account.calls("DescribeLifecycleHooks shop-bad").count == 1, "backing off: not tried again at once")
-        #expect(second.failedGroups.isEmpty && second.plans.map(\.deploymentGroup.name) == ["good"])
+        #expect(second.failedGroups.isEmpty && second.plans.isEmpty, "the good group is not due again for a minute")
+        clock.advance(1)
+        let third = try await shell.pass()
+        #expect(account.calls("DescribeLifecycleHooks shop-bad").count == 2, "tried again when its backoff ends")
+        #expect(third.plans.isEmpty && third.failedGroups.keys.map(\.name) == ["bad"])
         #expect(await shell.failingGroups().keys.map(\.name) == ["bad"])
         account.update { $0.failures = [:] }
         let named = try await shell.pass(only: [DeploymentGroupName(application: "shop", name: "bad")])
@@ -128,15 +149,17 @@ struct GroupIsolationTests {
     func deploymentNotStarted() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])
         let journal = InMemoryJournal()
-        let shell = reconciler(account, journal, groups: FakeAccount.managed("prod"))
-        _ = try await shell.pass()
+        let clock = ManualClock()
+        let shell = reconciler(account, journal, groups: FakeAccount.managed("prod"), now: { clock.now })
+        let first = try await shell.pass()
         let created = try #require(try await journal.deployments(deploymentGroup: "shop/prod").first)
         account.update {
-            $0.failures["ListDeploymentTargets \(created.id)"] = FakeAccount.error(
-                "ListDeploymentTargets",
+            $0.failures["BatchGetDeploymentTargets \(created.id)"] = FakeAccount.error(
+                "BatchGetDeploymentTargets",
                 "DeploymentNotStartedException"
             )
         }
+        clock.set(first.nextPassAt)
         let report = try await shell.pass()
         #expect(report.failedGroups.isEmpty)
         #expect(account.calls("CreateDeployment").count == 1, "no second deployment while the first has not started")

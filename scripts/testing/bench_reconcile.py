@@ -15,6 +15,8 @@ import fleet
 BINARY = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 GROUPS, PER_GROUP, WAITING, APPS = 1000, 10, 1, 10
+# LIFELINE_BENCH_WRAP="perf record -g -o /tmp/perf.data" profiles the reconcile process.
+WRAP = os.environ.get("LIFELINE_BENCH_WRAP", "").split()
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 
@@ -76,7 +78,8 @@ def one_run(workdir, run):
         start = time.monotonic()
         with open(os.path.join(workdir, f"stderr-{run}"), "w+") as stderr:
             reconcile = subprocess.Popen(
-                [
+                WRAP
+                + [
                     BINARY,
                     "reconcile",
                     "--config",

@@ -6,6 +6,8 @@ import Foundation
 public enum ConfigLimits {
     public static let resyncInterval: ClosedRange<TimeInterval> = 1...3600
     public static let pollInterval: ClosedRange<TimeInterval> = 1...600
+    /// 0 reads every group's hooks on every pass; a day at most, so drift is found the same day.
+    public static let hookCheckInterval: ClosedRange<TimeInterval> = 0...86_400
     public static let breakerWindow: ClosedRange<TimeInterval> = 60...(7 * 86_400)
     /// AWS's own range for a hook's HeartbeatTimeout.
     public static let heartbeatTimeout: ClosedRange<TimeInterval> = 30...7200

@@ -37,8 +37,8 @@ extension LifelineConfig {
             path: "",
             file: file,
             allowed: [
-                "region", "queue_url", "resync_interval", "poll_interval", "retry_mode", "max_requests_per_second",
-                "retention", "lease", "groups",
+                "region", "queue_url", "resync_interval", "poll_interval", "hook_check_interval", "retry_mode",
+                "max_requests_per_second", "retention", "lease", "groups",
             ]
         )
         var config = LifelineConfig()
@@ -54,6 +54,9 @@ extension LifelineConfig {
             try top.duration("resync_interval", within: ConfigLimits.resyncInterval) ?? config.resyncInterval
         config.pollInterval =
             try top.duration("poll_interval", within: ConfigLimits.pollInterval) ?? config.pollInterval
+        config.hookCheckInterval =
+            try top.duration("hook_check_interval", within: ConfigLimits.hookCheckInterval)
+            ?? config.hookCheckInterval
         config.retention = try top.duration("retention", within: ConfigLimits.retention) ?? config.retention
         config.retryMode = try top.choice("retry_mode", ClientRateLimiter.Mode.self)
         if let text = try top.string("max_requests_per_second") {

@@ -18,6 +18,9 @@ public struct LifelineConfig: Sendable, Equatable {
     public var queueURL: String?
     public var resyncInterval: TimeInterval = 60
     public var pollInterval: TimeInterval = 10
+    /// `hook_check_interval`: how long a verified reading of a group's hooks is trusted before
+    /// lifeline reads them again (DESIGN §3: hooks are verified, not re-read every pass).
+    public var hookCheckInterval: TimeInterval = 600
     /// `retention`: serve prunes what ended longer ago than this from the journal, daily.
     public var retention: TimeInterval = 90 * 86_400
     /// `retry_mode`: the SDKs' standard or adaptive mode (else AWS_RETRY_MODE).

@@ -121,6 +121,8 @@ struct EventIngest: Sendable {
                     autoScalingGroup: notification.autoScalingGroup,
                     hook: notification.hookName
                 )
+                // The group a message names is looked at by the next pass, whatever its schedule.
+                if case let .managed(group, _, _) = route { await reconciler.markDue([group]) }
                 switch route {
                 case let .managed(group, policy, hookTimeout) where notification.isLaunching:
                     claims.append(

@@ -17,7 +17,10 @@ struct ObservationRound: Sendable {
     /// Every Auto Scaling group read, by name, and the names each deployment group covers.
     var autoScalingGroups: [String: AutoScalingGroup] = [:]
     var covered: [DeploymentGroupName: [String]] = [:]
-    var hooks: [String: [LifecycleHook]] = [:]
+    /// Each covered group's hooks (read now, or verified within the drift-check interval), and
+    /// the groups whose hooks this pass read from Auto Scaling.
+    var hooks: [String: [ObservedHook]] = [:]
+    var hooksRead: Set<String> = []
     /// Instances in `Pending:Wait` on a covered group; those not to adopt (an open action of the
     /// group, or one finished a moment ago) and those with a finished action; EC2's launch times
     /// of the ones to adopt (which bound when their wait began).
@@ -39,6 +42,8 @@ struct ObservationRound: Sendable {
     /// Deployment id → instance → target status; the deployments whose every target was read.
     var targets: [String: [String: String]] = [:]
     var wholeTargets: Set<String> = []
+    /// Deployment id → its whole target list, for the deployments whose list this pass read.
+    var targetLists: [String: Set<String>] = [:]
     var instanceStates: [String: MatchSet.Instance] = [:]
 
     init(groups: [LifelineConfig.ManagedGroup], openActions: [LifecycleAction]) {
@@ -128,7 +133,7 @@ struct ObservationRound: Sendable {
                         asg.instances.map { ($0.instanceID, $0.lifecycleState) },
                         uniquingKeysWith: { first, _ in first }
                     ),
-                    hooks: (hooks[name] ?? []).map(ObservedHook.init)
+                    hooks: hooks[name] ?? []
                 )
             }
         }

@@ -66,15 +66,47 @@ extension Observer {
         }
     }
 
-    /// DescribeLifecycleHooks for every covered Auto Scaling group, concurrently; one that fails
-    /// fails the deployment groups that cover it.
+    /// Each covered Auto Scaling group's hooks (DESIGN §3): the journal's reading while it is
+    /// younger than the drift-check interval and nothing points at drift, else
+    /// DescribeLifecycleHooks, concurrently, recorded for the next pass. A read that fails fails
+    /// the deployment groups that cover the Auto Scaling group.
     func readHooks(_ round: inout ObservationRound) async throws {
         let names = Array(Set(round.live.flatMap { round.covered[$0.name] ?? [] })).sorted()
-        let lists = try await concurrentOutcomes(names) { try await aws.autoScaling.describeLifecycleHooks(group: $0) }
-        for (name, list) in zip(names, lists) {
+        let at = now()
+        let verified = hookCheckInterval > 0 ? try await journal.verifiedHooks(autoScalingGroups: names) : [:]
+        var stale: [String] = []
+        for name in names {
+            if let check = verified[name], !suspectHooks.contains(name),
+                check.checkedAt <= at, at.timeIntervalSince(check.checkedAt) < hookCheckInterval,
+                !Self.waitsOnNoKnownHook(round.autoScalingGroups[name], check.hooks)
+            {
+                round.hooks[name] = check.hooks
+            } else {
+                stale.append(name)
+            }
+        }
+        let lists = try await concurrentOutcomes(stale) { try await aws.autoScaling.describeLifecycleHooks(group: $0) }
+        var fresh: [String: [ObservedHook]] = [:]
+        for (name, list) in zip(stale, lists) {
             switch list {
-            case let .success(hooks): round.hooks[name] = hooks
+            case let .success(hooks): fresh[name] = hooks.map(ObservedHook.init)
             case let .failure(error): round.fail(round.coveringGroups(name), error)
+            }
+        }
+        round.hooks.merge(fresh) { _, new in new }
+        round.hooksRead = Set(fresh.keys)
+        if hookCheckInterval > 0 { try await journal.recordVerifiedHooks(fresh, at: at) }
+    }
+
+    /// An instance waits in a lifecycle state no hook on record holds it in: the reading is out of date.
+    static func waitsOnNoKnownHook(_ asg: AutoScalingGroup?, _ hooks: [ObservedHook]) -> Bool {
+        guard let asg else { return false }
+        let transitions = Set(hooks.map(\.transition))
+        return asg.instances.contains { instance in
+            switch instance.lifecycleState {
+            case "Pending:Wait": !transitions.contains(HookSpec.launching)
+            case "Terminating:Wait": !transitions.contains(HookSpec.terminating)
+            default: false
             }
         }
     }
@@ -125,13 +157,15 @@ extension Observer {
         }
     }
 
-    /// The journal's last good revisions, tracked deployments and loop breakers.
+    /// The journal's last good revisions, tracked deployments and loop breakers, one read each for every group.
     func readJournalDeployments(_ round: inout ObservationRound) async throws {
-        for group in round.live where round.infos[group.name] != nil {
-            round.lastGood[group.name] = try await journal.lastGoodRevision(deploymentGroup: group.name.description)
-            if !round.interesting(group.name).isEmpty {
-                round.records[group.name] = try await journal.deployments(deploymentGroup: group.name.description)
-            }
+        let known = round.live.filter { round.infos[$0.name] != nil }
+        let revisions = try await journal.lastGoodRevisions(deploymentGroups: known.map(\.name.description))
+        let tracking = known.filter { !round.interesting($0.name).isEmpty }
+        let records = try await journal.deployments(deploymentGroups: tracking.map(\.name.description))
+        for group in known {
+            round.lastGood[group.name] = revisions[group.name.description]
+            round.records[group.name] = records[group.name.description]
         }
         round.breakers = Dictionary(
             try await journal.breakers().map { ($0.deploymentGroup, $0) },
@@ -195,25 +229,39 @@ extension Observer {
             var instances: Set<String>?
         }
         let jobs: [Job] = round.live.flatMap { group in
-            let mayStop =
-                everyTarget || group.policy.may(.stopStuck) || group.policy.may(.openBreaker)
-                || round.breakers[group.name.description]?.isOpen == true
+            let breakerOpen = round.breakers[group.name.description]?.isOpen == true
             return (round.wanted[group.name]?.others ?? []).sorted().map { id in
-                let active = ObservedDeployment.activeStatuses.contains(round.deploymentInfos[id]?.status ?? "")
+                let info = round.deploymentInfos[id]
+                // Own mode stops only lifeline's own deployments, or any while the breaker is open;
+                // supervise mode what `allow:` lets it (Decision.stuckDeployment).
+                let ours = info?.description?.hasPrefix("lifeline:\(group.name):") == true
+                let mayStop =
+                    everyTarget || breakerOpen
+                    || (group.policy.mode == .own
+                        ? ours : group.policy.may(.stopStuck) || group.policy.may(.openBreaker))
+                let active = ObservedDeployment.activeStatuses.contains(info?.status ?? "")
                 let instances = mayStop && active ? nil : round.interesting(group.name)
                 return Job(group: group.name, deploymentID: id, instances: instances)
             }
         }
+        let lists = targetLists
         let maps = try await concurrentOutcomes(jobs) { job in
             do {
-                return try await targets(deployment: job.deploymentID, of: job.instances)
+                return try await targets(deployment: job.deploymentID, of: job.instances, listed: lists[job.deploymentID])
             } catch let error as AWSError where error.isDeploymentNotStarted {
-                return [:]
+                return ([:], nil)
             }
         }
         for (job, map) in zip(jobs, maps) {
             switch map {
-            case let .success(targets): round.targets[job.deploymentID] = targets
+            case let .success(read):
+                round.targets[job.deploymentID] = read.targets
+                // Only a started deployment's list is final.
+                if let listed = read.listed,
+                    !["Created", "Queued"].contains(round.deploymentInfos[job.deploymentID]?.status ?? "")
+                {
+                    round.targetLists[job.deploymentID] = listed
+                }
             case let .failure(error): round.fail([job.group], error)
             }
         }
@@ -242,14 +290,33 @@ extension Observer {
         }
     }
 
-    /// Instance id → target status, for the given instances among the deployment's targets (all when nil).
-    private func targets(deployment id: String, of instances: Set<String>?) async throws -> [String: String] {
-        let ids = try await aws.codeDeploy.listDeploymentTargets(deploymentID: id).filter {
-            instances?.contains($0) ?? true
+    /// Instance id → target status, for the given instances among the deployment's targets (all
+    /// when nil), and the deployment's whole target list when it had to be read. A started
+    /// deployment's targets are fixed, so with `listed` (read by an earlier pass) or when every
+    /// instance asked for is a target, no list is read: BatchGetDeploymentTargets by id, 25 a call.
+    func targets(
+        deployment id: String,
+        of instances: Set<String>?,
+        listed: Set<String>?
+    ) async throws -> (targets: [String: String], listed: Set<String>?) {
+        if let instances {
+            let ask = listed.map { instances.intersection($0) } ?? instances
+            guard !ask.isEmpty else { return ([:], nil) }
+            do {
+                return (try await statuses(deployment: id, ask), nil)
+            } catch let error as AWSError where error.code == "DeploymentTargetDoesNotExistException" && listed == nil {
+                // Not every instance asked for is a target: the list says which are.
+            }
         }
-        guard !ids.isEmpty else { return [:] }
+        let read = listed == nil ? Set(try await aws.codeDeploy.listDeploymentTargets(deploymentID: id)) : nil
+        let all = listed ?? read ?? []
+        let ask = instances.map { all.intersection($0) } ?? all
+        return (ask.isEmpty ? [:] : try await statuses(deployment: id, ask), read)
+    }
+
+    private func statuses(deployment id: String, _ ids: Set<String>) async throws -> [String: String] {
         var map: [String: String] = [:]
-        for target in try await aws.codeDeploy.batchGetDeploymentTargets(deploymentID: id, targetIDs: ids) {
+        for target in try await aws.codeDeploy.batchGetDeploymentTargets(deploymentID: id, targetIDs: ids.sorted()) {
             guard let instanceTarget = target.instanceTarget, let instance = instanceTarget.targetId else { continue }
             map[instance] = instanceTarget.status ?? "Unknown"
         }

@@ -11,6 +11,12 @@ struct Observer: Sendable {
     let now: @Sendable () -> Date
     /// Read every target of every active deployment (the audit), not only where lifeline may stop it.
     var everyTarget = false
+    /// How long a verified reading of an Auto Scaling group's hooks is trusted (0: read every time).
+    var hookCheckInterval: TimeInterval = 0
+    /// Auto Scaling groups whose hooks something points at drift on: read them whatever the interval.
+    var suspectHooks: Set<String> = []
+    /// Target lists of started deployments an earlier pass read (a started deployment's targets are fixed).
+    var targetLists: [String: Set<String>] = [:]
 
     struct Seen: Sendable {
         var group: LifelineConfig.ManagedGroup
@@ -27,6 +33,10 @@ struct Observer: Sendable {
         /// whose coverage was read (failed ones too: their messages are still recorded). An Auto
         /// Scaling group two deployment groups cover carries a hook of each.
         var owners: [HookKey: DeploymentGroupName]
+        /// The Auto Scaling groups whose hooks were read from Auto Scaling (not the journal's reading).
+        var hooksRead: Set<String> = []
+        /// Target lists this observation read, for the next one.
+        var targetLists: [String: Set<String>] = [:]
     }
 
     /// The reads in the order each needs the one before; every read is batched across the groups.
@@ -53,7 +63,9 @@ struct Observer: Sendable {
         return Result(
             seen: round.live.map { round.seen($0, queueARN: queueARN) },
             failures: round.failures.mapValues { GroupFailure($0) },
-            owners: owners
+            owners: owners,
+            hooksRead: round.hooksRead,
+            targetLists: round.targetLists
         )
     }
 

@@ -95,6 +95,8 @@ struct PlanExecutor: Sendable {
             let intent = try await journal.beginIntent(
                 Intent(kind: .putHook, deploymentGroup: group.description, payload: json(spec), createdAt: now())
             )
+            // Put or failed, the reading of this group's hooks is out of date: the next pass reads them.
+            try await journal.forgetVerifiedHooks(autoScalingGroups: [spec.autoScalingGroup])
             do {
                 try await aws.autoScaling.putLifecycleHook(
                     LifecycleHook(

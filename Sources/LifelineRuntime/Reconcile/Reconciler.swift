@@ -27,6 +27,17 @@ public actor Reconciler {
     /// This replica's leases when several share the groups (DESIGN §11): it acts only for the
     /// groups it holds. Nil: it owns every configured group.
     public nonisolated let leases: LeaseKeeper?
+    /// How long a verified reading of an Auto Scaling group's hooks is trusted (0: read every pass).
+    let hookCheckInterval: TimeInterval
+    /// Each group's own next pass (DESIGN §3): its earliest heartbeat, deadline or poll, else the
+    /// resync. A group with no entry is due now.
+    private(set) var dueAt: [DeploymentGroupName: Date] = [:]
+    /// Auto Scaling groups whose hooks something pointed at drift on since the last pass.
+    private(set) var suspectHooks: Set<String> = []
+    /// The hooks each covered Auto Scaling group had at the last pass: a message naming another is a sign of drift.
+    private(set) var knownHooks: [String: Set<String>] = [:]
+    /// Started deployments' target lists, read once (their targets are fixed); bounded.
+    private var targetLists: [String: Set<String>] = [:]
 
     public init(
         aws: AWSServices,
@@ -36,9 +47,11 @@ public actor Reconciler {
         logger: Logger,
         metrics: ReconcileMetrics? = nil,
         leases: LeaseKeeper? = nil,
+        hookCheckInterval: TimeInterval = 600,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.leases = leases
+        self.hookCheckInterval = hookCheckInterval
         self.aws = aws
         self.journal = journal
         self.groups = groups
@@ -82,7 +95,8 @@ public actor Reconciler {
             _ = health.succeeded(group)
         }
         let selected = groups(only).filter { group in
-            (held?.contains(group.name.description) ?? true) && (only != nil || health.isDue(group.name, at: started))
+            (held?.contains(group.name.description) ?? true)
+                && (only != nil || (health.isDue(group.name, at: started) && isDue(group.name, at: started)))
         }
         do {
             _ = try await queueARNIfConfigured()
@@ -92,8 +106,14 @@ public actor Reconciler {
                 failed[group.name] = GroupFailure(error, while: "reading the queue's ARN")
             }
         }
-        let observer = Observer(aws: aws, journal: journal, now: now)
+        var observer = Observer(aws: aws, journal: journal, now: now)
+        observer.hookCheckInterval = hookCheckInterval
+        observer.suspectHooks = suspectHooks
+        observer.targetLists = targetLists
         let observed = try await observer.observe(selected.filter { failed[$0.name] == nil }, queueARN: queueARN)
+        suspectHooks.subtract(observed.hooksRead)
+        if targetLists.count + observed.targetLists.count > 1_000 { targetLists = [:] }
+        targetLists.merge(observed.targetLists) { _, new in new }
         failed.merge(observed.failures) { first, _ in first }
         let seen = observed.seen
         owners.merge(observed.owners) { _, new in new }
@@ -103,10 +123,14 @@ public actor Reconciler {
                 if let hook = asg.hook(observed.group.name.hookName) {
                     hookTimeouts[HookKey(autoScalingGroup: asg.name, hook: hook.name)] = hook.heartbeatTimeout
                 }
+                knownHooks[asg.name] = Set(asg.hooks.map(\.name))
             }
         }
         let at = now()
         let plans = seen.map { decide($0.observation, $0.journal, now: at, policy: $0.group.policy) }
+        for plan in plans { dueAt[plan.deploymentGroup] = plan.nextPassAt }
+        // A failing group's next try is its backoff's; one that could not be read is due again.
+        for group in selected where failed[group.name] != nil { dueAt[group.name] = nil }
         if !dryRun {
             try await journal.appendMany(
                 plans.flatMap { plan in
@@ -131,8 +155,13 @@ public actor Reconciler {
                 now: now,
                 leases: leases
             )
-            let results = try await concurrentMap(plans.filter { !$0.isEmpty }) { await executor.execute($0) }
+            let acting = plans.filter { !$0.isEmpty }
+            let results = try await concurrentMap(acting) { await executor.execute($0) }
             failures += results.flatMap { $0 }
+            // A group whose step failed tries again soon; the others keep their own time.
+            for (plan, failed) in zip(acting, results) where !failed.isEmpty {
+                dueAt[plan.deploymentGroup] = min(plan.nextPassAt, at.addingTimeInterval(5))
+            }
             record(failed: failed, observed: seen.map(\.group.name), at: at)
             if let metrics {
                 metrics.state(
@@ -154,7 +183,7 @@ public actor Reconciler {
         for name in unknown {
             logger.error("CodeDeploy does not know \(name) in this account and region: check the config and the region")
         }
-        let next = (plans.map(\.nextPassAt) + [health.nextRetry].compactMap { $0 }).min()
+        let next = nextDue(held: held)
         let fallback = at.addingTimeInterval(60)
         return PassReport(
             plans: plans,
@@ -163,6 +192,28 @@ public actor Reconciler {
             nextPassAt: failures.isEmpty ? (next ?? fallback) : min(next ?? fallback, at.addingTimeInterval(5)),
             unknownGroups: unknown
         )
+    }
+
+    /// Passes due within this much of each other go together: one batched observation, not several.
+    static let coalesce: TimeInterval = 2
+
+    /// Whether the group's own next pass has come (or comes within `coalesce`).
+    func isDue(_ group: DeploymentGroupName, at time: Date) -> Bool {
+        (dueAt[group] ?? .distantPast) <= time.addingTimeInterval(Self.coalesce)
+    }
+
+    /// The soonest next pass of any group this replica acts for, or a failing group's retry.
+    private func nextDue(held: Set<String>?) -> Date? {
+        // A failing group's next try is its backoff's (`health.nextRetry`), not its schedule's.
+        let mine = groups.filter { (held?.contains($0.name.description) ?? true) && health.failing[$0.name] == nil }
+        let times = mine.map { dueAt[$0.name] ?? .distantPast } + [health.nextRetry].compactMap { $0 }
+        return times.min()
+    }
+
+    /// A message named these groups (DESIGN §3, a message is a hint of where to look): they are
+    /// due at the next wake, whatever their schedule said.
+    public func markDue(_ names: some Sequence<DeploymentGroupName>) {
+        for name in names { dueAt[name] = nil }
     }
 
     /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first).
@@ -250,6 +301,10 @@ public actor Reconciler {
             return .leasedElsewhere(group.name)
         }
         if let owner = owners[key], let policy = policy(of: owner) {
+            // A hook the last reading of this group did not have: the reading is out of date.
+            if let known = knownHooks[autoScalingGroup], !known.contains(hook) {
+                suspectHooks.insert(autoScalingGroup)
+            }
             return .managed(owner, policy, hookTimeout: hookTimeouts[key])
         }
         return observedOnce ? .foreign : .notYetKnown

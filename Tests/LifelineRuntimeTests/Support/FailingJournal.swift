@@ -96,6 +96,21 @@ final class FailingJournal: Journal {
     func deployments(deploymentGroup: String) async throws -> [DeploymentRecord] {
         try await inner.deployments(deploymentGroup: deploymentGroup)
     }
+    func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
+        try await inner.deployments(deploymentGroups: deploymentGroups)
+    }
+    func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision] {
+        try await inner.lastGoodRevisions(deploymentGroups: deploymentGroups)
+    }
+    func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks] {
+        try await inner.verifiedHooks(autoScalingGroups: autoScalingGroups)
+    }
+    func recordVerifiedHooks(_ hooks: [String: [ObservedHook]], at: Date) async throws {
+        try await inner.recordVerifiedHooks(hooks, at: at)
+    }
+    func forgetVerifiedHooks(autoScalingGroups: [String]) async throws {
+        try await inner.forgetVerifiedHooks(autoScalingGroups: autoScalingGroups)
+    }
     func setLastGoodRevision(_ revision: LastGoodRevision) async throws {
         try await inner.setLastGoodRevision(revision)
     }

@@ -222,6 +222,14 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
 
     func batchGetDeploymentTargets(deploymentID: String, targetIDs: [String]) async throws -> [DeploymentTarget] {
         try call("BatchGetDeploymentTargets", deploymentID)
+        // As CodeDeploy: an id that is not one of the deployment's targets fails the whole call.
+        if let missing = state.withLock({ s in targetIDs.first { s.targets[deploymentID]?[$0] == nil } }) {
+            throw Self.error(
+                "BatchGetDeploymentTargets",
+                "DeploymentTargetDoesNotExistException",
+                "The deployment target \(missing) does not exist."
+            )
+        }
         return state.withLock { state in
             targetIDs.compactMap { id in
                 state.targets[deploymentID]?[id].map {

@@ -1,0 +1,56 @@
+import Foundation
+import LifelineCore
+import Testing
+
+@testable import LifelineStore
+
+/// The reads a pass makes for all of its groups at once, and the drift check's verified hooks.
+extension JournalContractTests {
+    @Test("many groups' deployments and last good revisions come in one read each", arguments: JournalKind.allCases)
+    func groupReads(_ kind: JournalKind) async throws {
+        let journal = try kind.make()
+        let groups = (0..<600).map { "app/g\($0)" }  // more than one slice of the IN list
+        for (n, group) in groups.enumerated() where n % 2 == 0 {
+            try await journal.setLastGoodRevision(
+                LastGoodRevision(deploymentGroup: group, revision: revision, deploymentID: "d-\(n)", recordedAt: t0)
+            )
+            for age in [0.0, 60] {
+                try await journal.recordDeployment(
+                    DeploymentRecord(
+                        id: "d-\(n)-\(Int(age))",
+                        deploymentGroup: group,
+                        revision: revision,
+                        instances: ["i-\(n)"],
+                        status: "Succeeded",
+                        createdAt: t0.addingTimeInterval(age)
+                    )
+                )
+            }
+        }
+        let asked = groups + ["app/unknown"]
+        let revisions = try await journal.lastGoodRevisions(deploymentGroups: asked)
+        #expect(revisions.count == 300)
+        #expect(revisions["app/g598"]?.deploymentID == "d-598")
+        #expect(revisions["app/g1"] == nil)
+        let deployments = try await journal.deployments(deploymentGroups: asked)
+        #expect(deployments.count == 300)
+        #expect(deployments["app/g598"]?.map(\.id) == ["d-598-60", "d-598-0"], "newest first")
+        #expect(deployments["app/g3"] == nil)
+    }
+
+    @Test("verified hooks are kept per Auto Scaling group, replaced by a newer reading, and forgotten", arguments: JournalKind.allCases)
+    func verifiedHooks(_ kind: JournalKind) async throws {
+        let journal = try kind.make()
+        let hook = ObservedHook(name: "lifeline-launch-prod", heartbeatTimeout: 300, notificationTargetARN: "arn:q")
+        try await journal.recordVerifiedHooks(["asg-a": [hook], "asg-b": []], at: t0)
+        var changed = hook
+        changed.heartbeatTimeout = 600
+        try await journal.recordVerifiedHooks(["asg-a": [changed]], at: t0.addingTimeInterval(60))
+        let read = try await journal.verifiedHooks(autoScalingGroups: ["asg-a", "asg-b", "asg-c"])
+        #expect(read["asg-a"] == VerifiedHooks(hooks: [changed], checkedAt: t0.addingTimeInterval(60)))
+        #expect(read["asg-b"] == VerifiedHooks(hooks: [], checkedAt: t0), "no hooks is a reading too")
+        #expect(read["asg-c"] == nil)
+        try await journal.forgetVerifiedHooks(autoScalingGroups: ["asg-a"])
+        #expect(try await journal.verifiedHooks(autoScalingGroups: ["asg-a", "asg-b"]).keys.sorted() == ["asg-b"])
+    }
+}
