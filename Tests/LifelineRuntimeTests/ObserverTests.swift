@@ -70,7 +70,8 @@ struct ObserverTests {
         "a running deployment's targets: all of them where lifeline may stop it, else only the waiting instances'",
         arguments: [
             // Own mode stops only its own deployments (while the breaker is closed).
-            (GroupPolicy.Mode.own, "lifeline:shop/prod:p-1" as String?, true), (.own, nil, false), (.supervise, nil, false),
+            (GroupPolicy.Mode.own, "lifeline:shop/prod:p-1" as String?, true), (.own, nil, false),
+            (.supervise, nil, false),
         ]
     )
     func targetsOnlyWhereNeeded(mode: GroupPolicy.Mode, description: String?, everyTarget: Bool) async throws {

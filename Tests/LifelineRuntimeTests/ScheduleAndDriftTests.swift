@@ -44,10 +44,14 @@ struct ScheduleAndDriftTests {
         let idle = try await shell.pass()
         #expect(idle.plans.isEmpty)
         #expect(account.calls.count == before, "nothing due, nothing read: \(account.calls.dropFirst(before))")
-        await shell.markDue([name("b")])
+        await shell.markDue([name("b")], autoScalingGroup: "shop-b")
         let named = try await shell.pass()
         #expect(named.plans.map(\.deploymentGroup.name) == ["b"])
         #expect(account.calls("BatchGetDeploymentGroups").count == 2)
+        #expect(
+            account.calls("DescribeAutoScalingGroups").last == "DescribeAutoScalingGroups shop-b",
+            "the message's group and what b covered, not every group a tag might select"
+        )
         clock.set(first.nextPassAt)
         let resync = try await shell.pass()
         #expect(resync.plans.map(\.deploymentGroup.name).sorted() == ["a", "c"], "b's resync is 10 s later")
@@ -144,7 +148,9 @@ struct ScheduleAndDriftTests {
 
     /// A release someone started on shop/a, over 60 instances and those listed in `targeting`.
     func release(_ account: FakeAccount, targeting: [String]) {
-        let targets = Dictionary(uniqueKeysWithValues: ((0..<60).map { "i-r\($0)" } + targeting).map { ($0, "InProgress") })
+        let targets = Dictionary(
+            uniqueKeysWithValues: ((0..<60).map { "i-r\($0)" } + targeting).map { ($0, "InProgress") }
+        )
         account.startDeployment("d-release", group: "a", status: "InProgress", targets: targets)
     }
 

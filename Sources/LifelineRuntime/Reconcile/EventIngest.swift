@@ -122,7 +122,9 @@ struct EventIngest: Sendable {
                     hook: notification.hookName
                 )
                 // The group a message names is looked at by the next pass, whatever its schedule.
-                if case let .managed(group, _, _) = route { await reconciler.markDue([group]) }
+                if case let .managed(group, _, _) = route {
+                    await reconciler.markDue([group], autoScalingGroup: notification.autoScalingGroup)
+                }
                 switch route {
                 case let .managed(group, policy, hookTimeout) where notification.isLaunching:
                     claims.append(

@@ -103,8 +103,8 @@ struct ObservationRound: Sendable {
             autoScalingGroups: observedAutoScalingGroups(group.name),
             lastSuccessful: lastSuccessful(group.name, info: info),
             deployments: deployments,
-            launchTimes: launchTimes.filter { groupWaiting.contains($0.key) },
-            ec2: instanceStates.filter { relevant.contains($0.key) },
+            launchTimes: Self.slice(launchTimes, groupWaiting),
+            ec2: Self.slice(instanceStates, relevant),
             loopScan: Observer.loopScan(group, info: info, failed: failed[group.name], infos: deploymentInfos),
             namedHooks: Dictionary(
                 (info.autoScalingGroups ?? []).compactMap { named in named.name.map { ($0, named.hook ?? "") } },
@@ -122,6 +122,13 @@ struct ObservationRound: Sendable {
             breaker: breakers[group.name.description]
         )
         return Observer.Seen(group: group, observation: observation, journal: view)
+    }
+
+    /// The entries of `all` for these keys: a lookup per key, not a scan of `all` per group.
+    private static func slice<V>(_ all: [String: V], _ keys: Set<String>) -> [String: V] {
+        var part: [String: V] = [:]
+        for key in keys { if let value = all[key] { part[key] = value } }
+        return part
     }
 
     private func observedAutoScalingGroups(_ group: DeploymentGroupName) -> [ObservedAutoScalingGroup] {

@@ -32,12 +32,14 @@ extension Observer {
     /// are those whose tags it matches), else only the named ones; then what each deployment group covers.
     func readAutoScalingGroups(_ round: inout ObservationRound) async throws {
         let live = round.live
-        let selectsByTags = live.contains { group in
+        let tagged = live.contains { group in
             guard let info = round.infos[group.name] else { return false }
             return !(info.ec2TagFilters ?? []).isEmpty || !(info.ec2TagSet?.ec2TagSetList ?? []).isEmpty
         }
-        var named = Set(round.openActions.map(\.autoScalingGroup))
+        let selectsByTags = tagged && onlyAutoScalingGroups == nil
+        var named = onlyAutoScalingGroups ?? []
         for group in live {
+            named.formUnion(round.open(group.name).map(\.autoScalingGroup))
             named.formUnion(group.policy.autoScalingGroups)
             named.formUnion(round.infos[group.name]?.autoScalingGroups?.compactMap(\.name) ?? [])
         }
@@ -50,17 +52,20 @@ extension Observer {
             return round.fail(live.map(\.name), error)
         }
         round.autoScalingGroups = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Only tags that propagate at launch reach the instances the filters select.
+        let index = tagged ? TagIndex(all.lazy.map { (name: $0.name, tags: $0.propagatedTags) }) : nil
 
         for group in live {
             guard let info = round.infos[group.name] else { continue }
-            let filters = (info.ec2TagFilters ?? []).map(TagFilter.init)
-            let set = (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
             var names = Set(group.policy.autoScalingGroups + (info.autoScalingGroups?.compactMap(\.name) ?? []))
             names.formUnion(round.open(group.name).map(\.autoScalingGroup))
-            // Only tags that propagate at launch reach the instances the filters select.
-            for asg in all
-            where TagFilter.anyMatches(filters, asg.propagatedTags) || TagFilter.setMatches(set, asg.propagatedTags) {
-                names.insert(asg.name)
+            if let index {
+                names.formUnion(
+                    index.matching(
+                        filters: (info.ec2TagFilters ?? []).map(TagFilter.init),
+                        set: (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
+                    )
+                )
             }
             round.covered[group.name] = names.filter { round.autoScalingGroups[$0] != nil }.sorted()
         }
@@ -247,7 +252,11 @@ extension Observer {
         let lists = targetLists
         let maps = try await concurrentOutcomes(jobs) { job in
             do {
-                return try await targets(deployment: job.deploymentID, of: job.instances, listed: lists[job.deploymentID])
+                return try await targets(
+                    deployment: job.deploymentID,
+                    of: job.instances,
+                    listed: lists[job.deploymentID]
+                )
             } catch let error as AWSError where error.isDeploymentNotStarted {
                 return ([:], nil)
             }

@@ -15,6 +15,9 @@ struct Observer: Sendable {
     var hookCheckInterval: TimeInterval = 0
     /// Auto Scaling groups whose hooks something points at drift on: read them whatever the interval.
     var suspectHooks: Set<String> = []
+    /// Read only these Auto Scaling groups (and those named elsewhere), not every one a tag filter
+    /// might select: a pass for messages' groups whose coverage is known. Nil: read what the filters need.
+    var onlyAutoScalingGroups: Set<String>?
     /// Target lists of started deployments an earlier pass read (a started deployment's targets are fixed).
     var targetLists: [String: Set<String>] = [:]
 
@@ -35,6 +38,8 @@ struct Observer: Sendable {
         var owners: [HookKey: DeploymentGroupName]
         /// The Auto Scaling groups whose hooks were read from Auto Scaling (not the journal's reading).
         var hooksRead: Set<String> = []
+        /// The Auto Scaling groups each observed deployment group covers.
+        var covered: [DeploymentGroupName: Set<String>] = [:]
         /// Target lists this observation read, for the next one.
         var targetLists: [String: Set<String>] = [:]
     }
@@ -65,6 +70,7 @@ struct Observer: Sendable {
             failures: round.failures.mapValues { GroupFailure($0) },
             owners: owners,
             hooksRead: round.hooksRead,
+            covered: Dictionary(uniqueKeysWithValues: round.live.map { ($0.name, Set(round.covered[$0.name] ?? [])) }),
             targetLists: round.targetLists
         )
     }
@@ -73,11 +79,12 @@ struct Observer: Sendable {
     /// (`lifeline-launch-<group>`) twice on an Auto Scaling group they share: neither could tell
     /// its waiting instances from the other's. Both sit out, with why.
     func refuseCollidingHooks(_ round: inout ObservationRound) {
-        let live = round.live
-        for asg in Set(live.flatMap { round.covered[$0.name] ?? [] }).sorted() {
-            let byHook = Dictionary(grouping: live.filter { (round.covered[$0.name] ?? []).contains(asg) }) {
-                $0.name.hookName
-            }
+        var covering: [String: [LifelineConfig.ManagedGroup]] = [:]
+        for group in round.live {
+            for asg in round.covered[group.name] ?? [] { covering[asg, default: []].append(group) }
+        }
+        for (asg, groups) in covering.sorted(by: { $0.key < $1.key }) where groups.count > 1 {
+            let byHook = Dictionary(grouping: groups) { $0.name.hookName }
             for (hook, sharing) in byHook where sharing.count > 1 {
                 let names = sharing.map(\.name.description).sorted().joined(separator: " and ")
                 round.fail(

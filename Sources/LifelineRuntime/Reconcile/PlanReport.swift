@@ -33,25 +33,42 @@ public enum PlanReport {
     }
 
     public static func json(_ report: Reconciler.PassReport, dryRun: Bool) -> String {
-        let plans: [[String: Any]] = report.plans.map { plan in
-            [
-                "group": plan.deploymentGroup.description, "plan": plan.id, "pending": plan.pending,
-                "next_pass_at": plan.nextPassAt.formatted(.iso8601), "notes": plan.notes,
-                "steps": plan.steps.map { step -> [String: Any] in
-                    let (kind, target, detail) = step.summary
-                    return ["step": kind, "target": target, "detail": detail]
-                },
-            ]
+        struct Step: Encodable { var step, target, detail: String }
+        struct PlanJSON: Encodable {
+            var group, plan: String
+            var pending: Bool
+            var next_pass_at: String
+            var notes: [String]
+            var steps: [Step]
         }
-        let object: [String: Any] = [
-            "dry_run": dryRun, "pending": report.pending, "failures": report.failures, "plans": plans,
-            "failed_groups": Dictionary(
-                uniqueKeysWithValues: report.failedGroups.map { ($0.key.description, $0.value) }
-            ),
-        ]
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
-            ?? Data("{}".utf8)
+        struct ReportJSON: Encodable {
+            var dry_run, pending: Bool
+            var failures: [String]
+            var plans: [PlanJSON]
+            var failed_groups: [String: String]
+        }
+        let object = ReportJSON(
+            dry_run: dryRun,
+            pending: report.pending,
+            failures: report.failures,
+            plans: report.plans.map { plan in
+                PlanJSON(
+                    group: plan.deploymentGroup.description,
+                    plan: plan.id,
+                    pending: plan.pending,
+                    next_pass_at: plan.nextPassAt.formatted(.iso8601),
+                    notes: plan.notes,
+                    steps: plan.steps.map { step in
+                        let (kind, target, detail) = step.summary
+                        return Step(step: kind, target: target, detail: detail)
+                    }
+                )
+            },
+            failed_groups: Dictionary(uniqueKeysWithValues: report.failedGroups.map { ($0.key.description, $0.value) })
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

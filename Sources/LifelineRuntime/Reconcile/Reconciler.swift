@@ -36,6 +36,10 @@ public actor Reconciler {
     private(set) var suspectHooks: Set<String> = []
     /// The hooks each covered Auto Scaling group had at the last pass: a message naming another is a sign of drift.
     private(set) var knownHooks: [String: Set<String>] = [:]
+    /// Groups a message named since the last pass, with the Auto Scaling groups the messages named.
+    private var hinted: [DeploymentGroupName: Set<String>] = [:]
+    /// The Auto Scaling groups each group covered at its last observation.
+    private var coverage: [DeploymentGroupName: Set<String>] = [:]
     /// Started deployments' target lists, read once (their targets are fixed); bounded.
     private var targetLists: [String: Set<String>] = [:]
 
@@ -96,7 +100,9 @@ public actor Reconciler {
         }
         let selected = groups(only).filter { group in
             (held?.contains(group.name.description) ?? true)
-                && (only != nil || (health.isDue(group.name, at: started) && isDue(group.name, at: started)))
+                && (only != nil
+                    || (health.isDue(group.name, at: started)
+                        && (isDue(group.name, at: started) || hinted[group.name] != nil)))
         }
         do {
             _ = try await queueARNIfConfigured()
@@ -110,8 +116,21 @@ public actor Reconciler {
         observer.hookCheckInterval = hookCheckInterval
         observer.suspectHooks = suspectHooks
         observer.targetLists = targetLists
-        let observed = try await observer.observe(selected.filter { failed[$0.name] == nil }, queueARN: queueARN)
+        // Only messages' groups, each observed before: read the Auto Scaling groups they covered
+        // and the ones the messages named, not every group (a tag match is found at the resync).
+        let toObserve = selected.filter { failed[$0.name] == nil }
+        if only == nil, !toObserve.isEmpty,
+            toObserve.allSatisfy({ hinted[$0.name] != nil && coverage[$0.name] != nil && !isDue($0.name, at: started) })
+        {
+            observer.onlyAutoScalingGroups = toObserve.reduce(into: Set<String>()) { names, group in
+                names.formUnion(coverage[group.name] ?? [])
+                names.formUnion(hinted[group.name] ?? [])
+            }
+        }
+        for group in toObserve { hinted[group.name] = nil }
+        let observed = try await observer.observe(toObserve, queueARN: queueARN)
         suspectHooks.subtract(observed.hooksRead)
+        coverage.merge(observed.covered) { _, new in new }
         if targetLists.count + observed.targetLists.count > 1_000 { targetLists = [:] }
         targetLists.merge(observed.targetLists) { _, new in new }
         failed.merge(observed.failures) { first, _ in first }
@@ -206,14 +225,16 @@ public actor Reconciler {
     private func nextDue(held: Set<String>?) -> Date? {
         // A failing group's next try is its backoff's (`health.nextRetry`), not its schedule's.
         let mine = groups.filter { (held?.contains($0.name.description) ?? true) && health.failing[$0.name] == nil }
-        let times = mine.map { dueAt[$0.name] ?? .distantPast } + [health.nextRetry].compactMap { $0 }
+        let times =
+            mine.map { hinted[$0.name] != nil ? .distantPast : dueAt[$0.name] ?? .distantPast }
+            + [health.nextRetry].compactMap { $0 }
         return times.min()
     }
 
     /// A message named these groups (DESIGN §3, a message is a hint of where to look): they are
     /// due at the next wake, whatever their schedule said.
-    public func markDue(_ names: some Sequence<DeploymentGroupName>) {
-        for name in names { dueAt[name] = nil }
+    public func markDue(_ names: some Sequence<DeploymentGroupName>, autoScalingGroup: String? = nil) {
+        for name in names { hinted[name, default: []].formUnion([autoScalingGroup].compactMap { $0 }) }
     }
 
     /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first).
