@@ -46,8 +46,9 @@ extension SQLiteJournal {
         }
         let ids = merged(known.messageIDs, action.messageIDs)
         if ids != known.messageIDs {
-            try db.execute(
-                sql: "UPDATE lifecycle_action SET message_ids = ?, version = version + 1 WHERE token = ?",
+            try db.cachedStatement(
+                sql: "UPDATE lifecycle_action SET message_ids = ?, version = version + 1 WHERE token = ?"
+            ).execute(
                 arguments: [StringList.encode(ids), action.token]
             )
             known.messageIDs = ids
@@ -103,7 +104,7 @@ extension SQLiteJournal {
     }
 
     static func update(_ action: LifecycleAction, _ db: Database) throws -> LifecycleAction {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE lifecycle_action SET
                     instance_id = ?, hook = ?, auto_scaling_group = ?, deployment_group = ?, transition = ?,
@@ -111,7 +112,8 @@ extension SQLiteJournal {
                     last_heartbeat = ?, state = ?, result = ?, message_ids = ?, heartbeat_timeout = ?,
                     closed_at = ?, version = version + 1
                 WHERE token = ? AND version = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 action.instanceID, action.hookName, action.autoScalingGroup, action.deploymentGroup, action.transition,
                 action.firstSeen.timeIntervalSince1970, action.heartbeatDeadline?.timeIntervalSince1970,
@@ -174,11 +176,12 @@ extension SQLiteJournal {
 
     public func beginIntent(_ intent: Intent) async throws -> Intent {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO intent (kind, deployment_group, action_token, instance_id, plan_id, payload, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID,
                     intent.payload,
@@ -200,8 +203,9 @@ extension SQLiteJournal {
         deployment: DeploymentRecord?
     ) async throws {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE intent SET outcome = ?, detail = ?, finished_at = ? WHERE id = ? AND outcome IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE intent SET outcome = ?, detail = ?, finished_at = ? WHERE id = ? AND outcome IS NULL"
+            ).execute(
                 arguments: [outcome.rawValue, detail, at.timeIntervalSince1970, id]
             )
             guard db.changesCount == 1 else {

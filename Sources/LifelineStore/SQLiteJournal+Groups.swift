@@ -3,7 +3,7 @@ import GRDB
 import LifelineCore
 
 /// Reads over many groups at once (a pass asks for all of its groups in one read, not one each),
-/// and the drift check's verified hooks.
+/// and the drift check's verified hooks. IN lists vary in length, so their statements are not cached.
 extension SQLiteJournal {
     /// SQLite binds at most 32,766 parameters; a pass's groups go in slices well below that.
     static let slice = 500
@@ -13,10 +13,9 @@ extension SQLiteJournal {
             var byGroup: [String: [DeploymentRecord]] = [:]
             for names in deploymentGroups.slices(Self.slice) {
                 let rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT * FROM deployment WHERE deployment_group IN (\(Self.marks(names.count))) "
-                            + "ORDER BY created_at DESC, id DESC"
-                    ),
+                    db,
+                    sql: "SELECT * FROM deployment WHERE deployment_group IN (\(Self.marks(names.count))) "
+                        + "ORDER BY created_at DESC, id DESC",
                     arguments: StatementArguments(Array(names))
                 )
                 for row in rows {
@@ -33,9 +32,8 @@ extension SQLiteJournal {
             var byGroup: [String: LastGoodRevision] = [:]
             for names in deploymentGroups.slices(Self.slice) {
                 let rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT * FROM last_good_revision WHERE deployment_group IN (\(Self.marks(names.count)))"
-                    ),
+                    db,
+                    sql: "SELECT * FROM last_good_revision WHERE deployment_group IN (\(Self.marks(names.count)))",
                     arguments: StatementArguments(Array(names))
                 )
                 for row in rows {
@@ -52,9 +50,8 @@ extension SQLiteJournal {
             var byGroup: [String: VerifiedHooks] = [:]
             for names in autoScalingGroups.slices(Self.slice) {
                 let rows = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT * FROM hook_check WHERE auto_scaling_group IN (\(Self.marks(names.count)))"
-                    ),
+                    db,
+                    sql: "SELECT * FROM hook_check WHERE auto_scaling_group IN (\(Self.marks(names.count)))",
                     arguments: StatementArguments(Array(names))
                 )
                 for row in rows {

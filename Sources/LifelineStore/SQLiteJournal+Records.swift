@@ -9,7 +9,7 @@ extension SQLiteJournal {
     }
 
     static func upsert(_ d: DeploymentRecord, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO deployment (id, deployment_group, plan_id, revision, instances, status, created_at, \
                 updated_at)
@@ -17,7 +17,8 @@ extension SQLiteJournal {
                 ON CONFLICT(id) DO UPDATE SET deployment_group = excluded.deployment_group, plan_id = excluded.plan_id,
                     revision = excluded.revision, instances = excluded.instances, status = excluded.status, \
                     updated_at = excluded.updated_at
-                """,
+                """
+        ).execute(
             arguments: [
                 d.id, d.deploymentGroup, d.planID, try jsonText(d.revision), try jsonText(d.instances), d.status,
                 d.createdAt.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970,
@@ -58,14 +59,15 @@ extension SQLiteJournal {
 
     public func setLastGoodRevision(_ r: LastGoodRevision) async throws {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO last_good_revision (deployment_group, revision, deployment_id, recorded_at) VALUES \
                     (?, ?, ?, ?)
                     ON CONFLICT(deployment_group) DO UPDATE SET revision = excluded.revision, deployment_id = \
                     excluded.deployment_id,
                         recorded_at = excluded.recorded_at
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     r.deploymentGroup, try jsonText(r.revision), r.deploymentID, r.recordedAt.timeIntervalSince1970,
                 ]
@@ -112,17 +114,19 @@ extension SQLiteJournal {
                 b.resetAt?.timeIntervalSince1970, try jsonText(b.misses), b.deploymentGroup,
             ]
             if b.version == 0 {
-                try db.execute(
+                try db.cachedStatement(
                     sql:
                         "INSERT INTO breaker (is_open, opened_at, reason, cycles, scanned_through, reset_at, misses, "
-                        + "deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                        + "deployment_group, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING"
+                ).execute(
                     arguments: arguments
                 )
             } else {
-                try db.execute(
+                try db.cachedStatement(
                     sql:
                         "UPDATE breaker SET is_open = ?, opened_at = ?, reason = ?, cycles = ?, scanned_through = "
-                        + "?, reset_at = ?, misses = ?, version = version + 1 WHERE deployment_group = ? AND version = ?",
+                        + "?, reset_at = ?, misses = ?, version = version + 1 WHERE deployment_group = ? AND version = ?"
+                ).execute(
                     arguments: arguments + [b.version]
                 )
             }
