@@ -60,6 +60,7 @@ extension World {
                 )
             }
             let tags = r.structures("Tag")
+            instanceTagsChanged()
             for id in ids {
                 for tag in tags {
                     guard let key = tag["Key"] else { continue }

@@ -63,6 +63,7 @@ extension World {
             config.failingLaunches[groupName] = failing - 1
         }
         instances[id] = instance
+        instanceTagsChanged()
         group.instances.append(id)
         groups[groupName] = group
         activities.append(

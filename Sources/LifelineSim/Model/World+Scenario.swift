@@ -8,6 +8,7 @@ extension World {
         random = SimRandom(seed: config.faults.seed)
         groups = [:]
         instances = [:]
+        tagIndex = nil
         actions = [:]
         activities = []
         queues = [:]

@@ -6,6 +6,10 @@ actor World {
     var config: SimConfig
     var groups: [String: SimGroup] = [:]
     var instances: [String: SimInstance] = [:]
+    /// Instance ids by tag key, then value: a superset of those carrying the tag (ids of instances
+    /// gone, or whose tag was deleted, stay until the next rebuild; `matchSet` checks each). Built
+    /// when first needed after a launch or a CreateTags (`instanceTagsChanged`).
+    var tagIndex: [String: [String: [String]]]?
     var actions: [String: SimAction] = [:]
     var activities: [SimActivity] = []
     var queues: [String: SimQueue] = [:]
