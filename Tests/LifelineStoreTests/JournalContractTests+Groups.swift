@@ -38,7 +38,10 @@ extension JournalContractTests {
         #expect(deployments["app/g3"] == nil)
     }
 
-    @Test("verified hooks are kept per Auto Scaling group, replaced by a newer reading, and forgotten", arguments: JournalKind.allCases)
+    @Test(
+        "verified hooks are kept per Auto Scaling group, replaced by a newer reading, and forgotten",
+        arguments: JournalKind.allCases
+    )
     func verifiedHooks(_ kind: JournalKind) async throws {
         let journal = try kind.make()
         let hook = ObservedHook(name: "lifeline-launch-prod", heartbeatTimeout: 300, notificationTargetARN: "arn:q")

@@ -1,5 +1,5 @@
 """A fleet for the simulator, and the fewest calls one reconcile pass over it can make: shared by
-the API-economy test (tests/sim/test_api_economy.py) and the benchmark (bench_reconcile.py)."""
+the API-economy test (tests/sim/test_api_economy.py) and the benchmark (bench_fleet.py)."""
 
 import math
 
@@ -12,9 +12,10 @@ def names(n, groups, apps):
     return f"asg-{n:0{width}}", app, f"dg{n:0{width}}", f"g{n:0{width}}"
 
 
-def scenario(groups, in_service, new, apps=1, deployment_seconds=30):
+def scenario(groups, in_service, new, apps=1, deployment_seconds=30, headroom=0):
     """`groups` groups of `in_service` instances, each scaling out by `new` into lifeline's hook;
-    one deployment group per group selecting it by tag, `apps` applications."""
+    one deployment group per group selecting it by tag, `apps` applications; `headroom`: room
+    above that for later scale-outs."""
     asgs, dgs = [], []
     for n in range(groups):
         asg, app, dg, tag = names(n, groups, apps)
@@ -22,7 +23,7 @@ def scenario(groups, in_service, new, apps=1, deployment_seconds=30):
             {
                 "name": asg,
                 "min": 0,
-                "max": in_service + new,
+                "max": in_service + new + headroom,
                 "desired": in_service,
                 "tags": {"app": tag},
                 "hooks": [

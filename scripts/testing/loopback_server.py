@@ -65,6 +65,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.write(
                 json.dumps(
                     {
+                        "at": time.time(),
                         "connection": self.connection_id,
                         "method": self.command,
                         "path": self.path,

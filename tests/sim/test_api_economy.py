@@ -1,6 +1,8 @@
-"""API economy (issue 5): one reconcile pass over 100 groups with 10 new instances each makes no more
-calls than the APIs' page and batch limits require, +10 %. Call counts are deterministic, so they
-are asserted; wall-clock time is not (that lives in the benchmark)."""
+"""API economy (issue 5, issue 15): one reconcile pass over 100 groups with 10 new instances each
+makes no more calls than the APIs' page and batch limits require, +10 %; a warm pass (hooks
+verified within the drift-check interval) reads no hooks; idle serve over settled groups reads
+two pages per resync, whatever the number of groups. Call counts are deterministic, so they are
+asserted; wall-clock time is not (that lives in the benchmark)."""
 
 import json
 import math
@@ -8,7 +10,7 @@ import os
 import sys
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import run
+from lifeline_proc import Serve, run
 
 sys.path.insert(0, os.path.join(ROOT, "scripts", "testing"))
 import fleet  # noqa: E402
@@ -16,46 +18,52 @@ import fleet  # noqa: E402
 GROUPS, NEW = 100, 10
 
 
-def fleet_scenario():
-    return fleet.scenario(GROUPS, in_service=0, new=NEW)
-
-
 def floor():
     return fleet.floor(GROUPS, waiting=GROUPS * NEW)
 
 
-def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_percent_of_the_floor(tmp_path):
-    scenario = tmp_path / "fleet.json"
-    scenario.write_text(json.dumps(fleet_scenario()))
+def fleet_sim(tmp_path, new=NEW):
+    """A simulator holding 100 groups, each with `new` instances waiting; and lifeline's config for it."""
     sim = Sim()
+    status, body = sim.control("scenario", fleet.scenario(GROUPS, in_service=0 if new else 10, new=new))
+    assert status == 200, body
+    wait_for(
+        lambda: (
+            sum(1 for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait")
+            == GROUPS * new
+        ),
+        20,
+        what=f"{GROUPS * new} waiting instances",
+    )
+    queue = sim.client("sqs").get_queue_url(QueueName="lifeline-events")["QueueUrl"]
+    config = tmp_path / "lifeline.yaml"
+    config.write_text(fleet.config(queue, GROUPS))
+    return sim, config
+
+
+def reconcile(sim, config, db, *args):
+    sim.control("calls/reset", {})
+    out = run(
+        "reconcile",
+        "--config",
+        str(config),
+        "--endpoint-url",
+        sim.url,
+        "--db",
+        str(db),
+        "--output",
+        "json",
+        *args,
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stderr[-2000:]
+    return out, sim.control("calls")[1]
+
+
+def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_percent_of_the_floor(tmp_path):
+    sim, config = fleet_sim(tmp_path)
     try:
-        status, body = sim.control("scenario", json.loads(scenario.read_text()))
-        assert status == 200, body
-        wait_for(
-            lambda: (
-                sum(1 for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait")
-                == GROUPS * NEW
-            ),
-            20,
-            what="1,000 waiting instances",
-        )
-        queue = sim.client("sqs").get_queue_url(QueueName="lifeline-events")["QueueUrl"]
-        config = tmp_path / "lifeline.yaml"
-        config.write_text(fleet.config(queue, GROUPS))
-        sim.control("calls/reset", {})
-        out = run(
-            "reconcile",
-            "--config",
-            str(config),
-            "--endpoint-url",
-            sim.url,
-            "--db",
-            str(tmp_path / "l.db"),
-            "--output",
-            "json",
-            timeout=120,
-        )
-        assert out.returncode == 2, out.stderr[-2000:]
+        out, calls = reconcile(sim, config, tmp_path / "l.db")
         calls = sim.control("calls")[1]
         expected = floor()
         assert set(calls) <= set(expected), f"calls the floor does not need: {set(calls) - set(expected)}"
@@ -65,4 +73,42 @@ def test_one_pass_over_100_groups_with_10_new_instances_each_stays_within_10_per
         plans = json.loads(out.stdout)["plans"]
         assert all(sum(1 for s in p["steps"] if s["step"] == "adopt") == NEW for p in plans)
     finally:
+        sim.stop()
+
+
+def test_a_warm_pass_reads_no_hooks_the_journal_verified_within_the_interval(tmp_path):
+    sim, config = fleet_sim(tmp_path)
+    try:
+        db = tmp_path / "l.db"
+        _, verifying = reconcile(sim, config, db, "--dry-run")
+        assert verifying["autoscaling.DescribeLifecycleHooks"] == GROUPS
+        assert "codedeploy.CreateDeployment" not in verifying
+        _, calls = reconcile(sim, config, db)
+        assert "autoscaling.DescribeLifecycleHooks" not in calls, calls
+        assert calls["codedeploy.CreateDeployment"] == GROUPS
+        least = sum(v for k, v in floor().items() if k != "autoscaling.DescribeLifecycleHooks")
+        assert sum(calls.values()) <= math.floor(least * 1.1), f"{sum(calls.values())} calls, floor {least}: {calls}"
+    finally:
+        sim.stop()
+
+
+def test_idle_serve_over_settled_groups_reads_two_pages_per_resync(tmp_path):
+    sim, config = fleet_sim(tmp_path, new=0)
+    config.write_text(config.read_text() + "resync_interval: 2s\n")
+    serve = Serve(sim, str(config), str(tmp_path / "l.db"), str(tmp_path / "serve.log"))
+    try:
+        wait_for(lambda: sim.control("calls")[1].get("autoscaling.DescribeLifecycleHooks", 0) >= GROUPS, 30)
+        wait_for(lambda: sim.control("calls")[1].get("codedeploy.BatchGetDeploymentGroups", 0) >= 2, 30)
+        sim.control("calls/reset", {})
+        wait_for(
+            lambda: sim.control("calls")[1].get("codedeploy.BatchGetDeploymentGroups", 0) >= 3, 30, what="3 resyncs"
+        )
+        calls = sim.control("calls")[1]
+        resyncs = calls["codedeploy.BatchGetDeploymentGroups"]
+        idle = {k: v for k, v in calls.items() if k not in ("sqs.ReceiveMessage",)}
+        # Each resync: one BatchGetDeploymentGroups (100 names) and one page of DescribeAutoScalingGroups.
+        assert set(idle) == {"codedeploy.BatchGetDeploymentGroups", "autoscaling.DescribeAutoScalingGroups"}, calls
+        assert abs(idle["autoscaling.DescribeAutoScalingGroups"] - resyncs) <= 1, calls
+    finally:
+        serve.stop()
         sim.stop()

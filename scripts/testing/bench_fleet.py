@@ -1,0 +1,206 @@
+"""Fleet-scale benchmarks (DESIGN §9, issue "Fleet scale"), one table: a cold `lifeline reconcile`
+pass over 1,000 groups / 10,000 instances / 1,000 waiting actions beside a boto3 script doing the
+same pass on the same world; the warm pass; idle `serve` over 1,000 settled groups; lifecycle
+message → CreateDeployment; 10,000 groups; one-shot start → first request. Figures are
+reported, never asserted by tests (tests/sim/test_api_economy.py asserts the call counts).
+Usage: bench_fleet.py BINARY [RUNS] [--skip-big]"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+import fleet
+from fleet_world import ENV, World, cpu_seconds, first_request_ms
+
+BINARY = sys.argv[1]
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 3
+SKIP_BIG = "--skip-big" in sys.argv
+# LIFELINE_BENCH_WRAP="perf record -g -o /tmp/perf.data" profiles the cold reconcile process.
+WRAP = os.environ.get("LIFELINE_BENCH_WRAP", "").split()
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def reconcile(world, workdir, tag, groups, extra=(), db=None):
+    """One `lifeline reconcile`: wall, CPU and peak RSS of that process alone, and the calls it made."""
+    config = world.config_file(workdir, tag, groups)
+    world.control("calls/reset", {})
+    start = time.monotonic()
+    with open(os.path.join(workdir, f"stderr-{tag}"), "w+") as stderr:
+        process = subprocess.Popen(
+            WRAP
+            + [BINARY, "reconcile", "--config", config, "--endpoint-url", world.url]
+            + ["--db", db or os.path.join(workdir, f"{tag}.db"), "--output", "json", "--log-level", "warning"]
+            + list(extra),
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 2):
+            stderr.seek(0)
+            sys.exit(f"reconcile ({tag}) exited {code}: {stderr.read()[-2000:]}")
+    calls = world.calls()
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "calls": sum(calls.values()),
+        "by_op": calls,
+        "sim_cpu": world.cpu_since_reset(),
+    }
+
+
+def boto3_pass(world, groups):
+    world.control("calls/reset", {})
+    names = [[app, dg] for _, app, dg, _ in (fleet.names(n, groups, 10) for n in range(groups))]
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "boto3_pass.py"), world.url, world.queue_url, json.dumps(names)],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or json.loads(out)["created"] != groups:
+        sys.exit(f"the boto3 pass failed: {out[-2000:]}")
+    return {
+        "wall": time.monotonic() - start,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "calls": sum(world.calls().values()),
+    }
+
+
+def cold_and_boto3(workdir):
+    cold, boto = [], []
+    for run in range(RUNS):
+        with World(BINARY, 1000, waiting=1) as world:
+            cold.append(reconcile(world, workdir, f"cold-{run}", 1000))
+            if cold[-1]["by_op"].get("codedeploy.CreateDeployment") != 1000:
+                sys.exit(f"cold pass: {cold[-1]['by_op']}")
+        with World(BINARY, 1000, waiting=1) as world:
+            boto.append(boto3_pass(world, 1000))
+    return cold, boto
+
+
+def warm(workdir):
+    """The same work with hooks verified within the interval: a dry run verifies them first."""
+    with World(BINARY, 1000, waiting=1) as world:
+        db = os.path.join(workdir, "warm.db")
+        reconcile(world, workdir, "warm-verify", 1000, extra=["--dry-run"], db=db)
+        result = reconcile(world, workdir, "warm", 1000, db=db)
+        if result["by_op"].get("codedeploy.CreateDeployment") != 1000:
+            sys.exit(f"warm pass: {result['by_op']}")
+        return result
+
+
+def serve_idle_and_latency(workdir, samples=60, resync=20, window=60):
+    """Idle serve over 1,000 settled groups (resync 20 s, a 60 s window), then `samples` scale-outs
+    of one group each: lifecycle message sent → CreateDeployment received by the simulator."""
+    with World(BINARY, 1000, waiting=0) as world:
+        serve = world.serve(workdir, 1000, resync=resync)
+        try:
+            world.wait_settled(serve)
+            time.sleep(3)
+            world.control("calls/reset", {})
+            cpu0 = cpu_seconds(serve.pid)
+            time.sleep(window)
+            idle_cpu = cpu_seconds(serve.pid) - cpu0
+            idle = world.calls()
+            latencies = []
+            for n in range(samples):
+                asg, _, dg, _ = fleet.names(n * (1000 // samples), 1000, 10)
+                world.control("scale", {"group": asg, "desired": 11})
+                sent, created = world.wait_for_deployment(asg, dg, timeout=20)
+                latencies.append((created - sent) * 1000)
+            return idle, idle_cpu / window, window / resync, latencies
+        finally:
+            serve.terminate()
+            serve.wait(timeout=30)
+
+
+def big(workdir):
+    with World(BINARY, 10000, waiting=1, settle_timeout=600) as world:
+        return reconcile(world, workdir, "big", 10000)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as workdir:
+        cold, boto = cold_and_boto3(workdir)
+        warm_run = warm(workdir)
+        idle, idle_core, resyncs, latencies = serve_idle_and_latency(workdir)
+        first_ms = sorted(first_request_ms(BINARY, workdir) for _ in range(5))[2]
+        big_run = None if SKIP_BIG else big(workdir)
+
+    def median(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    calls, boto_calls = cold[0]["calls"], boto[0]["calls"]
+    cpu, boto_cpu, sim_cpu = median(cold, "cpu"), median(boto, "cpu"), median(cold, "sim_cpu")
+    rss = max(r["rss_mb"] for r in cold)
+    per_resync = sum(idle.values()) / resyncs
+    p99 = sorted(latencies)[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    rows = [
+        (
+            "cold pass 1,000 groups: wall",
+            f"{median(cold, 'wall'):.2f} s (median of {RUNS})",
+            "≤ 2 s",
+            median(cold, "wall") <= 2,
+        ),
+        ("cold pass: peak RSS", f"{rss:.1f} MB", "≤ 64 MB", rss <= 64),
+        (
+            "cold pass: AWS calls",
+            f"{calls} (floor {sum(fleet.floor(1000, 1000, 10).values())})",
+            "≤ 1.1 × floor",
+            calls <= 1.1 * sum(fleet.floor(1000, 1000, 10).values()),
+        ),
+        (
+            "cold pass: CPU, lifeline vs boto3",
+            f"{cpu:.2f} s vs {boto_cpu:.2f} s ({boto_cpu / cpu:.1f}× less)",
+            "≥ 10× less",
+            boto_cpu >= 10 * cpu,
+        ),
+        (
+            "CPU per AWS call",
+            f"lifeline {cpu / calls * 1000:.2f} ms, boto3 {boto_cpu / boto_calls * 1000:.2f} ms",
+            "≤ 0.2 ms",
+            cpu / calls <= 0.0002,
+        ),
+        ("simulator CPU per call", f"{sim_cpu / calls * 1000:.2f} ms", "< lifeline's", sim_cpu < cpu),
+        ("warm pass (hooks verified): calls", f"{warm_run['calls']}", "≤ 1,070", warm_run["calls"] <= 1070),
+        ("idle serve, 1,000 settled: calls per resync", f"{per_resync:.1f} {dict(idle)}", "≤ 25", per_resync <= 25),
+        ("idle serve, 1,000 settled: CPU", f"{idle_core * 100:.2f} % of one core", "≤ 1 %", idle_core <= 0.01),
+        (
+            "message → CreateDeployment, 1,000 groups: p99",
+            f"{p99:.0f} ms (median {statistics.median(latencies):.0f} ms, {len(latencies)} messages)",
+            "≤ 50 ms",
+            p99 <= 50,
+        ),
+        ("one-shot reconcile start → first request", f"{first_ms:.1f} ms (median of 5)", "≤ 50 ms", first_ms <= 50),
+    ]
+    if big_run:
+        rows.append(
+            (
+                "cold pass 10,000 groups: wall, RSS",
+                f"{big_run['wall']:.1f} s, {big_run['rss_mb']:.0f} MB ({big_run['calls']} calls)",
+                "≤ 12× the 1,000-group figures",
+                big_run["wall"] <= 12 * median(cold, "wall") and big_run["rss_mb"] <= 12 * rss,
+            )
+        )
+    width = [max(len(r[i]) for r in rows) for i in range(3)]
+    print(f"{'benchmark':{width[0]}}  {'result':{width[1]}}  {'target':{width[2]}}  met")
+    for name, result, target, met in rows:
+        print(f"{name:{width[0]}}  {result:{width[1]}}  {target:{width[2]}}  {'yes' if met else 'NO'}")
+    print(f"(boto3: {boto_calls} calls, {median(boto, 'wall'):.2f} s wall; run at {datetime.now():%Y-%m-%d %H:%M})")
+
+
+if __name__ == "__main__":
+    main()
