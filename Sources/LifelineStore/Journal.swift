@@ -24,6 +24,15 @@ public protocol Journal: Sendable {
     /// other writer can make it conflict. Returns the action, or nil when it is no longer open.
     func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction?
 
+    /// A pass's bookkeeping in one transaction: the actions it adopts (as `recordActions`), the
+    /// last good revisions it learned and the deployments it tracks. Nothing here is written ahead
+    /// of an AWS call, so one commit serves every group of the pass.
+    func recordBookkeeping(
+        actions: [LifecycleAction],
+        lastGood: [LastGoodRevision],
+        deployments: [DeploymentRecord]
+    ) async throws
+
     // MARK: Write-ahead intents
 
     /// Commits an intent before the AWS call; returns it with its id.
@@ -104,6 +113,17 @@ public struct PruneReport: Sendable, Equatable, Codable {
 }
 
 extension Journal {
+    /// One write after another, for journals without transactions of their own (in memory).
+    public func recordBookkeeping(
+        actions: [LifecycleAction],
+        lastGood: [LastGoodRevision],
+        deployments: [DeploymentRecord]
+    ) async throws {
+        if !actions.isEmpty { _ = try await recordActions(actions) }
+        for revision in lastGood { try await setLastGoodRevision(revision) }
+        for deployment in deployments { try await recordDeployment(deployment) }
+    }
+
     public func finishIntent(
         id: Int64,
         outcome: Intent.Outcome,

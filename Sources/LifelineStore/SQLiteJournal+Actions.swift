@@ -11,19 +11,19 @@ extension SQLiteJournal {
     /// Records many actions in one transaction (an observation that finds many waiting instances).
     public func recordActions(_ actions: [LifecycleAction]) async throws -> [LifecycleAction] {
         try await write { db in
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO lifecycle_action (
-                        token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
-                        heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result,
-                        message_ids, heartbeat_timeout, closed_at, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                    ON CONFLICT(token) DO NOTHING
-                    """
-            )
+            let insert = try db.cachedStatement(sql: Self.insertAction)
             return try actions.map { try Self.upsert($0, insert, db) }
         }
     }
+
+    static let insertAction = """
+        INSERT INTO lifecycle_action (
+            token, instance_id, hook, auto_scaling_group, deployment_group, transition, first_seen,
+            heartbeat_deadline, global_deadline, heartbeats_sent, last_heartbeat, state, result,
+            message_ids, heartbeat_timeout, closed_at, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+        ON CONFLICT(token) DO NOTHING
+        """
 
     static func upsert(_ action: LifecycleAction, _ insert: Statement, _ db: Database) throws -> LifecycleAction {
         insert.setUncheckedArguments([

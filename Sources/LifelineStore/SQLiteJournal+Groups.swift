@@ -45,6 +45,22 @@ extension SQLiteJournal {
         }
     }
 
+    public func recordBookkeeping(
+        actions: [LifecycleAction],
+        lastGood: [LastGoodRevision],
+        deployments: [DeploymentRecord]
+    ) async throws {
+        guard !(actions.isEmpty && lastGood.isEmpty && deployments.isEmpty) else { return }
+        try await write { db in
+            if !actions.isEmpty {
+                let insert = try db.cachedStatement(sql: Self.insertAction)
+                for action in actions { _ = try Self.upsert(action, insert, db) }
+            }
+            for revision in lastGood { try Self.setLastGood(revision, db) }
+            for deployment in deployments { try Self.upsert(deployment, db) }
+        }
+    }
+
     public func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks] {
         try await read { db in
             var byGroup: [String: VerifiedHooks] = [:]

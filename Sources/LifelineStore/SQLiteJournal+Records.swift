@@ -58,21 +58,23 @@ extension SQLiteJournal {
     }
 
     public func setLastGoodRevision(_ r: LastGoodRevision) async throws {
-        try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO last_good_revision (deployment_group, revision, deployment_id, recorded_at) VALUES \
-                    (?, ?, ?, ?)
-                    ON CONFLICT(deployment_group) DO UPDATE SET revision = excluded.revision, deployment_id = \
-                    excluded.deployment_id,
-                        recorded_at = excluded.recorded_at
-                    """
-            ).execute(
-                arguments: [
-                    r.deploymentGroup, try jsonText(r.revision), r.deploymentID, r.recordedAt.timeIntervalSince1970,
-                ]
-            )
-        }
+        try await write { db in try Self.setLastGood(r, db) }
+    }
+
+    static func setLastGood(_ r: LastGoodRevision, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO last_good_revision (deployment_group, revision, deployment_id, recorded_at) VALUES \
+                (?, ?, ?, ?)
+                ON CONFLICT(deployment_group) DO UPDATE SET revision = excluded.revision, deployment_id = \
+                excluded.deployment_id,
+                    recorded_at = excluded.recorded_at
+                """
+        ).execute(
+            arguments: [
+                r.deploymentGroup, try jsonText(r.revision), r.deploymentID, r.recordedAt.timeIntervalSince1970,
+            ]
+        )
     }
 
     public func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision? {

@@ -178,4 +178,21 @@ struct ScheduleAndDriftTests {
         #expect(account.calls("ListDeploymentTargets").count == 1, "a started deployment's targets are fixed")
         #expect(account.calls("BatchGetDeploymentTargets").count == 3)
     }
+
+    @Test("a pass's bookkeeping the journal refuses: nothing is done for the adopted instances until it is recorded")
+    func bookkeepingFirst() async throws {
+        let account = FakeAccount.fleet(["a": ["i-1"], "b": ["i-2"]])
+        let journal = FailingJournal()
+        journal.failRecords = true
+        let shell = reconciler(account, journal, groups: FakeAccount.managed("a", "b"))
+        let first = try await shell.pass()
+        #expect(first.failures.count == 2, "one line per group: \(first.failures)")
+        #expect(account.calls("CreateDeployment").isEmpty)
+        #expect(first.nextPassAt == clock.now.addingTimeInterval(5))
+        journal.failRecords = false
+        clock.set(first.nextPassAt)
+        _ = try await shell.pass()
+        #expect(account.calls("CreateDeployment").count == 2)
+        #expect(try await journal.openActions().count == 2)
+    }
 }

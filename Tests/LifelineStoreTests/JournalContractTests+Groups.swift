@@ -56,4 +56,34 @@ extension JournalContractTests {
         try await journal.forgetVerifiedHooks(autoScalingGroups: ["asg-a"])
         #expect(try await journal.verifiedHooks(autoScalingGroups: ["asg-a", "asg-b"]).keys.sorted() == ["asg-b"])
     }
+
+    @Test(
+        "a pass's bookkeeping: adopted actions, last good revisions and tracked deployments in one write",
+        arguments: JournalKind.allCases
+    )
+    func bookkeeping(_ kind: JournalKind) async throws {
+        let journal = try kind.make()
+        _ = try await journal.recordActions([action("tok-known", instance: "i-0", messages: ["m-1"])])
+        try await journal.recordBookkeeping(
+            actions: [action("tok-known", instance: "i-0", messages: ["m-2"]), action("tok-new", instance: "i-1")],
+            lastGood: [
+                LastGoodRevision(deploymentGroup: "shop/prod", revision: revision, deploymentID: "d-1", recordedAt: t0)
+            ],
+            deployments: [
+                DeploymentRecord(
+                    id: "d-1",
+                    deploymentGroup: "shop/prod",
+                    revision: revision,
+                    instances: ["i-1"],
+                    status: "InProgress",
+                    createdAt: t0
+                )
+            ]
+        )
+        let known = try #require(try await journal.action(token: "tok-known"))
+        #expect(known.messageIDs == ["m-1", "m-2"], "a known token keeps its state and gains the new message ids")
+        #expect(try await journal.action(token: "tok-new")?.version == 1)
+        #expect(try await journal.lastGoodRevision(deploymentGroup: "shop/prod")?.deploymentID == "d-1")
+        #expect(try await journal.deployment(id: "d-1")?.status == "InProgress")
+    }
 }

@@ -24,9 +24,10 @@ struct PlanExecutor: Sendable {
     /// steps: a wave's 25 completions must not queue one behind another while the hooks of the
     /// last run out, and a completion the plan puts before a StopDeployment still goes first (the
     /// stop would abandon the instance otherwise). Returns the failures, one line each.
-    func execute(_ plan: Plan) async -> [String] {
+    /// `bookkept`: `recordBookkeeping` already wrote the plan's adoptions, last good revision and tracked deployments.
+    func execute(_ plan: Plan, bookkept: Bool = false) async -> [String] {
         let adopted = plan.steps.compactMap { if case let .adopt(action, _) = $0 { action } else { nil } }
-        if !adopted.isEmpty {
+        if !adopted.isEmpty && !bookkept {
             do { _ = try await journal.recordActions(adopted) } catch {
                 return ["\(plan.deploymentGroup): recording \(adopted.count) waiting instances: \(error)"]
             }
@@ -47,6 +48,8 @@ struct PlanExecutor: Sendable {
             case .putHook, .createDeployment, .stopDeployment:
                 ordered += [stretch.journal, stretch.completions, [step]]
                 stretch = ([], [])
+            case .setLastGood, .track:
+                if !bookkept { stretch.journal.append(step) }
             default:
                 stretch.journal.append(step)
             }
@@ -61,6 +64,35 @@ struct PlanExecutor: Sendable {
             }
         }
         return failures
+    }
+
+    /// The bookkeeping of every plan of a pass (adoptions, last good revisions, tracked deployments)
+    /// in one journal transaction, before any plan acts. The plans it could not record, with why:
+    /// they are not executed (an adopted action is recorded before anything is done for it).
+    func recordBookkeeping(_ plans: [Plan]) async -> [DeploymentGroupName: String] {
+        var actions: [LifecycleAction] = []
+        var lastGood: [LastGoodRevision] = []
+        var tracked: [DeploymentRecord] = []
+        for plan in plans {
+            for step in plan.steps {
+                switch step {
+                case let .adopt(action, _): actions.append(action)
+                case let .setLastGood(good): lastGood.append(good)
+                case let .track(record, _): tracked.append(record)
+                default: break
+                }
+            }
+        }
+        do {
+            try await journal.recordBookkeeping(actions: actions, lastGood: lastGood, deployments: tracked)
+            return [:]
+        } catch {
+            let line = "recording the pass's \(actions.count) adopted action(s) and bookkeeping: \(error)"
+            logger.error("\(line)")
+            return Dictionary(
+                uniqueKeysWithValues: plans.map { ($0.deploymentGroup, "\($0.deploymentGroup): \(line)") }
+            )
+        }
     }
 
     private func executeConcurrently(_ steps: [PlanStep], _ plan: Plan) async -> [String] {

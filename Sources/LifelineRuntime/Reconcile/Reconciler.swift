@@ -174,13 +174,17 @@ public actor Reconciler {
                 now: now,
                 leases: leases
             )
-            let acting = plans.filter { !$0.isEmpty }
-            let results = try await concurrentMap(acting) { await executor.execute($0) }
+            // One transaction for every plan's bookkeeping; the write-ahead steps keep their own.
+            let unrecorded = await executor.recordBookkeeping(plans.filter { !$0.isEmpty })
+            failures += unrecorded.values.sorted()
+            let acting = plans.filter { !$0.isEmpty && unrecorded[$0.deploymentGroup] == nil }
+            let results = try await concurrentMap(acting) { await executor.execute($0, bookkept: true) }
             failures += results.flatMap { $0 }
             // A group whose step failed tries again soon; the others keep their own time.
             for (plan, failed) in zip(acting, results) where !failed.isEmpty {
                 dueAt[plan.deploymentGroup] = min(plan.nextPassAt, at.addingTimeInterval(5))
             }
+            for group in unrecorded.keys { dueAt[group] = at.addingTimeInterval(5) }
             record(failed: failed, observed: seen.map(\.group.name), at: at)
             if let metrics {
                 metrics.state(
