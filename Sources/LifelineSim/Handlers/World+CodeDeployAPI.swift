@@ -108,7 +108,7 @@ extension World {
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
             let dg = try existingDeploymentGroup(app, name)
-            if let active = deployments.values.first(where: { $0.groupKey == dg.key && $0.isActive }) {
+            if let active = activeDeployments[dg.key].flatMap({ deployments[$0] }) {
                 throw SimError(
                     code: "DeploymentLimitExceededException",
                     message: "The Deployment Group '\(name)' already has an active Deployment '\(active.id)'",

@@ -25,8 +25,11 @@ extension World {
             // Parsed once per request, not per instance.
             let filters = r.ec2Filters.map { (name: $0.name, values: Set($0.values)) }
             let cutoff = now.addingTimeInterval(-config.terminatedVisibleSeconds)
+            // An instance-id filter (lifeline's launch times) names its instances: look them up, not every instance.
             let wanted = Set(ids)
-            var found = instances.values.filter {
+            let named = filters.first { $0.name == "instance-id" }?.values.union(wanted) ?? wanted
+            let pool = named.isEmpty ? Array(instances.values) : named.compactMap { instances[$0] }
+            var found = pool.filter {
                 ($0.state != "terminated" || $0.stateChangedAt >= cutoff) && (wanted.isEmpty || wanted.contains($0.id))
             }
             for filter in filters { found = try found.filter { try Self.matches($0, filter) } }

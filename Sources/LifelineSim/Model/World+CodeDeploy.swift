@@ -132,6 +132,7 @@ extension World {
         )
         deployments[id] = deployment
         deploymentOrder.append(id)
+        activeDeployments[dg.key] = id
         deploymentGroups[dg.key]?.lastAttempted = (id, deployment.status, now, deployment.completeTime)
         log(
             "deployment-created",
@@ -149,8 +150,9 @@ extension World {
 
     /// Moves every active deployment on (called by `tick`).
     func progressDeployments() {
-        for id in deploymentOrder where deployments[id]?.isActive == true {
-            guard var deployment = deployments[id] else { continue }
+        let active = Set(activeDeployments.values)
+        for id in deploymentOrder where active.contains(id) {
+            guard var deployment = deployments[id], deployment.isActive else { continue }
             if deployment.status == "Created" {
                 // Held (settings.heldInCreated): it starts once the hold is over.
                 let hold = config.heldInCreated["\(deployment.application)/\(deployment.group)"] ?? 0
@@ -288,6 +290,7 @@ extension World {
         deployment.completeTime = deployment.completeTime ?? now
         deployments[id] = deployment
         let key = deployment.groupKey
+        if activeDeployments[key] == id { activeDeployments[key] = nil }
         let summary = (deployment.id, deployment.status, deployment.createTime, deployment.completeTime)
         deploymentGroups[key]?.lastAttempted = summary
         if deployment.status == "Succeeded" {
@@ -314,7 +317,7 @@ extension World {
     /// after the active deployment if there is one.
     func codeDeployHookFired(deploymentGroup key: String, action token: String) {
         guard let dg = deploymentGroups[key] else { return }
-        if deployments.values.contains(where: { $0.groupKey == key && $0.isActive }) {
+        if activeDeployments[key] != nil {
             codeDeployWaiting[key, default: []].append(token)
             return
         }
@@ -346,7 +349,8 @@ extension World {
     /// An instance went away: its part in running deployments fails, unless nobody can tell it went.
     func instanceGone(_ id: String) {
         guard instances[id]?.lingers == false else { return }
-        for deploymentID in deploymentOrder where deployments[deploymentID]?.isActive == true {
+        let active = Set(activeDeployments.values)
+        for deploymentID in deploymentOrder where active.contains(deploymentID) {
             guard let target = deployments[deploymentID]?.targets[id],
                 target.status == "Pending" || target.status == "InProgress"
             else { continue }

@@ -16,6 +16,7 @@ extension World {
         deploymentGroups = [:]
         deployments = [:]
         deploymentOrder = []
+        activeDeployments = [:]
         codeDeployWaiting = [:]
         detaching = [:]
         callCounts = [:]

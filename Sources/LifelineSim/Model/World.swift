@@ -17,6 +17,9 @@ actor World {
     var deploymentGroups: [String: SimDeploymentGroup] = [:]
     var deployments: [String: SimDeployment] = [:]
     var deploymentOrder: [String] = []
+    /// Deployment group key → its active deployment (set by `startDeployment`, cleared by
+    /// `endDeployment`): CodeDeploy's one-active-deployment rule without scanning every deployment.
+    var activeDeployments: [String: String] = [:]
     /// Launch actions CodeDeploy's own hook holds until its group's active deployment ends.
     var codeDeployWaiting: [String: [String]] = [:]
     /// When each detach began: it completes a moment later, as on AWS.

@@ -79,13 +79,5 @@ enum ErrorEnvelope {
         }
     }
 
-    static func json(_ object: Any) -> String {
-        String(
-            decoding: (try? JSONSerialization.data(
-                withJSONObject: object,
-                options: [.sortedKeys, .withoutEscapingSlashes]
-            )) ?? Data("{}".utf8),
-            as: UTF8.self
-        )
-    }
+    static func json(_ object: Any) -> String { SimJSON.encode(object) }
 }
