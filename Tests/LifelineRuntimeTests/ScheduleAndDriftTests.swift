@@ -195,4 +195,32 @@ struct ScheduleAndDriftTests {
         #expect(account.calls("CreateDeployment").count == 2)
         #expect(try await journal.openActions().count == 2)
     }
+
+    @Test("a message's pass runs beside a pass still in flight, and never takes a group that pass holds")
+    func messagePassBesideAResync() async throws {
+        let account = FakeAccount.fleet(["a": ["i-1"], "b": []])
+        account.update { $0.delays["CreateDeployment shop/a"] = .seconds(2) }
+        let shell = reconciler(account, groups: FakeAccount.managed("a", "b"))
+        let slow = Task { try await shell.pass(only: [name("a")]) }
+        for _ in 0..<200 where account.state.withLock({ $0.inFlight["CreateDeployment"] ?? 0 }) == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // i-2 waits on b; messages name both groups.
+        account.update { state in
+            state.groups[1].instances = [AutoScalingGroupInstance(instanceID: "i-2", lifecycleState: "Pending:Wait")]
+            state.instances.append(
+                EC2Instance(instanceID: "i-2", state: "running", launchTime: Date(), tags: ["group": "b"])
+            )
+        }
+        await shell.markDue([name("a")], autoScalingGroup: "shop-a")
+        await shell.markDue([name("b")], autoScalingGroup: "shop-b")
+        let quick = try await shell.pass(hintedOnly: true)
+        #expect(quick.plans.map(\.deploymentGroup.name) == ["b"], "a is the slow pass's")
+        #expect(account.calls("CreateDeployment").sorted() == ["CreateDeployment shop/a", "CreateDeployment shop/b"])
+        #expect(account.state.withLock { $0.inFlight["CreateDeployment"] } == 1, "a's call is still under way")
+        _ = try await slow.value
+        let after = try await shell.pass(hintedOnly: true)
+        #expect(after.plans.map(\.deploymentGroup.name) == ["a"], "a's message is taken once the slow pass is over")
+        #expect(account.calls("CreateDeployment").count == 2, "the deployment a's slow pass made covers i-1")
+    }
 }

@@ -37,12 +37,15 @@ public struct ReconcileService: Service {
 
     public func run() async throws {
         let waker = Waker()
+        let messageWaker = Waker()
         let heartbeatWaker = Waker()
         // With leases, the first pass acts for what the first round takes.
         await reconciler.leases?.round()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await passes(waker: waker) }
+                // A message's group is reconciled at once, beside a resync pass still in flight.
+                group.addTask { await messagePasses(waker: messageWaker) }
                 if let leases = reconciler.leases {
                     group.addTask {
                         await cancelWhenGracefulShutdown {
@@ -66,7 +69,7 @@ public struct ReconcileService: Service {
                     group.addTask {
                         await cancelWhenGracefulShutdown {
                             await ingest.run(wake: {
-                                await waker.wake()
+                                await messageWaker.wake()
                                 await heartbeatWaker.wake()
                             })
                         }
@@ -78,11 +81,28 @@ public struct ReconcileService: Service {
             Task {
                 await readiness.shuttingDown()
                 await waker.wake()
+                await messageWaker.wake()
             }
         }
         // Graceful handover: the in-flight calls are done; another replica takes the groups at its next round.
         await reconciler.leases?.releaseAll()
         logger.notice("lifeline serve stopped")
+    }
+
+    /// Passes over the groups messages named, each as soon as its message is recorded; the
+    /// resync loop (`passes`) takes any a failure leaves behind.
+    private func messagePasses(waker: Waker) async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await waker.wait(seconds: 3600)
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            do {
+                _ = try await reconciler.pass(sweep: false, hintedOnly: true)
+            } catch  where Task.isCancelled {
+                break
+            } catch {
+                logger.error("reconcile pass for a message failed: \(error); the next pass tries again")
+            }
+        }
     }
 
     private func passes(waker: Waker) async {

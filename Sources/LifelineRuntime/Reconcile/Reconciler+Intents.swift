@@ -10,10 +10,20 @@ extension Reconciler {
     /// decision (the action is marked completing with the intended result). Every time here is on
     /// AWS's clock (`now`), as CodeDeploy's createTime is. Returns the groups whose interrupted intents could not be resolved (AWS could not be read):
     /// they sit this pass out, so that nothing is done twice.
+    /// `of`: only the intents of these groups (another pass may be acting for the others: their
+    /// open intents are its calls in flight, not a crash's), and those of no group when
+    /// `ungrouped`; nil: every intent.
     @discardableResult
-    func resolveInterruptedIntents() async throws -> [DeploymentGroupName: GroupFailure] {
+    func resolveInterruptedIntents(
+        of groups: Set<DeploymentGroupName>? = nil,
+        ungrouped: Bool = true
+    ) async throws -> [DeploymentGroupName: GroupFailure] {
         var failures: [DeploymentGroupName: GroupFailure] = [:]
         for intent in try await journal.openIntents() {
+            if let groups {
+                let group = intent.deploymentGroup.flatMap(DeploymentGroupName.init)
+                guard group.map(groups.contains) ?? ungrouped else { continue }
+            }
             do {
                 try await resolve(intent)
             } catch let error as AWSError {

@@ -40,6 +40,8 @@ public actor Reconciler {
     private var hinted: [DeploymentGroupName: Set<String>] = [:]
     /// The Auto Scaling groups each group covered at its last observation.
     private var coverage: [DeploymentGroupName: Set<String>] = [:]
+    /// Groups a pass is reconciling now: a message's pass runs beside the resync's, never for the same group.
+    private var inFlight: Set<DeploymentGroupName> = []
     /// Started deployments' target lists, read once (their targets are fixed); bounded.
     private var targetLists: [String: Set<String>] = [:]
 
@@ -84,26 +86,36 @@ public actor Reconciler {
     /// pass out and is retried with backoff; it never stops another group. `only` limits the pass
     /// to some groups (and tries them even while they back off); `dryRun` decides and changes nothing.
     /// `sweep: false` when another task already sweeps heartbeats (serve's heartbeat task).
+    /// `hintedOnly`: only the groups messages named (serve's message passes, which run beside the
+    /// resync's so that a message never waits for a pass over every group).
     public func pass(
         only: Set<DeploymentGroupName>? = nil,
         dryRun: Bool = false,
-        sweep: Bool = true
+        sweep: Bool = true,
+        hintedOnly: Bool = false
     ) async throws -> PassReport {
         var failures: [String] = []
         if !dryRun && sweep { failures += try await heartbeats.sweep() }
         let started = now()
-        var failed = dryRun ? [:] : try await resolveInterruptedIntents()
         let held = dryRun ? nil : await leases?.heldGroups()
         // A group another replica holds now is that replica's to report, failing or not.
         for group in health.failing.keys where held.map({ !$0.contains(group.description) }) ?? false {
             _ = health.succeeded(group)
         }
+        // Selected and marked in flight without a suspension between: two passes never take one group.
+        let busy = inFlight
         let selected = groups(only).filter { group in
-            (held?.contains(group.name.description) ?? true)
+            !busy.contains(group.name) && (held?.contains(group.name.description) ?? true)
                 && (only != nil
                     || (health.isDue(group.name, at: started)
-                        && (isDue(group.name, at: started) || hinted[group.name] != nil)))
+                        && (hinted[group.name] != nil || (!hintedOnly && isDue(group.name, at: started)))))
         }
+        let taken = Set(selected.map(\.name))
+        inFlight.formUnion(taken)
+        defer { inFlight.subtract(taken) }
+        // Only our groups' intents: another pass's open intents may be its calls under way. A group
+        // not selected keeps its interrupted intent until a pass takes it, and nothing acts for it before.
+        var failed = dryRun ? [:] : try await resolveInterruptedIntents(of: taken, ungrouped: busy.isEmpty)
         do {
             _ = try await queueARNIfConfigured()
         } catch {

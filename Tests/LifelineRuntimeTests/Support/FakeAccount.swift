@@ -25,7 +25,7 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         var created = 0
         /// Seconds the account's clock is ahead of the host's: CodeDeploy's times are on it.
         var clockOffset: TimeInterval = 0
-        /// Operation (or `Operation argument`) → how long its answer takes, for lifecycle calls.
+        /// Operation (or `Operation argument`) → how long its answer takes, for lifecycle calls and CreateDeployment.
         var delays: [String: Duration] = [:]
         /// Lifecycle calls in flight now, and the most that ever were at once, per operation.
         var inFlight: [String: Int] = [:]
@@ -169,6 +169,7 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
 
     func createDeployment(_ input: CreateDeploymentInput) async throws -> String {
         try call("CreateDeployment", "\(input.applicationName)/\(input.deploymentGroupName ?? "")")
+        try await answerLater("CreateDeployment", "\(input.applicationName)/\(input.deploymentGroupName ?? "")")
         return state.withLock { state in
             state.created += 1
             let id = "d-\(state.created)"
