@@ -45,7 +45,7 @@ public struct ReconcileService: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await passes(waker: waker) }
                 // A message's group is reconciled at once, beside a resync pass still in flight.
-                group.addTask { await messagePasses(waker: messageWaker) }
+                group.addTask { await messagePasses(waker: messageWaker, then: waker) }
                 if let leases = reconciler.leases {
                     group.addTask {
                         await cancelWhenGracefulShutdown {
@@ -91,7 +91,9 @@ public struct ReconcileService: Service {
 
     /// Passes over the groups messages named, each as soon as its message is recorded; the
     /// resync loop (`passes`) takes any a failure leaves behind.
-    private func messagePasses(waker: Waker) async {
+    /// `resync`: woken after each pass, so that the resync loop waits for the times these
+    /// groups now ask for (a deployment to poll), not for the time it had before.
+    private func messagePasses(waker: Waker, then resync: Waker) async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await waker.wait(seconds: 3600)
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
@@ -102,6 +104,7 @@ public struct ReconcileService: Service {
             } catch {
                 logger.error("reconcile pass for a message failed: \(error); the next pass tries again")
             }
+            await resync.wake()
         }
     }
 

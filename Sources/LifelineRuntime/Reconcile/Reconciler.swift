@@ -158,7 +158,7 @@ public actor Reconciler {
             }
         }
         let at = now()
-        let plans = seen.map { decide($0.observation, $0.journal, now: at, policy: $0.group.policy) }
+        let plans = await Self.decideAll(seen, at: at)
         for plan in plans { dueAt[plan.deploymentGroup] = plan.nextPassAt }
         // A failing group's next try is its backoff's; one that could not be read is due again.
         for group in selected where failed[group.name] != nil { dueAt[group.name] = nil }
@@ -203,11 +203,7 @@ public actor Reconciler {
                     // With leases, the actions of groups another replica holds are its to count.
                     open: try await journal.openActions().filter { held?.contains($0.deploymentGroup ?? "") ?? true },
                     breakers: try await journal.breakers(),
-                    stale: Dictionary(
-                        uniqueKeysWithValues: seen.map {
-                            ($0.group.name, MatchSet.observed($0.observation).entries(.stale).count)
-                        }
-                    ),
+                    stale: await Self.staleCounts(seen),
                     groups: selected.map(\.name),
                     failing: health.failing.mapValues(\.failure.description),
                     now: now()
@@ -226,6 +222,20 @@ public actor Reconciler {
             failedGroups: failed.mapValues(\.description),
             nextPassAt: failures.isEmpty ? (next ?? fallback) : min(next ?? fallback, at.addingTimeInterval(5)),
             unknownGroups: unknown
+        )
+    }
+
+    /// `decide` for every group, off the actor: a message's pass need not wait while a resync's
+    /// 1,000 decisions are made.
+    private nonisolated static func decideAll(_ seen: [Observer.Seen], at: Date) async -> [Plan] {
+        seen.map { decide($0.observation, $0.journal, now: at, policy: $0.group.policy) }
+    }
+
+    /// Each group's stale instances, for the metrics; off the actor as `decideAll`.
+    private nonisolated static func staleCounts(_ seen: [Observer.Seen]) async -> [DeploymentGroupName: Int] {
+        Dictionary(
+            seen.map { ($0.group.name, MatchSet.observed($0.observation).entries(.stale).count) },
+            uniquingKeysWith: { first, _ in first }
         )
     }
 
