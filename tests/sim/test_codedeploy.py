@@ -165,6 +165,19 @@ def test_matching_tag_filters_tag_sets_and_a_detached_instance(sim):
     assert cd.list_deployment_targets(deploymentId=again)["targetIds"] == [ids[0]]
 
 
+def test_an_instance_tagged_after_a_deployment_is_matched_by_the_next(sim):
+    """The match set follows EC2 tags as they change (the simulator indexes them)."""
+    asg, _, _ = make_group(sim, desired=2)
+    ids = sorted(states(asg, "web"))
+    cd = make_app(sim, ec2TagFilters=[{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}])
+    first = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV1)["deploymentId"]
+    assert cd.list_deployment_targets(deploymentId=first)["targetIds"] == []
+    wait_done(cd, first)
+    sim.client("ec2").create_tags(Resources=[ids[1]], Tags=[{"Key": "env", "Value": "prod"}])
+    again = cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=REV2)["deploymentId"]
+    assert cd.list_deployment_targets(deploymentId=again)["targetIds"] == [ids[1]]
+
+
 def test_a_terminated_instance_still_matches_after_a_detach_race(sim):
     """Seed 004: terminated while its detach was in flight, the instance lingers in the matches."""
     asg, _, _ = make_group(sim, desired=2)
