@@ -41,7 +41,8 @@ struct ControlAPI: Sendable {
         }
         router.post("/_sim/scenario") { request, _ in
             var request = request
-            let body = Data(buffer: try await request.collectBody(upTo: 4 * 1024 * 1024))
+            // 10,000 groups (the fleet benchmark's largest world) take about 6 MB.
+            let body = Data(buffer: try await request.collectBody(upTo: 32 * 1024 * 1024))
             do {
                 try await world.load(try Scenario(json: body))
                 return json(["ok": true])
