@@ -5,6 +5,7 @@ message → CreateDeployment; 10,000 groups; one-shot start → first request. F
 reported, never asserted by tests (tests/sim/test_api_economy.py asserts the call counts).
 Usage: bench_fleet.py BINARY [RUNS] [--skip-big]"""
 
+import contextlib
 import json
 import os
 import statistics
@@ -102,12 +103,12 @@ def warm(workdir):
         return result
 
 
-def serve_idle_and_latency(workdir, samples=60, resync=20, window=60):
-    """Idle serve over 1,000 settled groups (resync 20 s, a 60 s window: three resyncs); then serve
-    again with the default 60 s resync over the same journal, and `samples` scale-outs of one group
+def serve_idle_and_latency(workdir, samples=60, resync=60, window=120):
+    """Idle serve over 1,000 settled groups (the default 60 s resync, a 120 s window: two resyncs); then serve
+    again over the same journal with the default 60 s resync, and `samples` scale-outs of one group
     each: lifecycle message sent → CreateDeployment received, on the simulator's clock."""
     with World(BINARY, 1000, waiting=0) as world:
-        serve = world.serve(workdir, 1000, resync=resync)
+        serve = world.serve(workdir, 1000, resync=None)
         try:
             world.wait_settled(serve)
             time.sleep(3)
@@ -119,6 +120,9 @@ def serve_idle_and_latency(workdir, samples=60, resync=20, window=60):
         finally:
             serve.terminate()
             serve.wait(timeout=30)
+        # The stopped serve's last long poll stays open in the simulator for up to 20 s, and a
+        # message handed to it would stay invisible for the receive's 10 s (so it would in SQS).
+        time.sleep(21)
         serve = world.serve(workdir, 1000, resync=None)
         try:
             world.wait_settled(serve)
@@ -128,6 +132,8 @@ def serve_idle_and_latency(workdir, samples=60, resync=20, window=60):
                 world.control("scale", {"group": asg, "desired": 11})
                 sent, created = world.wait_for_deployment(asg, dg, timeout=20)
                 latencies.append((created - sent) * 1000)
+                if latencies[-1] > 1000:
+                    print(f"slow: {asg} {latencies[-1]:.0f} ms, message at {sent:.3f} (serve-60.log)", file=sys.stderr)
             return idle, idle_cpu / window, window / resync, latencies
         finally:
             serve.terminate()
@@ -140,7 +146,9 @@ def big(workdir):
 
 
 def main():
-    with tempfile.TemporaryDirectory() as workdir:
+    # LIFELINE_BENCH_KEEP=DIR keeps the logs (serve-20.log, serve-60.log, stderr-*) there.
+    keep = os.environ.get("LIFELINE_BENCH_KEEP")
+    with tempfile.TemporaryDirectory() if not keep else contextlib.nullcontext(keep) as workdir:
         cold, boto = cold_and_boto3(workdir)
         warm_run = warm(workdir)
         idle, idle_core, resyncs, latencies = serve_idle_and_latency(workdir)
