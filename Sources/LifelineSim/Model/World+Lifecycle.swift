@@ -239,6 +239,7 @@ extension World {
         if let groupName = instance.group { groups[groupName]?.instances.removeAll { $0 == id } }
         instance.group = nil
         instance.lifecycleState = nil
+        terminatedInstances.insert(id)
         if instance.state != "terminated" {
             instance.state = "terminated"
             instance.stateChangedAt = now

@@ -9,6 +9,7 @@ extension World {
         groups = [:]
         instances = [:]
         tagIndex = nil
+        terminatedInstances = []
         actions = [:]
         activities = []
         queues = [:]

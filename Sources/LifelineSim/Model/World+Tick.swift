@@ -16,9 +16,16 @@ extension World {
         }
         progressDeployments()
         // Forget what AWS forgets: terminated instances after their visibility, finished actions after a while.
-        for (id, instance) in instances
-        where isPurged(instance) && !deployments.values.contains(where: { $0.isActive && $0.targets[id] != nil }) {
-            instances[id] = nil
+        let active = activeDeployments.values.compactMap { deployments[$0] }
+        for id in terminatedInstances {
+            guard let instance = instances[id] else {
+                terminatedInstances.remove(id)
+                continue
+            }
+            if isPurged(instance) && !active.contains(where: { $0.targets[id] != nil }) {
+                instances[id] = nil
+                terminatedInstances.remove(id)
+            }
         }
         for (token, action) in actions where action.result != nil && now.timeIntervalSince(action.start) > 86_400 {
             actions[token] = nil

@@ -10,6 +10,8 @@ actor World {
     /// gone, or whose tag was deleted, stay until the next rebuild; `matchSet` checks each). Built
     /// when first needed after a launch or a CreateTags (`instanceTagsChanged`).
     var tagIndex: [String: [String: [String]]]?
+    /// Instances terminated and not yet forgotten: the tick looks only at these, not at every instance.
+    var terminatedInstances: Set<String> = []
     var actions: [String: SimAction] = [:]
     var activities: [SimActivity] = []
     var queues: [String: SimQueue] = [:]
