@@ -11,35 +11,26 @@ extension SQLiteJournal {
     public func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
         try await read { db in
             var byGroup: [String: [DeploymentRecord]] = [:]
-            for names in deploymentGroups.slices(Self.slice) {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM deployment WHERE deployment_group IN (\(Self.marks(names.count))) "
-                        + "ORDER BY created_at DESC, id DESC",
-                    arguments: StatementArguments(Array(names))
-                )
-                for row in rows {
-                    let record = try Self.deployment(from: row)
-                    byGroup[record.deploymentGroup, default: []].append(record)
-                }
+            let rows = try Self.rows(db, "SELECT * FROM deployment WHERE deployment_group IN (?)", deploymentGroups)
+            for row in rows {
+                let record = try Self.deployment(from: row)
+                byGroup[record.deploymentGroup, default: []].append(record)
             }
-            return byGroup
+            // Newest first in each group, as `deployments(deploymentGroup:)`.
+            return byGroup.mapValues { $0.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
         }
     }
 
     public func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision] {
         try await read { db in
             var byGroup: [String: LastGoodRevision] = [:]
-            for names in deploymentGroups.slices(Self.slice) {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM last_good_revision WHERE deployment_group IN (\(Self.marks(names.count)))",
-                    arguments: StatementArguments(Array(names))
-                )
-                for row in rows {
-                    let revision = try Self.lastGood(from: row)
-                    byGroup[revision.deploymentGroup] = revision
-                }
+            for row in try Self.rows(
+                db,
+                "SELECT * FROM last_good_revision WHERE deployment_group IN (?)",
+                deploymentGroups
+            ) {
+                let revision = try Self.lastGood(from: row)
+                byGroup[revision.deploymentGroup] = revision
             }
             return byGroup
         }
@@ -64,18 +55,12 @@ extension SQLiteJournal {
     public func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks] {
         try await read { db in
             var byGroup: [String: VerifiedHooks] = [:]
-            for names in autoScalingGroups.slices(Self.slice) {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM hook_check WHERE auto_scaling_group IN (\(Self.marks(names.count)))",
-                    arguments: StatementArguments(Array(names))
+            for row in try Self.rows(db, "SELECT * FROM hook_check WHERE auto_scaling_group IN (?)", autoScalingGroups)
+            {
+                byGroup[row["auto_scaling_group"]] = VerifiedHooks(
+                    hooks: try jsonValue(row["hooks"]),
+                    checkedAt: date(row["checked_at"])!
                 )
-                for row in rows {
-                    byGroup[row["auto_scaling_group"]] = VerifiedHooks(
-                        hooks: try jsonValue(row["hooks"]),
-                        checkedAt: date(row["checked_at"])!
-                    )
-                }
             }
             return byGroup
         }
@@ -103,8 +88,18 @@ extension SQLiteJournal {
         }
     }
 
-    /// `?, ?, …` for an IN list of `count` values.
-    static func marks(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+    /// The rows of `sql`, whose one `IN (?)` takes every value: in slices of `slice` values, each
+    /// with its own `?, ?, …`.
+    static func rows(_ db: Database, _ sql: String, _ values: [String]) throws -> [Row] {
+        try values.slices(slice).flatMap { names in
+            let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            return try Row.fetchAll(
+                db,
+                sql: sql.replacingOccurrences(of: "IN (?)", with: "IN (\(marks))"),
+                arguments: StatementArguments(Array(names))
+            )
+        }
+    }
 }
 
 extension Array {
