@@ -216,6 +216,7 @@ struct ScheduleAndDriftTests {
         await shell.markDue([name("b")], autoScalingGroup: "shop-b")
         let quick = try await shell.pass(hintedOnly: true)
         #expect(quick.plans.map(\.deploymentGroup.name) == ["b"], "a is the slow pass's")
+        #expect(quick.nextPassAt > clock.now, "a's message waits for the slow pass, not for a pass at once")
         #expect(account.calls("CreateDeployment").sorted() == ["CreateDeployment shop/a", "CreateDeployment shop/b"])
         #expect(account.state.withLock { $0.inFlight["CreateDeployment"] } == 1, "a's call is still under way")
         _ = try await slow.value

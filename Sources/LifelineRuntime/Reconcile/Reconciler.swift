@@ -214,7 +214,7 @@ public actor Reconciler {
         for name in unknown {
             logger.error("CodeDeploy does not know \(name) in this account and region: check the config and the region")
         }
-        let next = nextDue(held: held)
+        let next = nextDue(held: held, elsewhere: inFlight.subtracting(taken))
         let fallback = at.addingTimeInterval(60)
         return PassReport(
             plans: plans,
@@ -248,9 +248,13 @@ public actor Reconciler {
     }
 
     /// The soonest next pass of any group this replica acts for, or a failing group's retry.
-    private func nextDue(held: Set<String>?) -> Date? {
+    /// `elsewhere`: groups another pass has now; it says when they are due once it is over.
+    private func nextDue(held: Set<String>?, elsewhere: Set<DeploymentGroupName>) -> Date? {
         // A failing group's next try is its backoff's (`health.nextRetry`), not its schedule's.
-        let mine = groups.filter { (held?.contains($0.name.description) ?? true) && health.failing[$0.name] == nil }
+        let mine = groups.filter {
+            (held?.contains($0.name.description) ?? true) && health.failing[$0.name] == nil
+                && !elsewhere.contains($0.name)
+        }
         let times =
             mine.map { hinted[$0.name] != nil ? .distantPast : dueAt[$0.name] ?? .distantPast }
             + [health.nextRetry].compactMap { $0 }
