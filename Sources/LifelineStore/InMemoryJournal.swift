@@ -149,11 +149,13 @@ public final class InMemoryJournal: Journal {
     }
 
     public func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision] {
-        state.withLock { s in s.revisions.filter { deploymentGroups.contains($0.key) } }
+        let wanted = Set(deploymentGroups)
+        return state.withLock { s in s.revisions.filter { wanted.contains($0.key) } }
     }
 
     public func verifiedHooks(autoScalingGroups: [String]) async throws -> [String: VerifiedHooks] {
-        state.withLock { s in s.hookChecks.filter { autoScalingGroups.contains($0.key) } }
+        let wanted = Set(autoScalingGroups)
+        return state.withLock { s in s.hookChecks.filter { wanted.contains($0.key) } }
     }
 
     public func recordVerifiedHooks(_ hooks: [String: [ObservedHook]], at: Date) async throws {

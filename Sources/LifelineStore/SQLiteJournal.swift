@@ -117,7 +117,7 @@ public final class SQLiteJournal: Journal {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try Self.now(pool, writing: true, body)
+            return try Self.synchronously(pool, writing: true, body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
@@ -127,7 +127,7 @@ public final class SQLiteJournal: Journal {
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try Self.now(pool, writing: false, body)
+            return try Self.synchronously(pool, writing: false, body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
@@ -136,7 +136,11 @@ public final class SQLiteJournal: Journal {
     }
 
     /// GRDB's synchronous access (a synchronous function cannot pick its async overload).
-    private static func now<T>(_ pool: any DatabaseWriter, writing: Bool, _ body: (Database) throws -> T) throws -> T {
+    private static func synchronously<T>(
+        _ pool: any DatabaseWriter,
+        writing: Bool,
+        _ body: (Database) throws -> T
+    ) throws -> T {
         writing ? try pool.write(body) : try pool.read(body)
     }
 }

@@ -63,7 +63,7 @@ extension Decision {
         // release someone else started is theirs to stop.
         let ours =
             PlanID.from(description: active.description) != nil
-            && active.description?.hasPrefix("lifeline:\(group):") == true
+            && FollowOnDeployment.isMarked(active.description, for: group)
         if policy.mode == .own, !ours, !breakerOpen {
             notes.append(
                 "deployment \(active.id) only waits on instances that are gone: \(ghosts). lifeline did not create it, "

@@ -24,4 +24,9 @@ public struct FollowOnDeployment: Sendable, Equatable, Codable {
     public static func marker(_ group: DeploymentGroupName, _ planID: String, fence: Int? = nil) -> String {
         "lifeline:\(group):\(planID)" + (fence.map { ":\($0)" } ?? "")
     }
+
+    /// Whether a deployment's description is lifeline's marker for this group: lifeline made it.
+    public static func isMarked(_ description: String?, for group: DeploymentGroupName) -> Bool {
+        description?.hasPrefix("lifeline:\(group):") == true
+    }
 }

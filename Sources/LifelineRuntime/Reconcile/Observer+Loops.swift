@@ -52,7 +52,7 @@ extension Observer {
         let cycles = failed.compactMap { infos[$0] }.filter { deployment in
             deployment.creator == "autoscaling"
                 || (group.policy.onFailure == .abandon
-                    && (deployment.description ?? "").hasPrefix("lifeline:\(group.name):"))
+                    && FollowOnDeployment.isMarked(deployment.description, for: group.name))
         }.compactMap { $0.completeTime ?? $0.createTime }
         return LoopScan(through: through, cycles: cycles)
     }

@@ -239,7 +239,7 @@ extension Observer {
                 let info = round.deploymentInfos[id]
                 // Own mode stops only lifeline's own deployments, or any while the breaker is open;
                 // supervise mode what `allow:` lets it (Decision.stuckDeployment).
-                let ours = info?.description?.hasPrefix("lifeline:\(group.name):") == true
+                let ours = FollowOnDeployment.isMarked(info?.description, for: group.name)
                 let mayStop =
                     everyTarget || breakerOpen
                     || (group.policy.mode == .own
@@ -303,7 +303,7 @@ extension Observer {
     /// when nil), and the deployment's whole target list when it had to be read. A started
     /// deployment's targets are fixed, so with `listed` (read by an earlier pass) or when every
     /// instance asked for is a target, no list is read: BatchGetDeploymentTargets by id, 25 a call.
-    func targets(
+    private func targets(
         deployment id: String,
         of instances: Set<String>?,
         listed: Set<String>?

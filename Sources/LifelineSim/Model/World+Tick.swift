@@ -16,7 +16,7 @@ extension World {
         }
         progressDeployments()
         // Forget what AWS forgets: terminated instances after their visibility, finished actions after a while.
-        let active = activeDeployments.values.compactMap { deployments[$0] }
+        let active = terminatedInstances.isEmpty ? [] : activeDeployments.values.compactMap { deployments[$0] }
         for id in terminatedInstances {
             guard let instance = instances[id] else {
                 terminatedInstances.remove(id)

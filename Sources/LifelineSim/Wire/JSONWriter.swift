@@ -4,14 +4,15 @@ import Foundation
 /// numbers, booleans, arrays, objects, NSNull). Foundation's JSONSerialization boxes every key
 /// in AnyHashable and cost the simulator a quarter of its CPU on 100-group answers.
 enum SimJSON {
-    static func encode(_ value: Any) -> String {
+    /// `sortedKeys`: the same object always gives the same text (a revision's key); answers need not.
+    static func encode(_ value: Any, sortedKeys: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(1024)
-        write(value, to: &out)
+        write(value, sorted: sortedKeys, to: &out)
         return out
     }
 
-    private static func write(_ value: Any, to out: inout String) {
+    private static func write(_ value: Any, sorted: Bool, to out: inout String) {
         switch value {
         case let string as String: quote(string, to: &out)
         case let bool as Bool where type(of: value) == Bool.self: out += bool ? "true" : "false"
@@ -20,19 +21,19 @@ enum SimJSON {
         case let object as [String: Any]:
             out += "{"
             var first = true
-            for (key, member) in object {
+            for (key, member) in sorted ? object.sorted(by: { $0.key < $1.key }) : Array(object) {
                 if !first { out += "," }
                 first = false
                 quote(key, to: &out)
                 out += ":"
-                write(member, to: &out)
+                write(member, sorted: sorted, to: &out)
             }
             out += "}"
         case let array as [Any]:
             out += "["
             for (n, member) in array.enumerated() {
                 if n > 0 { out += "," }
-                write(member, to: &out)
+                write(member, sorted: sorted, to: &out)
             }
             out += "]"
         case is NSNull: out += "null"
