@@ -112,7 +112,15 @@ public final class InMemoryJournal: Journal {
             guard intent.outcome == nil else { throw StoreError(.conflict, "intent \(id) already has its outcome") }
             var copy = s
             if let action { _ = try Self.update(action, in: &copy) }
-            if let deployment { copy.deployments[deployment.id] = deployment }
+            if let deployment {
+                copy.deployments[deployment.id] = deployment
+                let instances = Set(deployment.instances)
+                for (token, action) in copy.actions
+                where action.state == .waiting && instances.contains(action.instanceID) {
+                    copy.actions[token]?.state = .deploying
+                    copy.actions[token]?.version += 1
+                }
+            }
             intent.outcome = outcome
             intent.detail = detail
             intent.finishedAt = at

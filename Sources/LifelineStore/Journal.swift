@@ -38,7 +38,8 @@ public protocol Journal: Sendable {
     /// Commits an intent before the AWS call; returns it with its id.
     func beginIntent(_ intent: Intent) async throws -> Intent
     /// Closes an intent with its outcome, and in the same transaction stores the action or the
-    /// deployment the outcome changed (versions checked as in `updateAction`).
+    /// deployment the outcome changed (versions checked as in `updateAction`). A deployment's
+    /// instances whose actions are `waiting` become `deploying`: the deployment is for them.
     func finishIntent(
         id: Int64,
         outcome: Intent.Outcome,

@@ -64,29 +64,23 @@ extension SQLiteJournal {
     public func actions(instanceIDs: [String]) async throws -> [LifecycleAction] {
         guard !instanceIDs.isEmpty else { return [] }
         return try await read { db in
-            var found: [LifecycleAction] = []
-            // SQLite's default limit on bound variables is well above 500.
-            for batch in stride(from: 0, to: instanceIDs.count, by: 500).map({
-                Array(instanceIDs[$0..<min($0 + 500, instanceIDs.count)])
-            }) {
-                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
-                found += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE instance_id IN (\(marks))",
-                    arguments: StatementArguments(batch)
-                ).map(Self.action(from:))
-            }
-            return found.sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) }
+            try Self.rows(
+                db,
+                "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE instance_id IN (?)",
+                instanceIDs
+            )
+            .map(Self.action(from:))
+            .sorted { ($0.firstSeen, $0.token) < ($1.firstSeen, $1.token) }
         }
     }
 
     public func openActions() async throws -> [LifecycleAction] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', "
-                    + "'completing') ORDER BY first_seen, token"
+                db.cachedStatement(
+                    sql: "SELECT \(Self.actionColumns) FROM lifecycle_action WHERE state IN ('waiting', 'deploying', "
+                        + "'completing') ORDER BY first_seen, token"
+                )
             ).map(Self.action(from:))
         }
     }
@@ -139,8 +133,10 @@ extension SQLiteJournal {
     }
 
     static func fetchAction(token: String, _ db: Database) throws -> LifecycleAction? {
-        try Row.fetchOne(db, sql: "SELECT \(actionColumns) FROM lifecycle_action WHERE token = ?", arguments: [token])
-            .map(action(from:))
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(actionColumns) FROM lifecycle_action WHERE token = ?"),
+            arguments: [token]
+        ).map(action(from:))
     }
 
     /// The columns `action(from:)` reads, in its order (by index: name lookups cost more than the rest).
@@ -209,19 +205,35 @@ extension SQLiteJournal {
                 arguments: [outcome.rawValue, detail, at.timeIntervalSince1970, id]
             )
             guard db.changesCount == 1 else {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM intent WHERE id = ?", arguments: [id]) ?? false
+                let exists =
+                    try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM intent WHERE id = ?"), arguments: [id])
+                    ?? false
                 throw exists
                     ? StoreError(.conflict, "intent \(id) already has its outcome")
                     : StoreError(.notFound, "no intent \(id)")
             }
             if let action { _ = try Self.update(action, db) }
-            if let deployment { try Self.upsert(deployment, db) }
+            if let deployment {
+                try Self.upsert(deployment, db)
+                try Self.markDeploying(deployment.instances, db)
+            }
+        }
+    }
+
+    /// The `waiting` actions of these instances become `deploying`.
+    static func markDeploying(_ instances: [String], _ db: Database) throws {
+        for slice in instances.slices(Self.slice) {
+            try db.cachedStatement(
+                sql: "UPDATE lifecycle_action SET state = 'deploying', version = version + 1 "
+                    + "WHERE state = 'waiting' AND instance_id IN (\(marks(slice.count)))"
+            ).execute(arguments: StatementArguments(Array(slice)))
         }
     }
 
     public func openIntents() async throws -> [Intent] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM intent WHERE outcome IS NULL ORDER BY id").map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM intent WHERE outcome IS NULL ORDER BY id")).map {
+                row in
                 Intent(
                     id: row["id"],
                     kind: try decodeEnum(row["kind"], "intent kind"),

@@ -3,7 +3,8 @@ import GRDB
 import LifelineCore
 
 /// Reads over many groups at once (a pass asks for all of its groups in one read, not one each),
-/// and the drift check's verified hooks. IN lists vary in length, so their statements are not cached.
+/// and the drift check's verified hooks. Their statements are cached by length of IN list (at
+/// most `slice` of them).
 extension SQLiteJournal {
     /// SQLite binds at most 32,766 parameters; a pass's groups go in slices well below that.
     static let slice = 500
@@ -89,17 +90,30 @@ extension SQLiteJournal {
     }
 
     /// The rows of `sql`, whose one `IN (?)` takes every value: in slices of `slice` values, each
-    /// with its own `?, ?, …`.
+    /// with its own `?, ?, …`, in one transaction when there are several.
     static func rows(_ db: Database, _ sql: String, _ values: [String]) throws -> [Row] {
-        try values.slices(slice).flatMap { names in
-            let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
-            return try Row.fetchAll(
-                db,
-                sql: sql.replacingOccurrences(of: "IN (?)", with: "IN (\(marks))"),
-                arguments: StatementArguments(Array(names))
-            )
+        let slices = values.slices(slice)
+        func read() throws -> [Row] {
+            try slices.flatMap { names in
+                try Row.fetchAll(
+                    db.cachedStatement(sql: sql.replacingOccurrences(of: "IN (?)", with: "IN (\(marks(names.count)))")),
+                    arguments: StatementArguments(Array(names))
+                )
+            }
         }
+        guard slices.count > 1, !db.isInsideTransaction else { return try read() }
+        var found: [Row] = []
+        try db.inTransaction(.deferred) {
+            found = try read()
+            return .commit
+        }
+        return found
     }
+}
+
+/// `?, ?, …`: `count` placeholders.
+func marks(_ count: Int) -> String {
+    Array(repeating: "?", count: count).joined(separator: ", ")
 }
 
 extension Array {

@@ -105,7 +105,9 @@ extension SQLiteJournal {
 
     public func breakers() async throws -> [BreakerState] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM breaker ORDER BY deployment_group").map(Self.breaker(from:))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM breaker ORDER BY deployment_group")).map(
+                Self.breaker(from:)
+            )
         }
     }
 

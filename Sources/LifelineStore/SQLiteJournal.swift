@@ -114,6 +114,11 @@ public final class SQLiteJournal: Journal {
     // Synchronous on purpose: a journal statement takes microseconds, and GRDB runs an uncontended
     // access on the calling thread. Its async form hops to GRDB's queue and back for each one,
     // which cost a pass of 1,000 groups more CPU in thread wake-ups than in SQLite.
+    //
+    // Reads run on the writer's connection, outside a transaction. Its page cache stays warm,
+    // where a reader connection reads again every page a write changed, and a read prepares no
+    // BEGIN and COMMIT. Each read is one statement, which SQLite runs on one snapshot; `rows`
+    // puts its slices in one transaction.
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
@@ -141,6 +146,6 @@ public final class SQLiteJournal: Journal {
         writing: Bool,
         _ body: (Database) throws -> T
     ) throws -> T {
-        writing ? try pool.write(body) : try pool.read(body)
+        writing ? try pool.write(body) : try pool.writeWithoutTransaction(body)
     }
 }

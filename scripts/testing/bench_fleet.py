@@ -3,7 +3,8 @@ pass over 1,000 groups / 10,000 instances / 1,000 waiting actions beside a boto3
 same pass on the same world; the warm pass; idle `serve` over 1,000 settled groups; lifecycle
 message → CreateDeployment; 10,000 groups; one-shot start → first request. Figures are
 reported, never asserted by tests (tests/sim/test_api_economy.py asserts the call counts).
-Usage: bench_fleet.py BINARY [RUNS] [--skip-big]"""
+Usage: bench_fleet.py BINARY [RUNS] [--skip-big] [--cold-only]
+--cold-only prints only the cold pass beside boto3 (for profiling; with LIFELINE_BENCH_WRAP)."""
 
 import contextlib
 import json
@@ -21,6 +22,7 @@ from fleet_world import ENV, World, cpu_seconds, first_request_ms
 BINARY = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 3
 SKIP_BIG = "--skip-big" in sys.argv
+COLD_ONLY = "--cold-only" in sys.argv
 # LIFELINE_BENCH_WRAP="perf record -g -o /tmp/perf.data" profiles the cold reconcile process.
 WRAP = os.environ.get("LIFELINE_BENCH_WRAP", "").split()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -150,6 +152,15 @@ def main():
     keep = os.environ.get("LIFELINE_BENCH_KEEP")
     with tempfile.TemporaryDirectory() if not keep else contextlib.nullcontext(keep) as workdir:
         cold, boto = cold_and_boto3(workdir)
+        if COLD_ONLY:
+            for run, other in zip(cold, boto):
+                print(
+                    f"lifeline: {run['wall']:.2f} s wall, {run['cpu']:.3f} s CPU, {run['rss_mb']:.1f} MB, "
+                    f"{run['calls']} calls, {run['cpu'] / run['calls'] * 1e3:.3f} ms/call, sim {run['sim_cpu']:.2f} s"
+                    f" | boto3: {other['cpu']:.2f} s CPU, {other['calls']} calls, "
+                    f"{other['cpu'] / other['calls'] * 1e3:.2f} ms/call ({other['cpu'] / run['cpu']:.1f}×)"
+                )
+            return
         warm_run = warm(workdir)
         idle, idle_core, resyncs, latencies = serve_idle_and_latency(workdir)
         first_ms = sorted(first_request_ms(BINARY, workdir) for _ in range(5))[2]

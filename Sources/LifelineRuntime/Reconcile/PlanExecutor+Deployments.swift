@@ -87,6 +87,7 @@ extension PlanExecutor {
             throw error
         }
         metrics?.deploymentCreated()
+        // The record, and the waiting instances' actions `deploying`, with the outcome.
         let record = DeploymentRecord(
             id: id,
             deploymentGroup: deployment.deploymentGroup.description,
@@ -104,9 +105,6 @@ extension PlanExecutor {
             action: nil,
             deployment: record
         )
-        for action in try await journal.actions(instanceIDs: deployment.instances) where action.state == .waiting {
-            try await update(action) { $0.state = .deploying }
-        }
         let summary = deployment.revision.summary
         logger.info(
             "created deployment \(id) of \(summary) for \(deployment.instances.count) waiting instance(s)",
