@@ -20,7 +20,7 @@ extension SQLiteJournal {
                 """
         ).execute(
             arguments: [
-                d.id, d.deploymentGroup, d.planID, try jsonText(d.revision), try jsonText(d.instances), d.status,
+                d.id, d.deploymentGroup, d.planID, try jsonText(d.revision), StringList.encode(d.instances), d.status,
                 d.createdAt.timeIntervalSince1970, d.updatedAt.timeIntervalSince1970,
             ]
         )
@@ -50,7 +50,7 @@ extension SQLiteJournal {
             deploymentGroup: row["deployment_group"],
             planID: row["plan_id"],
             revision: try jsonValue(row["revision"]),
-            instances: try jsonValue(row["instances"]),
+            instances: try StringList.decode(row["instances"]),
             status: row["status"],
             createdAt: date(row["created_at"])!,
             updatedAt: date(row["updated_at"])

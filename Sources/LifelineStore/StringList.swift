@@ -25,7 +25,9 @@ enum StringList {
         if text == "[]" { return [] }
         // Fast path: no escapes, so items are exactly what stands between the quotes.
         if !text.contains("\\"), text.hasPrefix("[\""), text.hasSuffix("\"]") {
-            return text.dropFirst(2).dropLast(2).components(separatedBy: "\",\"")
+            return text.dropFirst(2).dropLast(2).split(separator: "\",\"", omittingEmptySubsequences: false).map(
+                String.init
+            )
         }
         return try jsonValue(text)
     }

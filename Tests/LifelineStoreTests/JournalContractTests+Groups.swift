@@ -39,6 +39,41 @@ extension JournalContractTests {
     }
 
     @Test(
+        "a created deployment's outcome marks its instances' waiting actions deploying, and no other action",
+        arguments: JournalKind.allCases
+    )
+    func outcomeMarksDeploying(_ kind: JournalKind) async throws {
+        let journal = try kind.make()
+        _ = try await journal.recordActions([
+            action("tok-1", instance: "i-1"), action("tok-2", instance: "i-2"),
+            action("tok-3", instance: "i-3"), action("tok-4", instance: "i-4", state: .completing),
+        ])
+        let intent = try await journal.beginIntent(
+            Intent(kind: .createDeployment, deploymentGroup: "shop/prod", payload: "{}", createdAt: t0)
+        )
+        try await journal.finishIntent(
+            id: intent.id!,
+            outcome: .done,
+            detail: "d-1",
+            at: t0,
+            action: nil,
+            deployment: DeploymentRecord(
+                id: "d-1",
+                deploymentGroup: "shop/prod",
+                revision: revision,
+                instances: ["i-1", "i-2", "i-4", "i-9"],
+                status: "Created",
+                createdAt: t0
+            )
+        )
+        let states = try await journal.actions(instanceIDs: ["i-1", "i-2", "i-3", "i-4"]).map { ($0.token, $0.state) }
+        #expect(states.map(\.0) == ["tok-1", "tok-2", "tok-3", "tok-4"])
+        #expect(states.map(\.1) == [.deploying, .deploying, .waiting, .completing])
+        #expect(try await journal.action(token: "tok-1")?.version == 2, "a change is a new version")
+        #expect(try await journal.deployment(id: "d-1")?.instances == ["i-1", "i-2", "i-4", "i-9"])
+    }
+
+    @Test(
         "verified hooks are kept per Auto Scaling group, replaced by a newer reading, and forgotten",
         arguments: JournalKind.allCases
     )

@@ -12,7 +12,7 @@ enum AWSTimestamp {
     static let plausible: ClosedRange<TimeInterval> = 0...253_402_300_799
 
     static func parse(_ text: String) -> Date? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingASCIIWhitespace
         guard text.count <= 40 else { return nil }
         return epoch(Double(text)) ?? iso8601(text)
     }

@@ -23,7 +23,7 @@ extension XMLNode {
 
     /// A whole number, nil when absent; present and not a number (or out of Int's range) is an error.
     func int(_ field: String) throws -> Int? {
-        try typed(field, "a whole number") { Int($0.trimmingCharacters(in: .whitespaces)) }
+        try typed(field, "a whole number") { Int($0.trimmingASCIIWhitespace) }
     }
 
     /// An AWS timestamp, nil when absent; present and unreadable (or outside years 1970–9999) is an error.
@@ -32,7 +32,7 @@ extension XMLNode {
     /// `true` or `false`, nil when absent.
     func bool(_ field: String) throws -> Bool? {
         try typed(field, "true or false") { text in
-            switch text.trimmingCharacters(in: .whitespaces) {
+            switch text.trimmingASCIIWhitespace {
             case "true": true
             case "false": false
             default: nil

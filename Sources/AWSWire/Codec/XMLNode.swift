@@ -130,7 +130,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         guard !tooDeep, var node = stack.popLast() else { return }
-        if !node.children.isEmpty { node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if !node.children.isEmpty { node.text = node.text.trimmingASCIIWhitespace }
         if stack.isEmpty {
             root = node
         } else {

@@ -92,8 +92,7 @@ final class CurlTransfer: @unchecked Sendable {
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
             guard let data else { return n }
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
-            transfer.receivedHeaderLine(line)
+            transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: data, count: n))
             return n
         }
         ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
@@ -101,15 +100,26 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// A status line starts a new response (a proxy's CONNECT answer, a 100 Continue): keep only
     /// the headers of the last one.
-    private func receivedHeaderLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
+    private func receivedHeaderLine(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
             responseHeaders.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: Self.trimmed(line[..<colon]).map(Self.lowercased), as: UTF8.self)
+        let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
         responseHeaders.append((name, value))
+    }
+
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        var part = bytes
+        while let first = part.first, isASCIIWhitespace(first) { part.removeFirst() }
+        while let last = part.last, isASCIIWhitespace(last) { part.removeLast() }
+        return part
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     /// What libcurl's result means for the caller.

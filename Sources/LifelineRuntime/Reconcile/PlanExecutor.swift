@@ -298,10 +298,14 @@ struct PlanExecutor: Sendable {
     }
 
     func json(_ value: some Encodable) -> String {
+        (try? Self.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    private static let encoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+        return encoder
+    }()
 }
 
 /// What a `complete` intent records: the result lifeline is about to send.
