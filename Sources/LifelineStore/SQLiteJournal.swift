@@ -140,12 +140,26 @@ public final class SQLiteJournal: Journal {
         }
     }
 
-    /// GRDB's synchronous access (a synchronous function cannot pick its async overload).
+    /// GRDB's synchronous access (a synchronous function cannot pick its async overload). A write
+    /// is one IMMEDIATE transaction, begun and committed by cached statements: GRDB's `write`
+    /// prepares its BEGIN and COMMIT again for every transaction, and a pass makes two per
+    /// deployment it creates.
     private static func synchronously<T>(
         _ pool: any DatabaseWriter,
         writing: Bool,
         _ body: (Database) throws -> T
     ) throws -> T {
-        writing ? try pool.write(body) : try pool.writeWithoutTransaction(body)
+        try pool.writeWithoutTransaction { db in
+            guard writing else { return try body(db) }
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                let result = try body(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return result
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
+        }
     }
 }
