@@ -1,0 +1,273 @@
+/// Reads the XML that Query and EC2 answers are written in into an `XMLNode` tree, straight from
+/// the bytes. It reads elements, attributes (skipped), text, the five predefined entities,
+/// character references and CDATA, after an optional XML declaration. Anything else is refused:
+/// a DOCTYPE (its entities could expand without bound), a comment, a processing instruction, an
+/// unknown entity, a control character, a tag left open or closed by another name, content
+/// outside the root element, and nesting deeper than `XMLNode.maxDepth`.
+///
+/// It replaces FoundationXML's `XMLParser`, whose delegate calls and strings per callback cost
+/// more than the rest of an answer's handling (`Tests/AWSWireTests/XMLReaderTests.swift` checks
+/// that both read the same trees). Line ends become LF, as XML requires of every parser.
+struct XMLReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var at = 0
+    private var stack: [XMLNode] = []
+    private var root: XMLNode?
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLParseError) -> XMLNode {
+        var reader = XMLReader(bytes: bytes)
+        return try reader.document()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private mutating func document() throws(XMLParseError) -> XMLNode {
+        if starts(with: [0xEF, 0xBB, 0xBF]) { at = 3 }
+        skipWhitespace()
+        if starts(with: Array("<?xml".utf8)), at + 5 < bytes.count, isASCIIWhitespace(bytes[at + 5]) {
+            guard let end = find([UInt8(ascii: "?"), UInt8(ascii: ">")], from: at + 5) else {
+                throw fail("an XML declaration that never ends")
+            }
+            at = end + 2
+        }
+        while at < bytes.count {
+            if bytes[at] == UInt8(ascii: "<") {
+                try markup()
+            } else {
+                try text()
+            }
+        }
+        guard stack.isEmpty, let root else { throw fail("document ends before its root element closes") }
+        return root
+    }
+
+    // MARK: - Markup
+
+    private mutating func markup() throws(XMLParseError) {
+        let next = at + 1 < bytes.count ? bytes[at + 1] : 0
+        switch next {
+        case UInt8(ascii: "/"): try endTag()
+        case UInt8(ascii: "?"): throw fail("the answer holds a processing instruction")
+        case UInt8(ascii: "!"):
+            guard starts(with: Array("<![CDATA[".utf8)) else {
+                throw fail("the answer holds a DOCTYPE, entity or comment")
+            }
+            guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
+            let start = at + 9
+            guard let end = find(Array("]]>".utf8), from: start) else { throw fail("a CDATA section that never ends") }
+            try checkCharacters(start..<end)
+            stack[stack.count - 1].text += Self.normalizedLineEnds(bytes[start..<end])
+            at = end + 3
+        default: try startTag()
+        }
+    }
+
+    private mutating func startTag() throws(XMLParseError) {
+        guard root == nil else { throw fail("an element after the root element") }
+        guard stack.count < XMLNode.maxDepth else { throw fail("elements nested deeper than \(XMLNode.maxDepth)") }
+        at += 1
+        let name = try self.name()
+        while true {
+            let spaced = skipWhitespace()
+            guard at < bytes.count else { throw fail("a start tag that never ends") }
+            switch bytes[at] {
+            case UInt8(ascii: ">"):
+                at += 1
+                stack.append(XMLNode(name: name))
+                return
+            case UInt8(ascii: "/"):
+                guard at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: ">") else {
+                    throw fail("a stray '/' in <\(name)>")
+                }
+                at += 2
+                stack.append(XMLNode(name: name))
+                close()
+                return
+            default:
+                guard spaced else { throw fail("an attribute not set apart by whitespace in <\(name)>") }
+                try skipAttribute(in: name)
+            }
+        }
+    }
+
+    /// `name = "value"` (or single quotes); the value is not kept, but must not hold `<`.
+    private mutating func skipAttribute(in element: String) throws(XMLParseError) {
+        _ = try name()
+        skipWhitespace()
+        guard at < bytes.count, bytes[at] == UInt8(ascii: "=") else {
+            throw fail("an attribute without a value in <\(element)>")
+        }
+        at += 1
+        skipWhitespace()
+        guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") || bytes[at] == UInt8(ascii: "'") else {
+            throw fail("an attribute value without quotes in <\(element)>")
+        }
+        guard let end = find([bytes[at]], from: at + 1) else { throw fail("an attribute value that never ends") }
+        guard !bytes[(at + 1)..<end].contains(UInt8(ascii: "<")) else { throw fail("a '<' in an attribute value") }
+        at = end + 1
+    }
+
+    private mutating func endTag() throws(XMLParseError) {
+        at += 2
+        let name = try self.name()
+        skipWhitespace()
+        guard at < bytes.count, bytes[at] == UInt8(ascii: ">") else {
+            throw fail("an end tag </\(name) that never ends")
+        }
+        at += 1
+        guard let open = stack.last else { throw fail("an end tag </\(name)> with no element open") }
+        guard open.name == name else { throw fail("<\(open.name)> closed by </\(name)>") }
+        close()
+    }
+
+    /// The innermost open element is complete: its text between children is only layout.
+    private mutating func close() {
+        var node = stack.removeLast()
+        if !node.children.isEmpty { node.text = node.text.trimmingASCIIWhitespace }
+        if stack.isEmpty {
+            root = node
+        } else {
+            stack[stack.count - 1].children.append(node)
+        }
+    }
+
+    /// An element or attribute name: a letter, `_`, `:` or any character beyond ASCII, then
+    /// also digits, `-` and `.`.
+    private mutating func name() throws(XMLParseError) -> String {
+        let start = at
+        while at < bytes.count {
+            let byte = bytes[at]
+            let letter =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: ":") || byte >= 0x80
+            let later =
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".")
+            guard letter || (at > start && later) else { break }
+            at += 1
+        }
+        guard at > start else { throw fail("a malformed element name") }
+        return String(decoding: bytes[start..<at], as: UTF8.self)
+    }
+
+    // MARK: - Text
+
+    private mutating func text() throws(XMLParseError) {
+        let start = at
+        var plain = true
+        while at < bytes.count, bytes[at] != UInt8(ascii: "<") {
+            if bytes[at] == UInt8(ascii: "&") || bytes[at] == 0x0D { plain = false }
+            at += 1
+        }
+        let run = start..<at
+        guard !stack.isEmpty else {
+            guard bytes[run].allSatisfy(isASCIIWhitespace) else { throw fail("text outside the root element") }
+            return
+        }
+        try checkCharacters(run)
+        stack[stack.count - 1].text +=
+            plain ? String(decoding: bytes[run], as: UTF8.self) : try decoded(bytes[run])
+    }
+
+    /// Text with its entity and character references replaced and its line ends made LF.
+    private func decoded(_ run: Slice<UnsafeBufferPointer<UInt8>>) throws(XMLParseError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(run.count)
+        var i = run.startIndex
+        while i < run.endIndex {
+            let byte = run[i]
+            if byte == 0x0D {
+                out.append(0x0A)
+                i += i + 1 < run.endIndex && run[i + 1] == 0x0A ? 2 : 1
+            } else if byte == UInt8(ascii: "&") {
+                guard let semicolon = run[i...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else {
+                    throw fail("an '&' that starts no entity")
+                }
+                try Self.appendReference(run[(i + 1)..<semicolon], to: &out)
+                i = semicolon + 1
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendReference(
+        _ reference: Slice<UnsafeBufferPointer<UInt8>>,
+        to out: inout [UInt8]
+    ) throws(XMLParseError) {
+        switch String(decoding: reference, as: UTF8.self) {
+        case "lt": out.append(UInt8(ascii: "<"))
+        case "gt": out.append(UInt8(ascii: ">"))
+        case "amp": out.append(UInt8(ascii: "&"))
+        case "quot": out.append(UInt8(ascii: "\""))
+        case "apos": out.append(UInt8(ascii: "'"))
+        case let name where name.hasPrefix("#"):
+            let hex = name.hasPrefix("#x")
+            let digits = name.dropFirst(hex ? 2 : 1)
+            guard !digits.isEmpty, digits.utf8.count <= 8,
+                digits.allSatisfy({ hex ? $0.isHexDigit : ("0"..."9").contains($0) }),
+                let value = UInt32(digits, radix: hex ? 16 : 10),
+                isXMLCharacter(value), let scalar = Unicode.Scalar(value)
+            else { throw XMLParseError(reason: "a character reference &\(name); to no character XML allows") }
+            out.append(contentsOf: String(Character(scalar)).utf8)
+        case let name:
+            throw XMLParseError(reason: "an unknown entity &\(name.prefix(12));")
+        }
+    }
+
+    /// XML allows no control character but tab, LF and CR (escaped or not).
+    private func checkCharacters(_ run: Range<Int>) throws(XMLParseError) {
+        for i in run where bytes[i] < 0x20 && !isASCIIWhitespace(bytes[i]) {
+            throw fail("a control character (0x\(String(bytes[i], radix: 16)))")
+        }
+    }
+
+    private static func isXMLCharacter(_ value: UInt32) -> Bool {
+        value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
+            || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
+    }
+
+    private static func normalizedLineEnds(_ run: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        guard run.contains(0x0D) else { return String(decoding: run, as: UTF8.self) }
+        var out: [UInt8] = []
+        var i = run.startIndex
+        while i < run.endIndex {
+            if run[i] == 0x0D {
+                out.append(0x0A)
+                i += i + 1 < run.endIndex && run[i + 1] == 0x0A ? 2 : 1
+            } else {
+                out.append(run[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - Scanning
+
+    @discardableResult
+    private mutating func skipWhitespace() -> Bool {
+        let start = at
+        while at < bytes.count, isASCIIWhitespace(bytes[at]) { at += 1 }
+        return at > start
+    }
+
+    private func starts(with prefix: [UInt8]) -> Bool {
+        at + prefix.count <= bytes.count && bytes[at..<(at + prefix.count)].elementsEqual(prefix)
+    }
+
+    private func find(_ needle: [UInt8], from start: Int) -> Int? {
+        var i = start
+        while i + needle.count <= bytes.count {
+            if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private func fail(_ reason: String) -> XMLParseError {
+        XMLParseError(reason: "\(reason) (at byte \(at))")
+    }
+}
