@@ -153,7 +153,7 @@ def main():
     with tempfile.TemporaryDirectory() if not keep else contextlib.nullcontext(keep) as workdir:
         cold, boto = cold_and_boto3(workdir)
         if COLD_ONLY:
-            for run, other in zip(cold, boto):
+            for run, other in zip(cold, boto, strict=True):
                 print(
                     f"lifeline: {run['wall']:.2f} s wall, {run['cpu']:.3f} s CPU, {run['rss_mb']:.1f} MB, "
                     f"{run['calls']} calls, {run['cpu'] / run['calls'] * 1e3:.3f} ms/call, sim {run['sim_cpu']:.2f} s"
