@@ -147,10 +147,12 @@ public final class InMemoryJournal: Journal {
         }
     }
 
-    public func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
+    public func deployments(deploymentGroups: [String], since: Date) async throws -> [String: [DeploymentRecord]] {
         var byGroup: [String: [DeploymentRecord]] = [:]
         for group in Set(deploymentGroups) {
-            let records = try await deployments(deploymentGroup: group)
+            let records = try await deployments(deploymentGroup: group).filter {
+                $0.createdAt >= since || ObservedDeployment.activeStatuses.contains($0.status)
+            }
             if !records.isEmpty { byGroup[group] = records }
         }
         return byGroup

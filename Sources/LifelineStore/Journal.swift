@@ -58,8 +58,10 @@ public protocol Journal: Sendable {
     func deployment(id: String) async throws -> DeploymentRecord?
     /// Newest first.
     func deployments(deploymentGroup: String) async throws -> [DeploymentRecord]
-    /// Newest first, for many groups in one read; a group with none is absent.
-    func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]]
+    /// Newest first, for many groups in one read; a group with none is absent. Only the records
+    /// created at or after `since`, and those still active however old (a group's whole history
+    /// is not read on every pass).
+    func deployments(deploymentGroups: [String], since: Date) async throws -> [String: [DeploymentRecord]]
     func setLastGoodRevision(_ revision: LastGoodRevision) async throws
     func lastGoodRevision(deploymentGroup: String) async throws -> LastGoodRevision?
     /// `lastGoodRevision` for many groups in one read; a group with none is absent.

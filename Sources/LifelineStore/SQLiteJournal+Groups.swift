@@ -9,10 +9,16 @@ extension SQLiteJournal {
     /// SQLite binds at most 32,766 parameters; a pass's groups go in slices well below that.
     static let slice = 500
 
-    public func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
+    public func deployments(deploymentGroups: [String], since: Date) async throws -> [String: [DeploymentRecord]] {
         try await read { db in
             var byGroup: [String: [DeploymentRecord]] = [:]
-            let rows = try Self.rows(db, "SELECT * FROM deployment WHERE deployment_group IN (?)", deploymentGroups)
+            let active = ObservedDeployment.activeStatuses.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let rows = try Self.rows(
+                db,
+                "SELECT * FROM deployment WHERE deployment_group IN (?) AND (created_at >= ? OR status IN (\(active)))",
+                deploymentGroups,
+                then: [since.timeIntervalSince1970]
+            )
             for row in rows {
                 let record = try Self.deployment(from: row)
                 byGroup[record.deploymentGroup, default: []].append(record)
@@ -90,14 +96,19 @@ extension SQLiteJournal {
     }
 
     /// The rows of `sql`, whose one `IN (?)` takes every value: in slices of `slice` values, each
-    /// with its own `?, ?, …`, in one transaction when there are several.
-    static func rows(_ db: Database, _ sql: String, _ values: [String]) throws -> [Row] {
+    /// with its own `?, ?, …` (and `more` bound after them), in one transaction when there are several.
+    static func rows(
+        _ db: Database,
+        _ sql: String,
+        _ values: [String],
+        then more: [any DatabaseValueConvertible] = []
+    ) throws -> [Row] {
         let slices = values.slices(slice)
         func read() throws -> [Row] {
             try slices.flatMap { names in
                 try Row.fetchAll(
                     db.cachedStatement(sql: sql.replacingOccurrences(of: "IN (?)", with: "IN (\(marks(names.count)))")),
-                    arguments: StatementArguments(Array(names))
+                    arguments: StatementArguments(Array(names)) + StatementArguments(more)
                 )
             }
         }

@@ -66,6 +66,31 @@ struct ObserverTests {
         #expect(seen[0].journal.knownInstances == ["i-1"])
     }
 
+    @Test("a waiting instance's deployment records are read back 49 hours, not the group's whole history")
+    func recentRecordsOnly() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let now = Date()
+        // Oldest first: the last one started is the group's last attempted deployment.
+        for (id, age) in [("d-old", 3 * 86_400.0), ("d-recent", 3_600)] {
+            // Succeeded: the loop scan reads failed deployments of its own accord.
+            account.startDeployment(id, group: "prod", status: "Succeeded", targets: ["i-1": "Succeeded"])
+            try await journal.recordDeployment(
+                DeploymentRecord(
+                    id: id,
+                    deploymentGroup: "shop/prod",
+                    revision: Revision(FakeAccount.revision),
+                    instances: ["i-1"],
+                    status: "Succeeded",
+                    createdAt: now.addingTimeInterval(-age)
+                )
+            )
+        }
+        let seen = try await observe(account, journal, groups: FakeAccount.managed("prod"))
+        #expect(seen[0].journal.deployments.map(\.id) == ["d-recent"])
+        #expect(account.calls("BatchGetDeployments").allSatisfy { !$0.contains("d-old") })
+    }
+
     @Test(
         "a running deployment's targets: all of them where lifeline may stop it, else only the waiting instances'",
         arguments: [

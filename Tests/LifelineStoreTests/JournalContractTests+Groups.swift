@@ -32,10 +32,36 @@ extension JournalContractTests {
         #expect(revisions.count == 300)
         #expect(revisions["app/g598"]?.deploymentID == "d-598")
         #expect(revisions["app/g1"] == nil)
-        let deployments = try await journal.deployments(deploymentGroups: asked)
+        let deployments = try await journal.deployments(deploymentGroups: asked, since: t0)
         #expect(deployments.count == 300)
         #expect(deployments["app/g598"]?.map(\.id) == ["d-598-60", "d-598-0"], "newest first")
         #expect(deployments["app/g3"] == nil)
+    }
+
+    @Test(
+        "a pass reads the deployment records since a time, and the active ones however old",
+        arguments: JournalKind.allCases
+    )
+    func recentDeployments(_ kind: JournalKind) async throws {
+        let journal = try kind.make()
+        for (id, age, status) in [
+            ("old-done", -7200.0, "Succeeded"), ("old-running", -7200, "InProgress"), ("edge", -3600, "Failed"),
+            ("new", 0, "Succeeded"), ("other-group", 0, "Succeeded"),
+        ] {
+            try await journal.recordDeployment(
+                DeploymentRecord(
+                    id: id,
+                    deploymentGroup: id == "other-group" ? "shop/other" : "shop/prod",
+                    revision: revision,
+                    instances: ["i-1"],
+                    status: status,
+                    createdAt: t0.addingTimeInterval(age)
+                )
+            )
+        }
+        let recent = try await journal.deployments(deploymentGroups: ["shop/prod"], since: t0.addingTimeInterval(-3600))
+        #expect(recent.keys.sorted() == ["shop/prod"])
+        #expect(recent["shop/prod"]?.map(\.id) == ["new", "edge", "old-running"])
     }
 
     @Test(

@@ -167,7 +167,12 @@ extension Observer {
         let known = round.live.filter { round.infos[$0.name] != nil }
         let revisions = try await journal.lastGoodRevisions(deploymentGroups: known.map(\.name.description))
         let tracking = known.filter { !round.interesting($0.name).isEmpty }
-        let records = try await journal.deployments(deploymentGroups: tracking.map(\.name.description))
+        // A record matters while an instance it was for can still wait: no hook holds one longer
+        // than 48 h (plus an hour for the clock). Active records matter however old.
+        let records = try await journal.deployments(
+            deploymentGroups: tracking.map(\.name.description),
+            since: now().addingTimeInterval(-Self.recordHorizon)
+        )
         for group in known {
             round.lastGood[group.name] = revisions[group.name.description]
             round.records[group.name] = records[group.name.description]

@@ -21,6 +21,10 @@ struct Observer: Sendable {
     /// Target lists of started deployments an earlier pass read (a started deployment's targets are fixed).
     var targetLists: [String: Set<String>] = [:]
 
+    /// How far back the journal's deployment records are read: the longest a hook holds an
+    /// instance (48 h), and an hour for the clock.
+    static let recordHorizon: TimeInterval = 49 * 3600
+
     struct Seen: Sendable {
         var group: LifelineConfig.ManagedGroup
         var observation: Observation

@@ -96,8 +96,8 @@ final class FailingJournal: Journal {
     func deployments(deploymentGroup: String) async throws -> [DeploymentRecord] {
         try await inner.deployments(deploymentGroup: deploymentGroup)
     }
-    func deployments(deploymentGroups: [String]) async throws -> [String: [DeploymentRecord]] {
-        try await inner.deployments(deploymentGroups: deploymentGroups)
+    func deployments(deploymentGroups: [String], since: Date) async throws -> [String: [DeploymentRecord]] {
+        try await inner.deployments(deploymentGroups: deploymentGroups, since: since)
     }
     func lastGoodRevisions(deploymentGroups: [String]) async throws -> [String: LastGoodRevision] {
         try await inner.lastGoodRevisions(deploymentGroups: deploymentGroups)
