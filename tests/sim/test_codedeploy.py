@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 from conftest import wait_for
@@ -81,6 +83,26 @@ def test_outdated_only_deploys_to_new_instances(sim):
     targets = cd.list_deployment_targets(deploymentId=follow_on)["targetIds"]
     assert len(targets) == 1 and wait_done(cd, follow_on)["updateOutdatedInstancesOnly"] is True
     assert targets[0] in old  # the newest instance, the only one not on REV1
+
+
+def test_a_content_revision_is_the_same_revision_whatever_its_key_order(sim):
+    """An AppSpec content revision has no location: the simulator keys it by its JSON with sorted keys,
+    so a follow-on with the same content targets only the instance not on it, however it is spelled."""
+    asg, _, _ = make_group(sim, desired=2)
+    cd = make_app(sim, ec2TagFilters=[{"Key": "app", "Value": "shop", "Type": "KEY_AND_VALUE"}])
+    content = {"sha256": "ab" * 32, "content": "version: 0.0\nos: linux\n"}
+    first = {"revisionType": "AppSpecContent", "appSpecContent": content}
+    wait_done(
+        cd, cd.create_deployment(applicationName="shop", deploymentGroupName="prod", revision=first)["deploymentId"]
+    )
+    asg.set_desired_capacity(AutoScalingGroupName="web", DesiredCapacity=3)
+    again = {"appSpecContent": dict(reversed(list(content.items()))), "revisionType": "AppSpecContent"}
+    follow_on = cd.create_deployment(
+        applicationName="shop", deploymentGroupName="prod", revision=again, updateOutdatedInstancesOnly=True
+    )["deploymentId"]
+    assert len(cd.list_deployment_targets(deploymentId=follow_on)["targetIds"]) == 1
+    keys = [d["revision"] for d in sim.state()["deployments"]]
+    assert keys[0] == keys[1] == "content:" + json.dumps(first, sort_keys=True, separators=(",", ":"))
 
 
 def test_failing_revision_fails_at_its_event(sim):
