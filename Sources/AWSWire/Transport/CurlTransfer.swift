@@ -106,7 +106,8 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = String(decoding: Self.trimmed(line[..<colon]).map(Self.lowercased), as: UTF8.self)
+        // HTTPResponse lower-cases the names.
+        let name = String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self)
         let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
         responseHeaders.append((name, value))
     }
@@ -116,10 +117,6 @@ final class CurlTransfer: @unchecked Sendable {
         while let first = part.first, isASCIIWhitespace(first) { part.removeFirst() }
         while let last = part.last, isASCIIWhitespace(last) { part.removeLast() }
         return part
-    }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     /// What libcurl's result means for the caller.
