@@ -59,6 +59,7 @@ class World:
             10 - self.waiting
         ):
             if time.monotonic() > deadline:
+                self.__exit__()
                 sys.exit(f"the simulator did not settle {self.groups} groups in {self.settle_timeout} s")
             time.sleep(1)
         return self

@@ -132,7 +132,7 @@ extension World {
                     status: 400
                 )
             }
-            let data = try JSONSerialization.data(withJSONObject: revision, options: [.sortedKeys])
+            let data = Data(SimJSON.encode(revision, sortedKeys: true).utf8)
             let id = startDeployment(
                 dg,
                 revision: data,
@@ -276,9 +276,7 @@ extension World {
         ]
         if let role = dg.serviceRoleARN { info["serviceRoleArn"] = role }
         if !dg.tagSet.isEmpty { info["ec2TagSet"] = ["ec2TagSetList": dg.tagSet] }
-        if let revision = dg.targetRevision, let object = try? JSONSerialization.jsonObject(with: revision) {
-            info["targetRevision"] = object
-        }
+        if let revision = dg.targetRevision { info["targetRevision"] = SimJSON.Raw(revision) }
         func last(_ l: (id: String, status: String, created: Date, ended: Date?)?) -> [String: Any]? {
             guard let l else { return nil }
             var d: [String: Any] = [
@@ -298,7 +296,7 @@ extension World {
         var info: [String: Any] = [
             "applicationName": d.application, "deploymentGroupName": d.group, "deploymentConfigName": d.configName,
             "deploymentId": d.id,
-            "revision": (try? JSONSerialization.jsonObject(with: d.revision)) ?? [:], "status": d.status,
+            "revision": SimJSON.Raw(d.revision), "status": d.status,
             "createTime": d.createTime.timeIntervalSince1970, "deploymentOverview": overview, "creator": d.creator,
             "ignoreApplicationStopFailures": false, "updateOutdatedInstancesOnly": d.updateOutdatedOnly,
             "instanceTerminationWaitTimeStarted": false, "fileExistsBehavior": "DISALLOW", "computePlatform": "Server",

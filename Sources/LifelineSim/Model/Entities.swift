@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The simulated account's things. Plain values held by the `World` actor.
 
@@ -174,5 +175,13 @@ enum SimID {
         let digits = String(n, radix: 36).uppercased()
         return "d-" + String(repeating: "A", count: max(0, 9 - digits.count)) + digits
     }
-    static func requestID() -> String { UUID().uuidString.lowercased() }
+    /// Unique within the simulator: a random prefix per process and a counter (a UUID per
+    /// request read the kernel's random source every time).
+    static func requestID() -> String {
+        let n = requestCounter.add(1, ordering: .relaxed).newValue
+        return requestPrefix + String(format: "%012x", n)
+    }
+
+    private static let requestPrefix = String(UUID().uuidString.lowercased().prefix(24))
+    private static let requestCounter = Atomic<Int>(0)
 }

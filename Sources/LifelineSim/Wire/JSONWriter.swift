@@ -4,6 +4,12 @@ import Foundation
 /// numbers, booleans, arrays, objects, NSNull). Foundation's JSONSerialization boxes every key
 /// in AnyHashable and cost the simulator a quarter of its CPU on 100-group answers.
 enum SimJSON {
+    /// JSON text already written (a stored revision), put into an answer as it stands.
+    struct Raw {
+        let text: String
+        init(_ data: Data) { text = String(decoding: data, as: UTF8.self) }
+    }
+
     /// `sortedKeys`: the same object always gives the same text (a revision's key); answers need not.
     static func encode(_ value: Any, sortedKeys: Bool = false) -> String {
         var out = ""
@@ -15,6 +21,7 @@ enum SimJSON {
     private static func write(_ value: Any, sorted: Bool, to out: inout String) {
         switch value {
         case let string as String: quote(string, to: &out)
+        case let raw as Raw: out += raw.text
         case let bool as Bool where type(of: value) == Bool.self: out += bool ? "true" : "false"
         case let int as Int: out += String(int)
         case let double as Double: out += double.isFinite ? "\(double)" : "null"
@@ -43,6 +50,13 @@ enum SimJSON {
     }
 
     private static func quote(_ string: String, to out: inout String) {
+        // Most strings need no escape: they go in whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += string
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in string.unicodeScalars {
             switch scalar {

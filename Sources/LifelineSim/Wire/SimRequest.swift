@@ -102,6 +102,7 @@ enum FormDecoding {
     }
 
     static func unescape(_ s: Substring) -> String {
-        String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(s) }
+        return String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
     }
 }
