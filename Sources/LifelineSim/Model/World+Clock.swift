@@ -12,6 +12,7 @@ extension World {
             move(&instances[id]!.launchTime)
             move(&instances[id]!.stateChangedAt)
         }
+        (actionsDueAt, actionsForgottenAt) = (.distantPast, .distantPast)
         for token in actions.keys {
             move(&actions[token]!.start)
             move(&actions[token]!.heartbeatDeadline)

@@ -69,11 +69,15 @@ extension World {
     func progressDeployments() {
         let active = Set(activeDeployments.values)
         for id in deploymentOrder where active.contains(id) {
-            guard var deployment = deployments[id], deployment.isActive else { continue }
-            if deployment.status == "Created" {
+            guard let found = deployments[id], found.isActive else { continue }
+            if found.status == "Created" {
                 // Held (settings.heldInCreated): it starts once the hold is over.
-                let hold = config.heldInCreated["\(deployment.application)/\(deployment.group)"] ?? 0
-                guard now.timeIntervalSince(deployment.createTime) >= hold else { continue }
+                let hold = config.heldInCreated["\(found.application)/\(found.group)"] ?? 0
+                guard now.timeIntervalSince(found.createTime) >= hold else { continue }
+            }
+            // Taken out while it changes: the only copy, so a write to its targets copies nothing.
+            var deployment = deployments.removeValue(forKey: id)!
+            if deployment.status == "Created" {
                 deployment.status = "InProgress"
                 deployment.startTime = now
             }
@@ -133,6 +137,13 @@ extension World {
                     }
                 } else {
                     let done = Int(elapsed / config.deploymentSeconds * Double(SimDeployment.events.count))
+                    // Between two events nothing changes: the target is left as it is.
+                    if target.status == "InProgress", done < target.events.count,
+                        target.events[done].status == "InProgress", target.events[done].start != nil,
+                        done == 0 || target.events[done - 1].end != nil
+                    {
+                        continue
+                    }
                     for i in target.events.indices {
                         target.events[i].status = i < done ? "Succeeded" : (i == done ? "InProgress" : "Pending")
                         if i <= done, target.events[i].start == nil { target.events[i].start = now }

@@ -103,6 +103,7 @@ extension World {
             globalDeadline: now.addingTimeInterval(Double(hook.globalTimeout))
         )
         actions[token] = action
+        actionsDueAt = min(actionsDueAt, action.heartbeatDeadline, action.globalDeadline)
         log(
             "lifecycle-action",
             ["group": hook.group, "instance": id, "hook": hook.name, "token": token, "transition": hook.transition]
@@ -161,6 +162,7 @@ extension World {
         guard var action = actions[token], action.result == nil else { return }
         action.result = result
         actions[token] = action
+        actionsForgottenAt = min(actionsForgottenAt, action.start.addingTimeInterval(86_400))
         log(
             "lifecycle-complete",
             [

@@ -6,14 +6,7 @@ extension World {
     func tick() {
         runDueSteps()
         finishDetaches()
-        for action in actions.values where action.result == nil {
-            guard let hook = groups[action.group]?.hooks[action.hook] else { continue }
-            if now >= action.globalDeadline {
-                finishAction(action.token, result: hook.defaultResult, why: "the global timeout passed")
-            } else if now >= action.heartbeatDeadline {
-                finishAction(action.token, result: hook.defaultResult, why: "the heartbeat timeout passed")
-            }
-        }
+        if now >= actionsDueAt { timeOutActions() }
         progressDeployments()
         // Forget what AWS forgets: terminated instances after their visibility, finished actions after a while.
         let active = terminatedInstances.isEmpty ? [] : activeDeployments.values.compactMap { deployments[$0] }
@@ -27,8 +20,32 @@ extension World {
                 terminatedInstances.remove(id)
             }
         }
-        for (token, action) in actions where action.result != nil && now.timeIntervalSince(action.start) > 86_400 {
-            actions[token] = nil
+        if now >= actionsForgottenAt {
+            var next = Date.distantFuture
+            for (token, action) in actions where action.result != nil {
+                let forgetAt = action.start.addingTimeInterval(86_400)
+                if now > forgetAt { actions[token] = nil } else { next = min(next, forgetAt) }
+            }
+            actionsForgottenAt = next
         }
+    }
+
+    /// Applies the default result of every open action whose heartbeat or global timeout passed,
+    /// and notes when the next one may.
+    private func timeOutActions() {
+        var next = Date.distantFuture
+        for action in actions.values where action.result == nil {
+            guard now >= action.globalDeadline || now >= action.heartbeatDeadline else {
+                next = min(next, action.heartbeatDeadline, action.globalDeadline)
+                continue
+            }
+            guard let hook = groups[action.group]?.hooks[action.hook] else {
+                next = min(next, now.addingTimeInterval(1))  // its hook is gone: look again in a second
+                continue
+            }
+            let why = now >= action.globalDeadline ? "the global timeout passed" : "the heartbeat timeout passed"
+            finishAction(action.token, result: hook.defaultResult, why: why)
+        }
+        actionsDueAt = next
     }
 }

@@ -13,6 +13,10 @@ actor World {
     /// Instances terminated and not yet forgotten: the tick looks only at these, not at every instance.
     var terminatedInstances: Set<String> = []
     var actions: [String: SimAction] = [:]
+    /// When the tick next may have an action to time out (at or before the earliest deadline of an
+    /// open action) and a finished one to forget: it walks the actions only then, not 20 times a second.
+    var actionsDueAt = Date.distantPast
+    var actionsForgottenAt = Date.distantPast
     var activities: [SimActivity] = []
     var queues: [String: SimQueue] = [:]
     var applications: [String: (id: String, created: Date, platform: String)] = [:]
