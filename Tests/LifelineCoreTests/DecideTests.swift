@@ -54,7 +54,7 @@ struct DecideTests {
             )
             let covered = Set(c.observation.deployments.flatMap { $0.targets.map { Array($0.keys) } ?? [] })
             #expect(covered.isDisjoint(with: d.instances), "deploys again to an instance a deployment already covers")
-            #expect(d.revision == (c.observation.lastSuccessful?.revision ?? c.journal.lastGood?.revision))
+            #expect(d.revision == (c.observation.newestSuccess?.revision ?? c.journal.lastGood?.revision))
             #expect(d.description == "lifeline:shop/prod:\(plan.id)")
         }
         for step in plan.steps {
@@ -141,5 +141,35 @@ struct DecideTests {
         let created = plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
         #expect(created.map(\.revision) == [appV1])
         #expect(!plan.steps.contains { if case .setLastGood = $0 { true } else { false } })
+    }
+
+    /// The group's info was read while the release still ran; its deployment was read after it ended.
+    @Test(
+        "a release seen to succeed after the group's info was read is the revision new instances get",
+        arguments: [true, false]
+    )
+    func releaseEndedBetweenReads(infoKnowsItsAge: Bool) {
+        let release = ObservedDeployment(
+            id: "d-release",
+            status: "Succeeded",
+            revision: appV2,
+            createdAt: now.addingTimeInterval(-600),
+            targets: [:]
+        )
+        var stale = lastSuccessful
+        if !infoKnowsItsAge { stale.createdAt = nil }
+        let plan = decide(
+            observation([asg(["i-1": "Pending:Wait"])], deployments: [release], lastSuccessful: stale),
+            journal([action("i-1")]),
+            now: now,
+            policy: policy
+        )
+        let created = plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
+        // Without the last success's age, CodeDeploy's answer stands (the next pass has it right).
+        #expect(created.map(\.revision) == [infoKnowsItsAge ? appV2 : appV1])
+        #expect(
+            plan.steps.contains { if case let .setLastGood(g) = $0 { g.deploymentID == "d-release" } else { false } }
+                == infoKnowsItsAge
+        )
     }
 }

@@ -72,9 +72,10 @@ extension Decision {
 
     // MARK: Revision
 
-    /// CodeDeploy's last successful deployment; the journal's record when CodeDeploy shows none.
+    /// The newest successful deployment seen (`Observation.newestSuccess`); the journal's record
+    /// when CodeDeploy shows none.
     mutating func lastGoodRevision() -> LastGoodRevision? {
-        guard let last = observation.lastSuccessful, let revision = last.revision else { return journal.lastGood }
+        guard let last = observation.newestSuccess, let revision = last.revision else { return journal.lastGood }
         let good = LastGoodRevision(
             deploymentGroup: group.description,
             revision: revision,

@@ -58,4 +58,17 @@ public struct Observation: Sendable, Equatable {
 
     public func group(_ name: String) -> ObservedAutoScalingGroup? { autoScalingGroups.first { $0.name == name } }
     public var activeDeployment: ObservedDeployment? { deployments.first(where: \.isActive) }
+
+    /// The newest successful deployment seen: CodeDeploy's `lastSuccessful`, or a deployment
+    /// created after it that this observation read as Succeeded. The group's info and its
+    /// deployments are read a moment apart, and a release that ends between the two reads must
+    /// not leave the revision before it as the one new instances get.
+    public var newestSuccess: ObservedDeployment? {
+        let succeeded = deployments.filter { $0.status == "Succeeded" && $0.revision != nil && $0.createdAt != nil }
+        guard let newest = succeeded.max(by: { $0.createdAt! < $1.createdAt! }) else { return lastSuccessful }
+        guard let last = lastSuccessful, last.id != newest.id else { return newest }
+        // Without its age, CodeDeploy's own answer stands.
+        guard let lastCreated = last.createdAt else { return last }
+        return newest.createdAt! > lastCreated ? newest : last
+    }
 }

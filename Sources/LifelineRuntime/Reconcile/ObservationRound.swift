@@ -151,7 +151,12 @@ struct ObservationRound: Sendable {
         guard let id = info.lastSuccessfulDeployment?.deploymentId else { return nil }
         if let deployment = deploymentInfos[id] { return ObservedDeployment(deployment, targets: nil) }
         guard let good = lastGood[group], good.deploymentID == id else { return nil }
-        return ObservedDeployment(id: id, status: "Succeeded", revision: good.revision)
+        return ObservedDeployment(
+            id: id,
+            status: "Succeeded",
+            revision: good.revision,
+            createdAt: info.lastSuccessfulDeployment?.createTime
+        )
     }
 
     private func observedDeployments(_ group: DeploymentGroupName) -> [ObservedDeployment] {
