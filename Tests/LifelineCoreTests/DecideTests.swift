@@ -45,7 +45,7 @@ struct DecideTests {
         }
         // Neither before nor after: one action never gets both in a plan.
         #expect(completed.isDisjoint(with: beaten), "\(c.name): heartbeat and completion of one action in one plan")
-        let creations = plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
+        let creations = createdDeployments(plan)
         #expect(creations.count <= 1)
         for d in creations {
             #expect(
@@ -138,7 +138,7 @@ struct DecideTests {
             now: now,
             policy: policy
         )
-        let created = plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
+        let created = createdDeployments(plan)
         #expect(created.map(\.revision) == [appV1])
         #expect(!plan.steps.contains { if case .setLastGood = $0 { true } else { false } })
     }
@@ -164,7 +164,7 @@ struct DecideTests {
             now: now,
             policy: policy
         )
-        let created = plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
+        let created = createdDeployments(plan)
         // Without the last success's age, CodeDeploy's answer stands (the next pass has it right).
         #expect(created.map(\.revision) == [infoKnowsItsAge ? appV2 : appV1])
         #expect(
@@ -172,4 +172,9 @@ struct DecideTests {
                 == infoKnowsItsAge
         )
     }
+}
+
+/// The follow-on deployments a plan creates.
+func createdDeployments(_ plan: Plan) -> [FollowOnDeployment] {
+    plan.steps.compactMap { if case let .createDeployment(d) = $0 { d } else { nil } }
 }
