@@ -214,4 +214,17 @@ def world(request, tmp_path):
         # pytest shows a test's captured output only when it fails: then serve's log is there to read.
         print(f"--- {s.log_path}, last 80 lines ---")
         print("\n".join(s.output().splitlines()[-80:]))
+    print_simulator(sim)
     sim.stop()
+
+
+def print_simulator(sim):
+    """What the simulator saw (its calls and its last 60 events): shown with a failed test's output."""
+    try:
+        print("--- simulator calls ---")
+        print(json.dumps(sim.control("calls")[1], sort_keys=True))
+        print("--- simulator events, last 60 ---")
+        for event in sim.control("events")[1][-60:]:
+            print(json.dumps(event, sort_keys=True))
+    except OSError as e:
+        print(f"(the simulator did not answer: {e})")

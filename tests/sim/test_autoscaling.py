@@ -158,6 +158,9 @@ def test_heartbeat_extends_and_timeout_applies_default_result(scenario_sim):
     assert list(states(asg, "continuing").values()) == ["InService"]
     # Stop heartbeating: ABANDON applies, the instance goes and a replacement comes.
     wait_for(lambda: kept not in states(asg, "abandoning"), 6, what="the heartbeat timeout")
+    [replacement] = states(asg, "abandoning")
+    # The replacement's action began inside the timeout that abandoned `kept`: it times out too.
+    wait_for(lambda: replacement not in states(asg, "abandoning"), 6, what="the replacement's heartbeat timeout")
     assert len(states(asg, "abandoning")) == 1
 
 

@@ -31,21 +31,21 @@ extension World {
     }
 
     /// Applies the default result of every open action whose heartbeat or global timeout passed,
-    /// and notes when the next one may.
+    /// and notes when the next one may. An action a default result starts (an abandoned launch's
+    /// terminating hook) lowers that time itself, so it is kept, not overwritten.
     private func timeOutActions() {
-        var next = Date.distantFuture
+        actionsDueAt = .distantFuture
         for action in actions.values where action.result == nil {
             guard now >= action.globalDeadline || now >= action.heartbeatDeadline else {
-                next = min(next, action.heartbeatDeadline, action.globalDeadline)
+                actionsDueAt = min(actionsDueAt, action.heartbeatDeadline, action.globalDeadline)
                 continue
             }
             guard let hook = groups[action.group]?.hooks[action.hook] else {
-                next = min(next, now.addingTimeInterval(1))  // its hook is gone: look again in a second
+                actionsDueAt = min(actionsDueAt, now.addingTimeInterval(1))  // its hook is gone: look again in a second
                 continue
             }
             let why = now >= action.globalDeadline ? "the global timeout passed" : "the heartbeat timeout passed"
             finishAction(action.token, result: hook.defaultResult, why: why)
         }
-        actionsDueAt = next
     }
 }
