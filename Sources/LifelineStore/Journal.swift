@@ -25,13 +25,16 @@ public protocol Journal: Sendable {
     func recordHeartbeat(token: String, at: Date, timeout: Int) async throws -> LifecycleAction?
 
     /// A pass's bookkeeping in one transaction: the actions it adopts (as `recordActions`), the
-    /// last good revisions it learned and the deployments it tracks. Nothing here is written ahead
-    /// of an AWS call, so one commit serves every group of the pass.
+    /// last good revisions it learned, the deployments it tracks, and the intents of the calls its
+    /// plans are about to make (as `beginIntent`: written ahead of every one of them, so one commit
+    /// serves every group of the pass). Returns the intents with their ids, in order.
+    @discardableResult
     func recordBookkeeping(
         actions: [LifecycleAction],
         lastGood: [LastGoodRevision],
-        deployments: [DeploymentRecord]
-    ) async throws
+        deployments: [DeploymentRecord],
+        intents: [Intent]
+    ) async throws -> [Intent]
 
     // MARK: Write-ahead intents
 
@@ -117,14 +120,19 @@ public struct PruneReport: Sendable, Equatable, Codable {
 
 extension Journal {
     /// One write after another, for journals without transactions of their own (in memory).
+    @discardableResult
     public func recordBookkeeping(
         actions: [LifecycleAction],
         lastGood: [LastGoodRevision],
-        deployments: [DeploymentRecord]
-    ) async throws {
+        deployments: [DeploymentRecord],
+        intents: [Intent]
+    ) async throws -> [Intent] {
         if !actions.isEmpty { _ = try await recordActions(actions) }
         for revision in lastGood { try await setLastGoodRevision(revision) }
         for deployment in deployments { try await recordDeployment(deployment) }
+        var begun: [Intent] = []
+        for intent in intents { begun.append(try await beginIntent(intent)) }
+        return begun
     }
 
     public func finishIntent(

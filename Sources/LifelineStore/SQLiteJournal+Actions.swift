@@ -171,23 +171,26 @@ extension SQLiteJournal {
     // MARK: - Intents
 
     public func beginIntent(_ intent: Intent) async throws -> Intent {
-        try await write { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO intent (kind, deployment_group, action_token, instance_id, plan_id, payload, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID,
-                    intent.payload,
-                    intent.createdAt.timeIntervalSince1970,
-                ]
-            )
-            var stored = intent
-            stored.id = db.lastInsertedRowID
-            return stored
-        }
+        try await write { db in try Self.insert(intent, db) }
+    }
+
+    /// Inserts an intent; returns it with its id.
+    static func insert(_ intent: Intent, _ db: Database) throws -> Intent {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO intent (kind, deployment_group, action_token, instance_id, plan_id, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                intent.kind.rawValue, intent.deploymentGroup, intent.actionToken, intent.instanceID, intent.planID,
+                intent.payload,
+                intent.createdAt.timeIntervalSince1970,
+            ]
+        )
+        var stored = intent
+        stored.id = db.lastInsertedRowID
+        return stored
     }
 
     public func finishIntent(

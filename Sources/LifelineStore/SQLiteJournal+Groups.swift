@@ -43,19 +43,22 @@ extension SQLiteJournal {
         }
     }
 
+    @discardableResult
     public func recordBookkeeping(
         actions: [LifecycleAction],
         lastGood: [LastGoodRevision],
-        deployments: [DeploymentRecord]
-    ) async throws {
-        guard !(actions.isEmpty && lastGood.isEmpty && deployments.isEmpty) else { return }
-        try await write { db in
+        deployments: [DeploymentRecord],
+        intents: [Intent]
+    ) async throws -> [Intent] {
+        guard !(actions.isEmpty && lastGood.isEmpty && deployments.isEmpty && intents.isEmpty) else { return [] }
+        return try await write { db in
             if !actions.isEmpty {
                 let insert = try db.cachedStatement(sql: Self.insertAction)
                 for action in actions { _ = try Self.upsert(action, insert, db) }
             }
             for revision in lastGood { try Self.setLastGood(revision, db) }
             for deployment in deployments { try Self.upsert(deployment, db) }
+            return try intents.map { try Self.insert($0, db) }
         }
     }
 

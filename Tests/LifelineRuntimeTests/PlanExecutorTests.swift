@@ -54,6 +54,47 @@ struct PlanExecutorTests {
         #expect(try await journal.openActions().map(\.state) == [.deploying, .deploying])
     }
 
+    @Test("the pass's bookkeeping writes the deployment's intent ahead of the call, which then uses it")
+    func intentWrittenWithTheBookkeeping() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [.adopt(action("i-1"), reason: "seen"), followOn(["i-1"])],
+            nextPassAt: start
+        )
+        var executor = executor(account, journal)
+        let (unrecorded, written) = await executor.recordBookkeeping([plan])
+        #expect(unrecorded.isEmpty)
+        let ahead = try #require(written["p1"]?.intent)
+        #expect(try await journal.openIntents() == [ahead] && account.calls("CreateDeployment").isEmpty)
+        executor.written = written
+        #expect(await executor.execute(plan, bookkept: true).isEmpty)
+        #expect(account.calls("CreateDeployment") == ["CreateDeployment shop/prod"])
+        #expect(try await journal.openIntents().isEmpty, "the intent written ahead has its outcome")
+        let probe = try await journal.beginIntent(Intent(kind: .putHook, payload: "{}", createdAt: start))
+        #expect(probe.id == ahead.id! + 1, "no second intent was begun for the call")
+        #expect(try await journal.deployments(deploymentGroup: "shop/prod").map(\.id) == ["d-1"])
+    }
+
+    @Test("an intent written ahead with another fence is closed unsent, and the call gets an intent of its own")
+    func intentWithAnotherFence() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        _ = try await journal.recordAction(action("i-1"))
+        let plan = Plan(id: "p1", deploymentGroup: group, steps: [followOn(["i-1"])], nextPassAt: start)
+        var executor = executor(account, journal)
+        let stale = try await journal.beginIntent(
+            Intent(kind: .createDeployment, deploymentGroup: "shop/prod", planID: "p1", payload: "{}", createdAt: start)
+        )
+        executor.written = ["p1": .init(intent: stale, fence: 7)]
+        #expect(await executor.execute(plan, bookkept: true).isEmpty)
+        #expect(account.calls("CreateDeployment") == ["CreateDeployment shop/prod"], "one call, under the new intent")
+        #expect(try await journal.openIntents().isEmpty, "both intents have their outcome")
+        #expect(try await journal.deployments(deploymentGroup: "shop/prod").count == 1)
+    }
+
     @Test("a CreateDeployment that fails leaves no deployment, a failed intent and the actions waiting")
     func createFails() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])

@@ -119,13 +119,16 @@ extension JournalContractTests {
     }
 
     @Test(
-        "a pass's bookkeeping: adopted actions, last good revisions and tracked deployments in one write",
+        "a pass's bookkeeping: adopted actions, last good revisions, tracked deployments and intents in one write",
         arguments: JournalKind.allCases
     )
     func bookkeeping(_ kind: JournalKind) async throws {
         let journal = try kind.make()
         _ = try await journal.recordActions([action("tok-known", instance: "i-0", messages: ["m-1"])])
-        try await journal.recordBookkeeping(
+        let before = try await journal.beginIntent(
+            Intent(kind: .putHook, deploymentGroup: "shop/prod", payload: "{}", createdAt: t0)
+        )
+        let intents = try await journal.recordBookkeeping(
             actions: [action("tok-known", instance: "i-0", messages: ["m-2"]), action("tok-new", instance: "i-1")],
             lastGood: [
                 LastGoodRevision(deploymentGroup: "shop/prod", revision: revision, deploymentID: "d-1", recordedAt: t0)
@@ -139,8 +142,20 @@ extension JournalContractTests {
                     status: "InProgress",
                     createdAt: t0
                 )
-            ]
+            ],
+            intents: ["p-1", "p-2"].map { plan in
+                Intent(
+                    kind: .createDeployment,
+                    deploymentGroup: "shop/prod",
+                    planID: plan,
+                    payload: "{}",
+                    createdAt: t0
+                )
+            }
         )
+        #expect(intents.map(\.planID) == ["p-1", "p-2"], "returned in order")
+        #expect(intents.compactMap(\.id).count == 2 && intents.allSatisfy { $0.id! > before.id! })
+        #expect(try await journal.openIntents().map(\.id) == [before.id] + intents.map(\.id), "open until finished")
         let known = try #require(try await journal.action(token: "tok-known"))
         #expect(known.messageIDs == ["m-1", "m-2"], "a known token keeps its state and gains the new message ids")
         #expect(try await journal.action(token: "tok-new")?.version == 1)

@@ -25,26 +25,42 @@ extension PlanExecutor {
         }
     }
 
+    /// The intent of a CreateDeployment, written ahead of the call.
+    func intent(_ deployment: FollowOnDeployment) -> Intent {
+        Intent(
+            kind: .createDeployment,
+            deploymentGroup: deployment.deploymentGroup.description,
+            planID: deployment.planID,
+            payload: json(deployment),
+            createdAt: now()
+        )
+    }
+
     func createDeployment(_ planned: FollowOnDeployment) async throws {
         // The lease's fence goes into the marker (and the intent): a late call from a replica that
         // lost the group is then told from its successor's.
         var deployment = planned
-        deployment.fence = try await fence(planned.deploymentGroup)
+        let prewritten = written[planned.planID]
+        do {
+            deployment.fence = try await fence(planned.deploymentGroup)
+        } catch {
+            if let prewritten { try? await notSent(prewritten.intent, error) }
+            throw error
+        }
         guard let revision = deployment.revision.location else {
             throw RuntimeError(
                 "\(deployment.deploymentGroup): the last good revision is \(deployment.revision.summary), which "
                     + "lifeline cannot deploy again (only S3 and GitHub revisions)"
             )
         }
-        let intent = try await journal.beginIntent(
-            Intent(
-                kind: .createDeployment,
-                deploymentGroup: deployment.deploymentGroup.description,
-                planID: deployment.planID,
-                payload: json(deployment),
-                createdAt: now()
-            )
-        )
+        let intent: Intent
+        if let prewritten, prewritten.fence == deployment.fence {
+            intent = prewritten.intent
+        } else {
+            // The lease changed since the pass wrote its intents: the marker changes with it.
+            if let prewritten { try await notSent(prewritten.intent, RuntimeError("the lease's fence changed")) }
+            intent = try await journal.beginIntent(self.intent(deployment))
+        }
         let id: String
         do {
             id = try await aws.codeDeploy.createDeployment(
@@ -110,5 +126,10 @@ extension PlanExecutor {
             "created deployment \(id) of \(summary) for \(deployment.instances.count) waiting instance(s)",
             metadata: ["group": "\(deployment.deploymentGroup)"]
         )
+    }
+
+    /// Closes an intent written ahead whose call was never sent.
+    private func notSent(_ intent: Intent, _ error: any Error) async throws {
+        try await journal.finishIntent(id: intent.id!, outcome: .failed, detail: "not sent: \(error)", at: now())
     }
 }

@@ -178,7 +178,7 @@ public actor Reconciler {
                 }
             )
             for plan in plans { log(plan) }
-            let executor = PlanExecutor(
+            var executor = PlanExecutor(
                 aws: aws,
                 journal: journal,
                 logger: logger,
@@ -186,11 +186,13 @@ public actor Reconciler {
                 now: now,
                 leases: leases
             )
-            // One transaction for every plan's bookkeeping; the write-ahead steps keep their own.
-            let unrecorded = await executor.recordBookkeeping(plans.filter { !$0.isEmpty })
+            // One transaction for every plan's bookkeeping and deployment intents; the other
+            // write-ahead steps keep their own.
+            let (unrecorded, written) = await executor.recordBookkeeping(plans.filter { !$0.isEmpty })
+            executor.written = written
             failures += unrecorded.values.sorted()
             let acting = plans.filter { !$0.isEmpty && unrecorded[$0.deploymentGroup] == nil }
-            let results = try await concurrentMap(acting) { await executor.execute($0, bookkept: true) }
+            let results = try await concurrentMap(acting) { [executor] in await executor.execute($0, bookkept: true) }
             failures += results.flatMap { $0 }
             // A group whose step failed tries again soon; the others keep their own time.
             for (plan, failed) in zip(acting, results) where !failed.isEmpty {
