@@ -201,7 +201,8 @@ extension SQLiteJournal {
         action: LifecycleAction?,
         deployment: DeploymentRecord?
     ) async throws {
-        try await write { db in
+        // The outcomes of a pass's calls arrive together: they share commits.
+        try await groupWrite { db in
             try db.cachedStatement(
                 sql: "UPDATE intent SET outcome = ?, detail = ?, finished_at = ? WHERE id = ? AND outcome IS NULL"
             ).execute(

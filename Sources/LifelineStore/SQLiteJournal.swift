@@ -10,6 +10,8 @@ import Glibc
 public final class SQLiteJournal: Journal {
     public let path: String
     let pool: any DatabaseWriter
+    /// Intent outcomes, committed together when they arrive together.
+    let outcomes: GroupCommit
 
     /// `--db`, else `$LIFELINE_DB`, else `./lifeline.db`.
     public static func defaultPath(flag: String?, environment: [String: String]) -> String {
@@ -44,6 +46,7 @@ public final class SQLiteJournal: Journal {
             pool =
                 access == .readWrite
                 ? try DatabasePool(path: path, configuration: config) : try JournalFile.reader(path, config)
+            outcomes = GroupCommit(pool)
             let migrator = Self.migrator(upTo: migrations)
             let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
             if superseded {
@@ -123,6 +126,17 @@ public final class SQLiteJournal: Journal {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try Self.synchronously(pool, writing: true, body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.io, "journal \(path): \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// A write that shares its commit with the writes that arrive meanwhile (`GroupCommit`).
+    func groupWrite(_ body: @escaping @Sendable (Database) throws -> Void) async throws {
+        do {
+            try await outcomes.write(body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
