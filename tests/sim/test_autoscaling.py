@@ -82,6 +82,17 @@ def test_describe_groups_paginates(sim):
         )
     pages = list(asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3}))
     assert [len(p["AutoScalingGroups"]) for p in pages] == [3, 3, 1]
+    # A group created after a listing is in the next one, in name order.
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="a-late",
+        MinSize=0,
+        MaxSize=1,
+        DesiredCapacity=0,
+        LaunchTemplate={"LaunchTemplateName": "tmpl"},
+    )
+    pages = asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3})
+    names = [g["AutoScalingGroupName"] for p in pages for g in p["AutoScalingGroups"]]
+    assert names == ["a-late"] + [f"g{n}" for n in range(7)]
     with pytest.raises(ClientError) as e:
         asg.describe_auto_scaling_groups(NextToken="not-a-token")
     assert e.value.response["Error"]["Code"] == "InvalidNextToken"

@@ -62,12 +62,15 @@ extension World {
             reconcileCapacity(name)
         case "DescribeAutoScalingGroups":
             let names = r.list("AutoScalingGroupNames")
-            let all = (names.isEmpty ? groups.keys.sorted() : names.filter { groups[$0] != nil }).compactMap {
-                groups[$0]
-            }
-            let (page, token) = try paginate(all, r.int("MaxRecords") ?? 50, limit: 100, token: r.string("NextToken"))
+            // Paged by name: only the page's groups are copied (all of them was quadratic over the pages).
+            let (page, token) = try paginate(
+                names.isEmpty ? groupNamesInOrder() : names.filter { groups[$0] != nil },
+                r.int("MaxRecords") ?? 50,
+                limit: 100,
+                token: r.string("NextToken")
+            )
             w.open("DescribeAutoScalingGroupsResult") { w in
-                w.list("AutoScalingGroups", page) { w, g in self.writeGroup(&w, g) }
+                w.list("AutoScalingGroups", page.compactMap { groups[$0] }) { w, g in self.writeGroup(&w, g) }
                 w.element("NextToken", token)
             }
         case "DescribeAutoScalingInstances":
@@ -296,6 +299,13 @@ extension World {
     }
 
     /// A page of `items` from an opaque offset token.
+    /// Every group's name, sorted. Groups are only ever added (a scenario load starts afresh), so
+    /// a count that changed means names that changed.
+    func groupNamesInOrder() -> [String] {
+        if groupNamesSorted.count != groups.count { groupNamesSorted = groups.keys.sorted() }
+        return groupNamesSorted
+    }
+
     func paginate<T>(_ items: [T], _ requested: Int, limit: Int, token: String?) throws -> ([T], String?) {
         guard requested >= 1, requested <= limit else {
             throw SimError.validation("MaxRecords must be between 1 and \(limit)")

@@ -3,7 +3,7 @@ import Foundation
 /// CodeDeploy's JSON 1.1 API (`CodeDeploy_20141006.<Op>`).
 extension World {
     func codeDeploy(_ r: SimRequest) throws -> String {
-        let out: [String: Any]
+        var out: [String: Any] = [:]
         switch r.operation {
         case "CreateApplication":
             let name = try requiredJSON(r, "applicationName")
@@ -24,7 +24,8 @@ extension World {
                 limit: 100,
                 token: r.jsonString("nextToken")
             )
-            out = ["applications": page, "nextToken": token ?? NSNull()]
+            out = ["applications": page]
+            if let token { out["nextToken"] = token }
         case "CreateDeploymentGroup":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
@@ -81,7 +82,8 @@ extension World {
             let app = try existingApplication(r)
             let names = deploymentGroups.values.filter { $0.application == app }.map(\.name).sorted()
             let (page, token) = try paginate(names, 100, limit: 100, token: r.jsonString("nextToken"))
-            out = ["applicationName": app, "deploymentGroups": page, "nextToken": token ?? NSNull()]
+            out = ["applicationName": app, "deploymentGroups": page]
+            if let token { out["nextToken"] = token }
         case "GetDeploymentGroup":
             let app = try existingApplication(r)
             let name = try requiredJSON(r, "deploymentGroupName")
@@ -172,12 +174,14 @@ extension World {
                 list = list.filter { $0.createTime.timeIntervalSince1970 >= start }
             }
             let (page, token) = try paginate(list.map(\.id), 100, limit: 100, token: r.jsonString("nextToken"))
-            out = ["deployments": page, "nextToken": token ?? NSNull()]
+            out = ["deployments": page]
+            if let token { out["nextToken"] = token }
         case "ListDeploymentTargets":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
             try startedDeployment(deployment)
             let (page, token) = try paginate(deployment.targetOrder, 100, limit: 100, token: r.jsonString("nextToken"))
-            out = ["targetIds": page, "nextToken": token ?? NSNull()]
+            out = ["targetIds": page]
+            if let token { out["nextToken"] = token }
         case "BatchGetDeploymentTargets":
             let deployment = try existingDeployment(try requiredJSON(r, "deploymentId"))
             try startedDeployment(deployment)
@@ -212,7 +216,7 @@ extension World {
         default:
             throw SimError(code: "UnknownOperationException", message: "Unknown operation \(r.operation)", status: 400)
         }
-        return ErrorEnvelope.json(out.filter { !($0.value is NSNull) })
+        return ErrorEnvelope.json(out)
     }
 
     func requiredJSON(_ r: SimRequest, _ key: String) throws -> String {

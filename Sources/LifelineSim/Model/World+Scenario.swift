@@ -7,6 +7,7 @@ extension World {
         config = scenario.config
         random = SimRandom(seed: config.faults.seed)
         groups = [:]
+        groupNamesSorted = []
         instances = [:]
         tagIndex = nil
         terminatedInstances = []

@@ -5,6 +5,8 @@ import Foundation
 actor World {
     var config: SimConfig
     var groups: [String: SimGroup] = [:]
+    /// `groups`' names in order (`groupNamesInOrder`).
+    var groupNamesSorted: [String] = []
     var instances: [String: SimInstance] = [:]
     /// Instance ids by tag key, then value: a superset of those carrying the tag (ids of instances
     /// gone, or whose tag was deleted, stay until the next rebuild; `matchSet` checks each). Built
