@@ -95,6 +95,36 @@ struct PlanExecutorTests {
         #expect(try await journal.deployments(deploymentGroup: "shop/prod").count == 1)
     }
 
+    @Test("an intent written ahead whose lease is gone by the call is closed unsent; nothing is created")
+    func intentWhoseLeaseIsGone() async throws {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let leases = LeaseKeeper(
+            table: InMemoryLeaseTable(),
+            groups: ["shop/prod"],
+            settings: .init(table: "t", duration: 20, owner: "a"),
+            logger: Logger(label: "test"),
+            now: { start }
+        )
+        await leases.round()
+        var executor = executor(account, journal)
+        executor.leases = leases
+        let plan = Plan(
+            id: "p1",
+            deploymentGroup: group,
+            steps: [.adopt(action("i-1"), reason: "seen"), followOn(["i-1"])],
+            nextPassAt: start
+        )
+        let (_, written) = await executor.recordBookkeeping([plan])
+        #expect(written["p1"]?.fence != nil, "written with the lease's fence")
+        await leases.releaseAll()
+        executor.written = written
+        let failures = await executor.execute(plan, bookkept: true)
+        #expect(failures.count == 1 && failures[0].contains("lease"))
+        #expect(account.calls("CreateDeployment").isEmpty)
+        #expect(try await journal.openIntents().isEmpty, "the intent written ahead is closed, not left to recovery")
+    }
+
     @Test("a CreateDeployment that fails leaves no deployment, a failed intent and the actions waiting")
     func createFails() async throws {
         let account = FakeAccount.fleet(["prod": ["i-1"]])
