@@ -72,26 +72,25 @@ def test_group_lifecycle_and_describe_shapes(sim):
 
 def test_describe_groups_paginates(sim):
     asg = sim.client("autoscaling")
-    for n in range(7):
+
+    def create(name):
         asg.create_auto_scaling_group(
-            AutoScalingGroupName=f"g{n}",
+            AutoScalingGroupName=name,
             MinSize=0,
             MaxSize=1,
             DesiredCapacity=0,
             LaunchTemplate={"LaunchTemplateName": "tmpl"},
         )
-    pages = list(asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3}))
-    assert [len(p["AutoScalingGroups"]) for p in pages] == [3, 3, 1]
+
+    def listed():
+        return list(asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3}))
+
+    for n in range(7):
+        create(f"g{n}")
+    assert [len(p["AutoScalingGroups"]) for p in listed()] == [3, 3, 1]
     # A group created after a listing is in the next one, in name order.
-    asg.create_auto_scaling_group(
-        AutoScalingGroupName="a-late",
-        MinSize=0,
-        MaxSize=1,
-        DesiredCapacity=0,
-        LaunchTemplate={"LaunchTemplateName": "tmpl"},
-    )
-    pages = asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3})
-    names = [g["AutoScalingGroupName"] for p in pages for g in p["AutoScalingGroups"]]
+    create("a-late")
+    names = [g["AutoScalingGroupName"] for p in listed() for g in p["AutoScalingGroups"]]
     assert names == ["a-late"] + [f"g{n}" for n in range(7)]
     with pytest.raises(ClientError) as e:
         asg.describe_auto_scaling_groups(NextToken="not-a-token")
