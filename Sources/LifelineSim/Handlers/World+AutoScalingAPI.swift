@@ -298,7 +298,6 @@ extension World {
         return group
     }
 
-    /// A page of `items` from an opaque offset token.
     /// Every group's name, sorted. Groups are only ever added (a scenario load starts afresh), so
     /// a count that changed means names that changed.
     func groupNamesInOrder() -> [String] {
@@ -306,6 +305,7 @@ extension World {
         return groupNamesSorted
     }
 
+    /// A page of `items` from an opaque offset token.
     func paginate<T>(_ items: [T], _ requested: Int, limit: Int, token: String?) throws -> ([T], String?) {
         guard requested >= 1, requested <= limit else {
             throw SimError.validation("MaxRecords must be between 1 and \(limit)")

@@ -41,7 +41,8 @@ extension World {
                 continue
             }
             guard let hook = groups[action.group]?.hooks[action.hook] else {
-                actionsDueAt = min(actionsDueAt, now.addingTimeInterval(1))  // its hook is gone: look again in a second
+                // Its hook is gone: look again in a second.
+                actionsDueAt = min(actionsDueAt, now.addingTimeInterval(1))
                 continue
             }
             let why = now >= action.globalDeadline ? "the global timeout passed" : "the heartbeat timeout passed"
