@@ -24,11 +24,13 @@ KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 
 class Sim:
-    def __init__(self, scenario=None):
+    def __init__(self, scenario=None, environment=None):
         args = [BINARY, "sim", "--listen", "127.0.0.1:0"]
         if scenario:
             args += ["--scenario", os.path.join(ROOT, "fixtures", "scenarios", scenario)]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment
+        )
         self.url = self.process.stdout.readline().strip()
         assert self.url.startswith("http://127.0.0.1:"), f"simulator did not start: {self.url!r}"
 

@@ -1,9 +1,10 @@
 import json
+import os
 import time
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import wait_for
+from conftest import Sim, wait_for
 
 
 def make_group(sim, name="web", desired=2, hook_timeout=None, default_result="ABANDON"):
@@ -216,3 +217,16 @@ def test_hook_validation_matches_aws(sim):
     assert hook["GlobalTimeout"] == 6000 and hook["DefaultResult"] == "ABANDON"
     asg.delete_lifecycle_hook(AutoScalingGroupName="web", LifecycleHookName="h")
     assert asg.describe_lifecycle_hooks(AutoScalingGroupName="web")["LifecycleHooks"] == []
+
+
+def test_requests_move_the_world_when_its_ticker_stalls():
+    # LIFELINE_SIM_TICKER=off stands for a ticker that stalled: the step at 1 s still runs, at the
+    # first request after it is due, and the late tick is in the events.
+    sim = Sim("scale-out-wave.json", environment=dict(os.environ, LIFELINE_SIM_TICKER="off"))
+    try:
+        time.sleep(1.5)
+        events = sim.control("events")[1]
+        assert any(e["kind"] == "capacity" and e["desired"] == "12" for e in events), events[-5:]
+        assert any(e["kind"] == "tick-late" for e in events)
+    finally:
+        sim.stop()

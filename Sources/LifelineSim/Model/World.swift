@@ -7,6 +7,8 @@ actor World {
     var groups: [String: SimGroup] = [:]
     /// `groups`' names in order (`groupNamesInOrder`).
     var groupNamesSorted: [String] = []
+    /// When the last tick ran, on the host's monotonic clock (`tickIfLate`).
+    var lastTick = ProcessInfo.processInfo.systemUptime
     var instances: [String: SimInstance] = [:]
     /// Instance ids by tag key, then value: a superset of those carrying the tag (ids of instances
     /// gone, or whose tag was deleted, stay until the next rebuild; `matchSet` checks each). Built

@@ -38,6 +38,8 @@ public struct Simulator: Sendable {
             logger: logger,
             responder: { request, responseWriter, channel in
                 let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
+                // The ticker below moves the world 20 times a second; should it stall, requests do.
+                await world.tickIfLate()
                 var response: Response
                 do {
                     response = try await responder.respond(to: request, context: context)
@@ -54,8 +56,10 @@ public struct Simulator: Sendable {
                 await onReady(url)
             }
         )
+        // LIFELINE_SIM_TICKER=off: no ticker, requests alone move the world (tests of `tickIfLate`).
+        let ticking = ProcessInfo.processInfo.environment["LIFELINE_SIM_TICKER"] != "off"
         let ticker = Task {
-            while !Task.isCancelled {
+            while ticking, !Task.isCancelled {
                 await world.tick()
                 try? await Task.sleep(for: .milliseconds(50))
             }
