@@ -7,6 +7,12 @@ import Logging
 /// The deployment steps of a plan, write-ahead: CreateDeployment (with recovery by marker when its
 /// answer is lost) and StopDeployment.
 extension PlanExecutor {
+    /// A CreateDeployment intent written ahead by `recordBookkeeping`, with the fence it carries.
+    struct WrittenIntent: Sendable {
+        var intent: Intent
+        var fence: Int?
+    }
+
     /// StopDeployment, write-ahead; a deployment that already ended needs no stop.
     func stopDeployment(_ id: String, group: DeploymentGroupName, reason: String) async throws {
         let intent = try await journal.beginIntent(

@@ -21,11 +21,6 @@ struct PlanExecutor: Sendable {
     /// each was written with.
     var written: [String: WrittenIntent] = [:]
 
-    struct WrittenIntent: Sendable {
-        var intent: Intent
-        var fence: Int?
-    }
-
     /// Executes every step; a failed step is logged and left for the next pass, never fatal.
     /// Heartbeats go first, side by side. Then the plan's steps in order, except that the
     /// completions between two other AWS calls go out side by side, after that stretch's journal
