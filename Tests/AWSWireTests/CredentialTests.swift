@@ -263,10 +263,14 @@ struct CredentialTests {
         let clock = Mutex(start)
         let provider = Expiring(expiry: start.addingTimeInterval(3600))
         let refreshing = RefreshingCredentials(provider, now: { clock.withLock { $0 } })
+        #expect(refreshing.fresh() == nil)  // nothing cached yet
         #expect(try await refreshing.credentials().signing.accessKeyID == "TEMP1")
         clock.withLock { $0 = start.addingTimeInterval(2000) }
         #expect(try await refreshing.credentials().signing.accessKeyID == "TEMP1")
+        // A call's fast path (`fresh`, without the actor) offers them only while no refresh is due.
+        #expect(refreshing.fresh()?.signing.accessKeyID == "TEMP1")
         clock.withLock { $0 = start.addingTimeInterval(3600 - 300) }  // 5 minutes before expiry
+        #expect(refreshing.fresh() == nil)
         #expect(try await refreshing.credentials().signing.accessKeyID == "TEMP2")
         #expect(provider.calls.withLock { $0 } == 2)
     }

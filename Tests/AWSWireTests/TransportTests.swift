@@ -24,6 +24,29 @@ struct TransportTests {
         #expect(requests.map(\.body) == (0..<10).map { "n=\($0)" })
     }
 
+    @Test("a request on a reused handle carries only its own method, headers and body")
+    func reusedHandleForgetsTheLastRequest() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(body: "ok")])])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        // One at a time, so that each request takes the handle the one before gave back.
+        let sent = [
+            HTTPRequest(method: "PUT", url: server.url("/a"), headers: [("X-First", "1")], body: Data("first".utf8)),
+            HTTPRequest(method: "GET", url: server.url("/b")),
+            HTTPRequest(method: "POST", url: server.url("/c"), body: Data("third".utf8)),
+            HTTPRequest(method: "PUT", url: server.url("/d"), body: Data()),
+            HTTPRequest(method: "GET", url: server.url("/e"), headers: [("X-Last", "5")]),
+        ]
+        for request in sent { _ = try await transport.send(request) }
+        let seen = try server.requests()
+        #expect(seen.map(\.method) == ["PUT", "GET", "POST", "PUT", "GET"])
+        #expect(seen.map(\.path) == ["/a", "/b", "/c", "/d", "/e"])
+        #expect(seen.map(\.body) == ["first", "", "third", "", ""])
+        #expect(seen.map { $0.headers["x-first"] } == ["1", nil, nil, nil, nil])
+        #expect(seen.map { $0.headers["x-last"] } == [nil, nil, nil, nil, "5"])
+    }
+
     @Test("status, headers and body come back as sent, and requests carry their headers")
     func roundTrip() async throws {
         let server = try LoopbackServer(routes: [

@@ -53,6 +53,8 @@ def reconcile(world, workdir, tag, groups, extra=(), db=None):
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
+        "user": usage.ru_utime,
+        "sys": usage.ru_stime,
         "rss_mb": usage.ru_maxrss / 1024,
         "calls": sum(calls.values()),
         "by_op": calls,
@@ -155,7 +157,8 @@ def main():
         if COLD_ONLY:
             for run, other in zip(cold, boto, strict=True):
                 print(
-                    f"lifeline: {run['wall']:.2f} s wall, {run['cpu']:.3f} s CPU, {run['rss_mb']:.1f} MB, "
+                    f"lifeline: {run['wall']:.2f} s wall, {run['cpu']:.3f} s CPU ({run['sys']:.3f} in the kernel), "
+                    f"{run['rss_mb']:.1f} MB, "
                     f"{run['calls']} calls, {run['cpu'] / run['calls'] * 1e3:.3f} ms/call, sim {run['sim_cpu']:.2f} s"
                     f" | boto3: {other['cpu']:.2f} s CPU, {other['calls']} calls, "
                     f"{other['cpu'] / other['calls'] * 1e3:.2f} ms/call ({other['cpu'] / run['cpu']:.1f}×)"

@@ -2,6 +2,7 @@
 `with World(binary, groups, waiting) as world:` starts it, loads the fleet, waits until the
 waiting instances hold in Pending:Wait, and stops it at the end."""
 
+import collections
 import json
 import os
 import subprocess
@@ -59,8 +60,15 @@ class World:
             10 - self.waiting
         ):
             if time.monotonic() > deadline:
+                states = collections.Counter(
+                    i["lifecycleState"] for g in self.control("state")["groups"] for i in g["instances"]
+                )
+                events = self.control("events")[-20:]
                 self.__exit__()
-                sys.exit(f"the simulator did not settle {self.groups} groups in {self.settle_timeout} s")
+                sys.exit(
+                    f"the simulator did not settle {self.groups} groups in {self.settle_timeout} s: "
+                    f"instances by state {dict(states)}; its last events: {json.dumps(events)}"
+                )
             time.sleep(1)
         return self
 

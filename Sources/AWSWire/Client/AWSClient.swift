@@ -198,7 +198,8 @@ public final class AWSClient: Sendable {
         headers extra: [(name: String, value: String)],
         timeout: Duration
     ) async throws -> HTTPResponse {
-        let creds = try await credentials.credentials()
+        let creds: AWSCredentials
+        if let fresh = credentials.fresh() { creds = fresh } else { creds = try await credentials.credentials() }
         var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]
         headers += extra
         let signable = SignableRequest(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -33,6 +34,16 @@ enum AWSTimestamp {
     /// RFC 7231 `Date` header: `Sun, 06 Nov 1994 08:49:37 GMT`. Read by hand: a DateFormatter
     /// per answer would cost more than the rest of the answer's handling.
     static func parseHTTPDate(_ text: String) -> Date? {
+        // Answers that arrive in the same second carry the same header: read it once.
+        if let last = lastHTTPDate.withLock({ $0 }), last.text == text { return last.date }
+        let date = readHTTPDate(text)
+        if let date { lastHTTPDate.withLock { $0 = (text, date) } }
+        return date
+    }
+
+    private static let lastHTTPDate = Mutex<(text: String, date: Date)?>(nil)
+
+    private static func readHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard text.utf8.count <= 64, parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
             let year = Int(parts[3]), let month = months.firstIndex(of: String(parts[2])),

@@ -1,5 +1,6 @@
 import Foundation
 import SigV4
+import Synchronization
 
 /// Credentials and where they came from. Printing them never shows the secret or the token.
 public struct AWSCredentials: Sendable, CustomStringConvertible {
@@ -47,12 +48,22 @@ public actor RefreshingCredentials {
     public static let refreshAhead: TimeInterval = 600
     private let provider: any CredentialProvider
     private let now: @Sendable () -> Date
-    private var cached: AWSCredentials?
+    private var cached: AWSCredentials? {
+        didSet { current.withLock { $0 = cached } }
+    }
+    /// `cached`, readable without a hop onto the actor: a call's hot path.
+    private nonisolated let current = Mutex<AWSCredentials?>(nil)
     private var inFlight: Task<AWSCredentials?, any Error>?
 
     public init(_ provider: any CredentialProvider, now: @escaping @Sendable () -> Date = { Date() }) {
         self.provider = provider
         self.now = now
+    }
+
+    /// The cached credentials while they need no refresh, without waiting for the actor.
+    public nonisolated func fresh() -> AWSCredentials? {
+        guard let known = current.withLock({ $0 }), !needsRefresh(known) else { return nil }
+        return known
     }
 
     public func credentials() async throws -> AWSCredentials {
@@ -82,7 +93,7 @@ public actor RefreshingCredentials {
         }
     }
 
-    private func needsRefresh(_ c: AWSCredentials) -> Bool {
+    private nonisolated func needsRefresh(_ c: AWSCredentials) -> Bool {
         guard let expiration = c.expiration else { return false }
         return expiration.timeIntervalSince(now()) < Self.refreshAhead
     }

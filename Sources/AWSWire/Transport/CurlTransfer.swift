@@ -1,10 +1,12 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// The state of one request while libcurl works on it: the easy handle, what it sends, what came
 /// back, and the continuation to resume. Owned by the transport's loop thread once submitted.
 final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private let pool: CurlHandlePool
     let endpoint: String
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -13,11 +15,12 @@ final class CurlTransfer: @unchecked Sendable {
     var responseHeaders: [(name: String, value: String)] = []
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
-    init(_ request: HTTPRequest, proxy: ProxySettings) throws {
-        guard let handle = curl_easy_init() else {
+    init(_ request: HTTPRequest, proxy: ProxySettings, pool: CurlHandlePool) throws {
+        guard let handle = pool.take() else {
             throw TransportError(kind: .other, message: "curl_easy_init failed", endpoint: request.url.redactedEndpoint)
         }
         self.handle = handle
+        self.pool = pool
         endpoint = request.url.redactedEndpoint
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
@@ -155,8 +158,40 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        pool.put(handle)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
+    }
+}
+
+/// Easy handles kept for the next request: a handle's buffers are allocated once, not per request.
+/// A handle is reset before it is used again, so nothing of the last request's options remains.
+final class CurlHandlePool: @unchecked Sendable {
+    private struct Handle: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
+    private let idle = Mutex<[Handle]>([])
+    private let limit: Int
+
+    init(limit: Int = 32) { self.limit = limit }
+
+    func take() -> UnsafeMutableRawPointer? {
+        if let handle = idle.withLock({ $0.popLast() }) {
+            curl_easy_reset(handle.pointer)
+            return handle.pointer
+        }
+        return curl_easy_init()
+    }
+
+    /// Takes back a handle no multi handle holds any more.
+    func put(_ handle: UnsafeMutableRawPointer) {
+        let kept = idle.withLock { idle in
+            guard idle.count < limit else { return false }
+            idle.append(Handle(pointer: handle))
+            return true
+        }
+        if !kept { curl_easy_cleanup(handle) }
+    }
+
+    deinit {
+        for handle in idle.withLock({ $0 }) { curl_easy_cleanup(handle.pointer) }
     }
 }

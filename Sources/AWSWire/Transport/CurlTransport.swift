@@ -10,12 +10,16 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         var submitted: [CurlTransfer] = []
         var cancelled: [ObjectIdentifier] = []
         var running = true
+        /// A wakeup is on its way to the loop thread, which has not taken the inbox since: another
+        /// submission needs none (each wakeup is a write to a socket pair and a read of it).
+        var wakeupSent = false
     }
 
     private let multi: UnsafeMutableRawPointer
     private let proxy: ProxySettings
     private let allowInsecure: Bool
     private let inbox = Mutex(Inbox())
+    private let handles = CurlHandlePool()
     private let stopped = DispatchSemaphore(value: 0)
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
@@ -66,18 +70,19 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 endpoint: request.url.redactedEndpoint
             )
         }
-        let transfer = try CurlTransfer(request, proxy: proxy)
+        let transfer = try CurlTransfer(request, proxy: proxy, pool: handles)
         let id = ObjectIdentifier(transfer)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.continuation = continuation
-                let accepted = inbox.withLock { state in
-                    guard state.running else { return false }
+                let (accepted, wake) = inbox.withLock { state in
+                    guard state.running else { return (false, false) }
                     state.submitted.append(transfer)
-                    return true
+                    defer { state.wakeupSent = true }
+                    return (true, !state.wakeupSent)
                 }
                 if accepted {
-                    curl_multi_wakeup(multi)
+                    if wake { curl_multi_wakeup(multi) }
                 } else {
                     transfer.continuation = nil
                     continuation.resume(
@@ -105,6 +110,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 defer {
                     state.submitted.removeAll()
                     state.cancelled.removeAll()
+                    state.wakeupSent = false
                 }
                 return (state.submitted, state.cancelled, state.running)
             }
