@@ -210,6 +210,33 @@ struct ConfigTests {
         }
     }
 
+    @Test("role ARNs and deployment group names: what AWS accepts, nothing else")
+    func namesAndARNs() {
+        for good in [
+            "arn:aws:iam::123456789012:role/lifeline-hook", "arn:aws-cn:iam::123456789012:role/x",
+            "arn:aws-us-gov:iam::123456789012:role/path/to/r",
+        ] {
+            #expect(ConfigLimits.isRoleARN(good), "\(good)")
+        }
+        for bad in [
+            "lifeline-hook", "arn:aws:iam::12345678901:role/x", "arn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::123456789012:role/", "arn:aws:sts::123456789012:role/x",
+            "arn:aws:iam:us-east-1:123456789012:role/x",
+            "arn:aws:iam::123456789012:role/a b", "arn:aws:iam::123456789012:role/ロール",
+            "arn:aws:iam::12345678901a:role/x",
+            "arn:aws:iam::123456789012:role/x\n",
+            "arn:aws:iam::123456789012:role/" + String(repeating: "r", count: 2048),
+        ] {
+            #expect(!ConfigLimits.isRoleARN(bad), "\(bad)")
+        }
+        for good in ["g", "web-prod_2", String(repeating: "a", count: 100)] {
+            #expect(ConfigLimits.isDeploymentGroupName(good), "\(good)")
+        }
+        for bad in ["", "a/b", "a b", "é", "grüppe", String(repeating: "a", count: 101), "a.b"] {
+            #expect(!ConfigLimits.isDeploymentGroupName(bad), "\(bad)")
+        }
+    }
+
     @Test("durations: what people write, and nothing that would trap later")
     func durations() {
         #expect(DurationText.seconds("300s") == 300)

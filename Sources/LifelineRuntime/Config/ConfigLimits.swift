@@ -57,7 +57,15 @@ public enum ConfigLimits {
     /// lifeline names its hook `lifeline-launch-<deployment_group>`, and Auto Scaling's hook names
     /// allow letters, digits, `-`, `_` and `/`; `/` would make `APP/GROUP` ambiguous.
     public static func isDeploymentGroupName(_ text: String) -> Bool {
-        (1...100).contains(text.count) && text.allSatisfy { $0.isASCIIWord || $0 == "-" }
+        (1...100).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                    true
+                default: false
+                }
+            }
     }
 
     /// CodeDeploy application names: 1–100 characters; lifeline also refuses `/` and control characters.
@@ -68,11 +76,14 @@ public enum ConfigLimits {
 
     /// `arn:aws:iam::123456789012:role/NAME` (also the aws-cn and aws-us-gov partitions).
     public static func isRoleARN(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        return parts.count == 6 && parts[0] == "arn" && parts[1].hasPrefix("aws") && parts[2] == "iam"
-            && parts[3].isEmpty && parts[4].count == 12 && parts[4].allSatisfy(\.isASCIIDigit)
-            && parts[5].hasPrefix("role/") && parts[5].count > 5 && text.count <= 2048
-            && !text.contains(where: \.isWhitespace)
+        // Read as bytes: a role ARN is ASCII, and a config names one per group.
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 2048, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
+        let parts = bytes.split(separator: UInt8(ascii: ":"), maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[0].elementsEqual("arn".utf8) && parts[1].starts(with: "aws".utf8)
+            && parts[2].elementsEqual("iam".utf8) && parts[3].isEmpty && parts[4].count == 12
+            && parts[4].allSatisfy { (0x30...0x39).contains($0) } && parts[5].starts(with: "role/".utf8)
+            && parts[5].count > 5
     }
 }
 
