@@ -34,6 +34,11 @@ def test_long_poll_waits_for_a_message(sim):
     start = time.monotonic()
     assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", []) == []
     assert time.monotonic() - start >= 0.9
+    # A message whose visibility timeout runs out during a long poll is that poll's answer.
+    sqs.send_message(QueueUrl=queue, MessageBody="again")
+    [taken] = sqs.receive_message(QueueUrl=queue, VisibilityTimeout=1)["Messages"]
+    [back] = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5)["Messages"]
+    assert back["MessageId"] == taken["MessageId"] and back["Body"] == "again"
 
 
 def test_batch_delete_reports_failures_and_errors_name_the_queue(sim):

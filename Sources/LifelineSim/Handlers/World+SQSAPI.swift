@@ -38,6 +38,7 @@ extension World {
             )
             q.messages.append(message)
             queues[q.name] = q
+            wakeLongPolls(on: q.name)
             out = ["MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body)]
         case "ReceiveMessage":
             var q = try queue(r)
@@ -181,6 +182,28 @@ extension World {
         queues[name]?.messages.append(
             SimMessage(id: UUID().uuidString.lowercased(), body: body, sentAt: now, visibleAt: now)
         )
+        wakeLongPolls(on: name)
+    }
+
+    /// Waits until a message is sent to the request's queue, or `atMost`: a long poll answers as
+    /// soon as a message arrives, as SQS's does (a message that becomes visible again after its
+    /// visibility timeout is seen at the latest `atMost` later).
+    func waitForMessage(_ r: SimRequest, atMost: Duration) async {
+        guard let name = try? queue(r).name else { return }
+        let id = UUID()
+        await withCheckedContinuation { (wake: CheckedContinuation<Void, Never>) in
+            messageWaiters[id] = (name, wake)
+            Task {
+                try? await Task.sleep(for: atMost)
+                self.endWait(id)
+            }
+        }
+    }
+
+    private func endWait(_ id: UUID) { messageWaiters.removeValue(forKey: id)?.wake.resume() }
+
+    private func wakeLongPolls(on queue: String) {
+        for (id, waiter) in messageWaiters where waiter.queue == queue { endWait(id) }
     }
 
     func queue(_ r: SimRequest) throws -> SimQueue {

@@ -23,6 +23,8 @@ actor World {
     var actionsForgottenAt = Date.distantPast
     var activities: [SimActivity] = []
     var queues: [String: SimQueue] = [:]
+    /// Long polls waiting on a queue, woken when a message is sent to it (`waitForMessage`).
+    var messageWaiters: [UUID: (queue: String, wake: CheckedContinuation<Void, Never>)] = [:]
     var applications: [String: (id: String, created: Date, platform: String)] = [:]
     var deploymentGroups: [String: SimDeploymentGroup] = [:]
     var deployments: [String: SimDeployment] = [:]

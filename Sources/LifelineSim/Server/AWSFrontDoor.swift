@@ -111,7 +111,7 @@ struct AWSFrontDoor: Sendable {
             {
                 let deadline = ContinuousClock.now + .seconds(min(wait, 20))
                 while ContinuousClock.now < deadline, !Task.isCancelled, !(await world.hasVisibleMessage(sim)) {
-                    try? await Task.sleep(for: .milliseconds(25))
+                    await world.waitForMessage(sim, atMost: .milliseconds(25))
                 }
                 answer = try await world.handle(sim)
             }
