@@ -59,3 +59,18 @@ def test_batch_delete_reports_failures_and_errors_name_the_queue(sim):
     with pytest.raises(ClientError) as e:
         sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=11)
     assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_send_message_batch_delivers_together_and_checks_its_size(sim):
+    sqs = sim.client("sqs")
+    queue = sqs.create_queue(QueueName="q")["QueueUrl"]
+    entries = [{"Id": f"e{n}", "MessageBody": f"m{n}"} for n in range(3)]
+    result = sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+    assert sorted(s["Id"] for s in result["Successful"]) == ["e0", "e1", "e2"] and not result.get("Failed")
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    assert sorted(m["Body"] for m in messages) == ["m0", "m1", "m2"]
+    eleven = [{"Id": f"e{n}", "MessageBody": "x"} for n in range(11)]
+    for entries, code in (([], "EmptyBatchRequest"), (eleven, "TooManyEntriesInBatchRequest")):
+        with pytest.raises(ClientError) as e:
+            sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        assert e.value.response["Error"]["Code"] == f"AWS.SimpleQueueService.{code}"

@@ -40,6 +40,27 @@ extension World {
             queues[q.name] = q
             wakeLongPolls(on: q.name)
             out = ["MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body)]
+        case "SendMessageBatch":
+            // All of a batch's messages arrive together: one long poll can answer with all of them.
+            var q = try queue(r)
+            var successful: [[String: Any]] = []
+            for entry in try batchEntries(r, "SendMessageBatchRequestEntry") {
+                let body = entry["MessageBody"] as? String ?? ""
+                let delay = (entry["DelaySeconds"] as? Int) ?? 0
+                let message = SimMessage(
+                    id: UUID().uuidString.lowercased(),
+                    body: body,
+                    sentAt: now,
+                    visibleAt: now.addingTimeInterval(Double(delay))
+                )
+                q.messages.append(message)
+                successful.append([
+                    "Id": entry["Id"] as? String ?? "", "MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body),
+                ])
+            }
+            queues[q.name] = q
+            wakeLongPolls(on: q.name)
+            out = ["Successful": successful, "Failed": [[String: Any]]()]
         case "ReceiveMessage":
             var q = try queue(r)
             let max = r.jsonInt("MaxNumberOfMessages") ?? 1
@@ -84,23 +105,7 @@ extension World {
             queues[q.name] = q
         case "DeleteMessageBatch":
             var q = try queue(r)
-            let entries = r.json["Entries"] as? [[String: Any]] ?? []
-            guard !entries.isEmpty else {
-                throw SimError(
-                    code: "EmptyBatchRequest",
-                    message: "There should be at least one DeleteMessageBatchRequestEntry in the request.",
-                    status: 400,
-                    queryCode: "AWS.SimpleQueueService.EmptyBatchRequest"
-                )
-            }
-            guard entries.count <= 10 else {
-                throw SimError(
-                    code: "TooManyEntriesInBatchRequest",
-                    message: "Maximum number of entries per request are 10. You have sent \(entries.count).",
-                    status: 400,
-                    queryCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
-                )
-            }
+            let entries = try batchEntries(r, "DeleteMessageBatchRequestEntry")
             var successful: [[String: Any]] = []
             var failed: [[String: Any]] = []
             for entry in entries {
@@ -204,6 +209,28 @@ extension World {
 
     private func wakeLongPolls(on queue: String) {
         for (id, waiter) in messageWaiters where waiter.queue == queue { endWait(id) }
+    }
+
+    /// A batch request's entries: 1 to 10, as SQS allows.
+    private func batchEntries(_ r: SimRequest, _ entryName: String) throws -> [[String: Any]] {
+        let entries = r.json["Entries"] as? [[String: Any]] ?? []
+        guard !entries.isEmpty else {
+            throw SimError(
+                code: "EmptyBatchRequest",
+                message: "There should be at least one \(entryName) in the request.",
+                status: 400,
+                queryCode: "AWS.SimpleQueueService.EmptyBatchRequest"
+            )
+        }
+        guard entries.count <= 10 else {
+            throw SimError(
+                code: "TooManyEntriesInBatchRequest",
+                message: "Maximum number of entries per request are 10. You have sent \(entries.count).",
+                status: 400,
+                queryCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+            )
+        }
+        return entries
     }
 
     func queue(_ r: SimRequest) throws -> SimQueue {
