@@ -28,38 +28,21 @@ extension World {
             let prefix = r.jsonString("QueueNamePrefix") ?? ""
             out = ["QueueUrls": queues.values.filter { $0.name.hasPrefix(prefix) }.map(\.url).sorted()]
         case "SendMessage":
-            var q = try queue(r)
+            let q = try queue(r)
             let body = try requiredSQS(r, "MessageBody")
-            let message = SimMessage(
-                id: UUID().uuidString.lowercased(),
-                body: body,
-                sentAt: now,
-                visibleAt: now.addingTimeInterval(Double(r.jsonInt("DelaySeconds") ?? 0))
-            )
-            q.messages.append(message)
-            queues[q.name] = q
-            wakeLongPolls(on: q.name)
+            let message = deliver(body, delaySeconds: r.jsonInt("DelaySeconds") ?? 0, to: q.name)
             out = ["MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body)]
         case "SendMessageBatch":
             // All of a batch's messages arrive together: one long poll can answer with all of them.
-            var q = try queue(r)
+            let q = try queue(r)
             var successful: [[String: Any]] = []
             for entry in try batchEntries(r, "SendMessageBatchRequestEntry") {
                 let body = entry["MessageBody"] as? String ?? ""
-                let delay = (entry["DelaySeconds"] as? Int) ?? 0
-                let message = SimMessage(
-                    id: UUID().uuidString.lowercased(),
-                    body: body,
-                    sentAt: now,
-                    visibleAt: now.addingTimeInterval(Double(delay))
-                )
-                q.messages.append(message)
+                let message = deliver(body, delaySeconds: (entry["DelaySeconds"] as? Int) ?? 0, to: q.name)
                 successful.append([
                     "Id": entry["Id"] as? String ?? "", "MessageId": message.id, "MD5OfMessageBody": Self.md5Hex(body),
                 ])
             }
-            queues[q.name] = q
-            wakeLongPolls(on: q.name)
             out = ["Successful": successful, "Failed": [[String: Any]]()]
         case "ReceiveMessage":
             var q = try queue(r)
@@ -184,10 +167,22 @@ extension World {
             log("notification-dropped", ["target": queueARN])
             return
         }
-        queues[name]?.messages.append(
-            SimMessage(id: UUID().uuidString.lowercased(), body: body, sentAt: now, visibleAt: now)
+        deliver(body, to: name)
+    }
+
+    /// Puts a message on a queue and wakes the long polls waiting on it: every way a message
+    /// arrives (SendMessage, SendMessageBatch, a notification) goes through here.
+    @discardableResult
+    private func deliver(_ body: String, delaySeconds: Int = 0, to queue: String) -> SimMessage {
+        let message = SimMessage(
+            id: UUID().uuidString.lowercased(),
+            body: body,
+            sentAt: now,
+            visibleAt: now.addingTimeInterval(Double(delaySeconds))
         )
-        wakeLongPolls(on: name)
+        queues[queue]?.messages.append(message)
+        wakeLongPolls(on: queue)
+        return message
     }
 
     /// Waits until a message is sent to the request's queue, or `atMost`: a long poll answers as
