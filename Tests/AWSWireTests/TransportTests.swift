@@ -24,6 +24,33 @@ struct TransportTests {
         #expect(requests.map(\.body) == (0..<10).map { "n=\($0)" })
     }
 
+    @Test("a burst after a quiet spell reuses the burst before's connections")
+    func connectionsOutliveAQuietSpell() async throws {
+        let server = try LoopbackServer(routes: [
+            .init(path: "/slow", responses: [.init(body: "ok", delay: 0.2)]),
+            .init(responses: [.init(body: "ok")]),
+        ])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        func burst() async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/slow"))) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await burst()
+        // One at a time: curl's default cache (4 connections per transfer in flight) closed the
+        // burst's connections here, one per request, and the next burst connected again.
+        for _ in 0..<10 { _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/quiet"))) }
+        try await burst()
+        let requests = try server.requests()
+        #expect(requests.count == 34)
+        #expect(Set(requests.map(\.connection)).count == 12)
+    }
+
     @Test("a request on a reused handle carries only its own method, headers and body")
     func reusedHandleForgetsTheLastRequest() async throws {
         let server = try LoopbackServer(routes: [.init(responses: [.init(body: "ok")])])
