@@ -27,25 +27,27 @@ struct TransportTests {
     @Test("a burst after a quiet spell reuses the burst before's connections")
     func connectionsOutliveAQuietSpell() async throws {
         let server = try LoopbackServer(routes: [
-            .init(path: "/slow", responses: [.init(body: "ok", delay: 0.2)]),
+            // The first burst's answers take long enough that all 12 are in flight at once.
+            .init(path: "/first", responses: [.init(body: "ok", delay: 1)]),
+            .init(path: "/second", responses: [.init(body: "ok", delay: 0.2)]),
             .init(responses: [.init(body: "ok")]),
         ])
         defer { server.stop() }
         let transport = CurlTransport(proxy: ProxySettings())
         defer { transport.shutdown() }
-        func burst() async throws {
+        func burst(_ path: String) async throws {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<12 {
-                    group.addTask { _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/slow"))) }
+                    group.addTask { _ = try await transport.send(HTTPRequest(method: "GET", url: server.url(path))) }
                 }
                 try await group.waitForAll()
             }
         }
-        try await burst()
+        try await burst("/first")
         // One at a time: curl's default cache (4 connections per transfer in flight) closed the
         // burst's connections here, one per request, and the next burst connected again.
         for _ in 0..<10 { _ = try await transport.send(HTTPRequest(method: "GET", url: server.url("/quiet"))) }
-        try await burst()
+        try await burst("/second")
         let requests = try server.requests()
         #expect(requests.count == 34)
         #expect(Set(requests.map(\.connection)).count == 12)
