@@ -145,12 +145,12 @@ def serve_idle_and_latency(workdir, samples=60, resync=60, window=120):
             serve.wait(timeout=30)
 
 
-def one_group(workdir):
+def one_group(workdir, run):
     """One group of the 1,000 (`--group`) on a fresh world: the part of a pass's CPU that does not
     grow with the groups it acts on (start-up, config, the fleet-wide DescribeAutoScalingGroups
     pages a tag-selected group needs)."""
     with World(BINARY, 1000, waiting=1) as world:
-        return reconcile(world, workdir, "one", 1000, extra=["--group", "app00/dg000"])
+        return reconcile(world, workdir, f"one-{run}", 1000, extra=["--group", "app00/dg000"])
 
 
 def big(workdir):
@@ -176,7 +176,7 @@ def main():
         warm_run = warm(workdir)
         idle, idle_core, resyncs, latencies = serve_idle_and_latency(workdir)
         first_ms = sorted(first_request_ms(BINARY, workdir) for _ in range(5))[2]
-        one = [one_group(workdir) for _ in range(3)]
+        one = [one_group(workdir, run) for run in range(3)]
         big_run = None if SKIP_BIG else big(workdir)
 
     def median(runs, key):
