@@ -15,7 +15,7 @@ struct LifelineBench {
     }
 
     static let benches: [any Bench] = [
-        SigV4Bench(), JournalUpsertBench(), JournalOpenActionsBench(), SimPageBench(), SimMemoryBench(),
+        SigV4Bench(), XMLBench(), JournalUpsertBench(), JournalOpenActionsBench(), SimPageBench(), SimMemoryBench(),
     ]
 }
 

@@ -12,6 +12,9 @@ struct XMLReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at = 0
     private var stack: [XMLNode] = []
+    /// Where each open element's name is in the bytes: an end tag is checked against it without
+    /// making a String of its own.
+    private var openNames: [Range<Int>] = []
     private var root: XMLNode?
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLParseError) -> XMLNode {
@@ -66,7 +69,8 @@ struct XMLReader {
         guard root == nil else { throw fail("an element after the root element") }
         guard stack.count < XMLNode.maxDepth else { throw fail("elements nested deeper than \(XMLNode.maxDepth)") }
         at += 1
-        let name = try self.name()
+        let nameBytes = try nameRange()
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameBytes]), as: UTF8.self)
         while true {
             let spaced = skipWhitespace()
             guard at < bytes.count else { throw fail("a start tag that never ends") }
@@ -74,6 +78,7 @@ struct XMLReader {
             case UInt8(ascii: ">"):
                 at += 1
                 stack.append(XMLNode(name: name))
+                openNames.append(nameBytes)
                 return
             case UInt8(ascii: "/"):
                 guard at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: ">") else {
@@ -81,6 +86,7 @@ struct XMLReader {
                 }
                 at += 2
                 stack.append(XMLNode(name: name))
+                openNames.append(nameBytes)
                 close()
                 return
             default:
@@ -92,7 +98,7 @@ struct XMLReader {
 
     /// `name = "value"` (or single quotes); the value is not kept, but must not hold `<`.
     private mutating func skipAttribute(in element: String) throws(XMLParseError) {
-        _ = try name()
+        _ = try nameRange()
         skipWhitespace()
         guard at < bytes.count, bytes[at] == UInt8(ascii: "=") else {
             throw fail("an attribute without a value in <\(element)>")
@@ -109,19 +115,26 @@ struct XMLReader {
 
     private mutating func endTag() throws(XMLParseError) {
         at += 2
-        let name = try self.name()
+        let nameBytes = try nameRange()
         skipWhitespace()
         guard at < bytes.count, bytes[at] == UInt8(ascii: ">") else {
-            throw fail("an end tag </\(name) that never ends")
+            throw fail("an end tag </\(string(nameBytes)) that never ends")
         }
         at += 1
-        guard let open = stack.last else { throw fail("an end tag </\(name)> with no element open") }
-        guard open.name == name else { throw fail("<\(open.name)> closed by </\(name)>") }
+        guard let open = openNames.last else { throw fail("an end tag </\(string(nameBytes))> with no element open") }
+        guard bytes[open].elementsEqual(bytes[nameBytes]) else {
+            throw fail("<\(string(open))> closed by </\(string(nameBytes))>")
+        }
         close()
+    }
+
+    private func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     /// The innermost open element is complete: its text between children is only layout.
     private mutating func close() {
+        openNames.removeLast()
         var node = stack.removeLast()
         if !node.children.isEmpty { node.text = node.text.trimmingASCIIWhitespace }
         if stack.isEmpty {
@@ -133,7 +146,7 @@ struct XMLReader {
 
     /// An element or attribute name: a letter, `_`, `:` or any character beyond ASCII, then
     /// also digits, `-` and `.`.
-    private mutating func name() throws(XMLParseError) -> String {
+    private mutating func nameRange() throws(XMLParseError) -> Range<Int> {
         let start = at
         while at < bytes.count {
             let byte = bytes[at]
@@ -147,16 +160,24 @@ struct XMLReader {
             at += 1
         }
         guard at > start else { throw fail("a malformed element name") }
-        return String(decoding: bytes[start..<at], as: UTF8.self)
+        return start..<at
     }
 
     // MARK: - Text
 
     private mutating func text() throws(XMLParseError) {
         let start = at
+        // One pass: where the run ends, whether it holds a reference or a CR, and whether it holds
+        // a control character XML refuses (all three are below '<' and rare).
         var plain = true
-        while at < bytes.count, bytes[at] != UInt8(ascii: "<") {
-            if bytes[at] == UInt8(ascii: "&") || bytes[at] == 0x0D { plain = false }
+        var control = false
+        while at < bytes.count {
+            let byte = bytes[at]
+            if byte <= UInt8(ascii: "<") {
+                if byte == UInt8(ascii: "<") { break }
+                if byte == UInt8(ascii: "&") || byte == 0x0D { plain = false }
+                if byte < 0x20 && !isASCIIWhitespace(byte) { control = true }
+            }
             at += 1
         }
         let run = start..<at
@@ -164,9 +185,9 @@ struct XMLReader {
             guard bytes[run].allSatisfy(isASCIIWhitespace) else { throw fail("text outside the root element") }
             return
         }
-        try checkCharacters(run)
+        if control { try checkCharacters(run) }
         stack[stack.count - 1].text +=
-            plain ? String(decoding: bytes[run], as: UTF8.self) : try decoded(bytes[run])
+            plain ? String(decoding: UnsafeBufferPointer(rebasing: bytes[run]), as: UTF8.self) : try decoded(bytes[run])
     }
 
     /// Text with its entity and character references replaced and its line ends made LF.
