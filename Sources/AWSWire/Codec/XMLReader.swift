@@ -70,7 +70,7 @@ struct XMLReader {
         guard stack.count < XMLNode.maxDepth else { throw fail("elements nested deeper than \(XMLNode.maxDepth)") }
         at += 1
         let nameBytes = try nameRange()
-        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameBytes]), as: UTF8.self)
+        let name = string(nameBytes)
         while true {
             let spaced = skipWhitespace()
             guard at < bytes.count else { throw fail("a start tag that never ends") }
