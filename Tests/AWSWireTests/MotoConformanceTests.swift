@@ -32,6 +32,18 @@ struct MotoConformanceTests {
         #expect(groups[0].tags["app"] == "shop")
         #expect(try await asg.describeAutoScalingGroups(names: []).count == 1)
         #expect(try await asg.describeAutoScalingGroups(names: ["no-such-group"]).isEmpty)
+        // Filters on the group's tags: any value of one filter, every filter.
+        func filtered(_ filters: [(String, [String])]) async throws -> [String] {
+            try await asg.describeAutoScalingGroups(
+                filters: filters.map { AutoScalingGroupFilter(name: $0, values: $1) }
+            )
+            .map(\.name)
+        }
+        #expect(try await filtered([("tag:app", ["cart", "shop"])]) == [moto.info.group])
+        #expect(try await filtered([("tag:app", ["cart"])]).isEmpty)
+        #expect(try await filtered([("tag-key", ["tier", "app"])]) == [moto.info.group])
+        #expect(try await filtered([("tag-value", ["shop"])]) == [moto.info.group])
+        #expect(try await filtered([("tag-key", ["app"]), ("tag-value", ["cart"])]).isEmpty)
 
         let details = try await asg.describeAutoScalingInstances(ids: moto.info.instances + ["i-00000000000000000"])
         #expect(Set(details.map(\.instanceID)) == Set(moto.info.instances))

@@ -22,22 +22,22 @@ def floor():
     return fleet.floor(GROUPS, waiting=GROUPS * NEW)
 
 
-def fleet_sim(tmp_path, new=NEW):
-    """A simulator holding 100 groups, each with `new` instances waiting; and lifeline's config for it."""
+def fleet_sim(tmp_path, new=NEW, groups=GROUPS):
+    """A simulator holding `groups` groups, each with `new` instances waiting; and lifeline's config for it."""
     sim = Sim()
-    status, body = sim.control("scenario", fleet.scenario(GROUPS, in_service=0 if new else 10, new=new))
+    status, body = sim.control("scenario", fleet.scenario(groups, in_service=0 if new else 10, new=new))
     assert status == 200, body
     wait_for(
         lambda: (
             sum(1 for g in sim.state()["groups"] for i in g["instances"] if i["lifecycleState"] == "Pending:Wait")
-            == GROUPS * new
+            == groups * new
         ),
         20,
-        what=f"{GROUPS * new} waiting instances",
+        what=f"{groups * new} waiting instances",
     )
     queue = sim.client("sqs").get_queue_url(QueueName="lifeline-events")["QueueUrl"]
     config = tmp_path / "lifeline.yaml"
-    config.write_text(fleet.config(queue, GROUPS))
+    config.write_text(fleet.config(queue, groups))
     return sim, config
 
 
@@ -88,6 +88,23 @@ def test_a_warm_pass_reads_no_hooks_the_journal_verified_within_the_interval(tmp
         assert calls["codedeploy.CreateDeployment"] == GROUPS
         least = sum(v for k, v in floor().items() if k != "autoscaling.DescribeLifecycleHooks")
         assert sum(calls.values()) <= math.floor(least * 1.1), f"{sum(calls.values())} calls, floor {least}: {calls}"
+    finally:
+        sim.stop()
+
+
+def test_one_group_of_250_reads_its_auto_scaling_group_not_every_page(tmp_path):
+    """`reconcile --group` for one tag-selected deployment group: one DescribeAutoScalingGroups
+    filtered on its tag, where reading every group would take three pages."""
+    groups = 250
+    sim, config = fleet_sim(tmp_path, new=1, groups=groups)
+    try:
+        _, app, dg, _ = fleet.names(7, groups, 1)
+        out, calls = reconcile(sim, config, tmp_path / "l.db", "--group", f"{app}/{dg}")
+        assert calls["autoscaling.DescribeAutoScalingGroups"] == 1, calls
+        assert calls["codedeploy.CreateDeployment"] == 1, calls
+        assert calls["autoscaling.DescribeLifecycleHooks"] == 1, calls
+        (plan,) = json.loads(out.stdout)["plans"]
+        assert [s["step"] for s in plan["steps"]].count("adopt") == 1, plan
     finally:
         sim.stop()
 

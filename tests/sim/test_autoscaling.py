@@ -71,31 +71,57 @@ def test_group_lifecycle_and_describe_shapes(sim):
     assert e.value.response["Error"]["Code"] == "AlreadyExists"
 
 
+def empty_group(asg, name, tags=None):
+    """A group of no instances; `tags` propagate at launch except `tier`."""
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        MinSize=0,
+        MaxSize=1,
+        DesiredCapacity=0,
+        LaunchTemplate={"LaunchTemplateName": "tmpl"},
+        Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": k != "tier"} for k, v in (tags or {}).items()],
+    )
+
+
 def test_describe_groups_paginates(sim):
     asg = sim.client("autoscaling")
-
-    def create(name):
-        asg.create_auto_scaling_group(
-            AutoScalingGroupName=name,
-            MinSize=0,
-            MaxSize=1,
-            DesiredCapacity=0,
-            LaunchTemplate={"LaunchTemplateName": "tmpl"},
-        )
 
     def listed():
         return list(asg.get_paginator("describe_auto_scaling_groups").paginate(PaginationConfig={"PageSize": 3}))
 
     for n in range(7):
-        create(f"g{n}")
+        empty_group(asg, f"g{n}")
     assert [len(p["AutoScalingGroups"]) for p in listed()] == [3, 3, 1]
     # A group created after a listing is in the next one, in name order.
-    create("a-late")
+    empty_group(asg, "a-late")
     names = [g["AutoScalingGroupName"] for p in listed() for g in p["AutoScalingGroups"]]
     assert names == ["a-late"] + [f"g{n}" for n in range(7)]
     with pytest.raises(ClientError) as e:
         asg.describe_auto_scaling_groups(NextToken="not-a-token")
     assert e.value.response["Error"]["Code"] == "InvalidNextToken"
+
+
+def test_describe_groups_filters_on_their_own_tags(sim):
+    asg = sim.client("autoscaling")
+    for name, tags in (("web", {"app": "shop", "tier": "web"}), ("api", {"app": "shop"}), ("cart", {"app": "cart"})):
+        empty_group(asg, name, tags)
+
+    def names(*filters, **extra):
+        pages = asg.get_paginator("describe_auto_scaling_groups").paginate(
+            Filters=[{"Name": n, "Values": v} for n, v in filters], PaginationConfig={"PageSize": 1}, **extra
+        )
+        return [g["AutoScalingGroupName"] for p in pages for g in p["AutoScalingGroups"]]
+
+    # Any value of one filter, every filter; propagation plays no part; pages carry the filter.
+    assert names(("tag:app", ["shop", "x"])) == ["api", "web"]
+    assert names(("tag-key", ["tier"])) == ["web"]
+    assert names(("tag-value", ["cart", "web"])) == ["cart", "web"]
+    assert names(("tag:app", ["shop"]), ("tag-key", ["tier"])) == ["web"]
+    assert names(("tag:app", ["shop"]), AutoScalingGroupNames=["api", "cart"]) == ["api"]
+    assert names(("tag:app", ["none"])) == []
+    with pytest.raises(ClientError) as e:
+        names(("instance-type", ["t3.micro"]))
+    assert e.value.response["Error"]["Code"] == "ValidationError"
 
 
 def test_hook_sends_test_notification_then_pending_wait_continue_in_service(sim):

@@ -3,6 +3,8 @@
 public protocol AutoScalingAPI: Sendable {
     /// Groups by name (all groups when `names` is empty), with their instances.
     func describeAutoScalingGroups(names: [String]) async throws -> [AutoScalingGroup]
+    /// The groups whose own tags pass every filter (no filter: every group).
+    func describeAutoScalingGroups(filters: [AutoScalingGroupFilter]) async throws -> [AutoScalingGroup]
     /// Instances by id (50 per call); unknown ids are simply absent.
     func describeAutoScalingInstances(ids: [String]) async throws -> [AutoScalingInstanceDetails]
     func describeLifecycleHooks(group: String) async throws -> [LifecycleHook]

@@ -19,49 +19,53 @@ public struct AutoScalingClient: AutoScalingAPI {
 
     public func describeAutoScalingGroups(names: [String]) async throws -> [AutoScalingGroup] {
         var groups: [AutoScalingGroup] = []
-        let batches = names.isEmpty ? [[]] : names.chunked(Self.groupPage)
-        for batch in batches {
-            try await paginate(.autoScaling, "DescribeAutoScalingGroups") { token in
-                var p = parameters("DescribeAutoScalingGroups")
-                p.setMembers("AutoScalingGroupNames", batch)
-                p.set("MaxRecords", Self.groupPage)
-                p.set("NextToken", token)
-                let result = try await client.query(.autoScaling, p)
-                let page = try client.members(
-                    result,
-                    "AutoScalingGroups",
-                    as: AutoScalingGroup.self,
-                    .autoScaling,
-                    "DescribeAutoScalingGroups"
-                )
-                groups += page
-                return (result.string("NextToken"), page.count)
+        for batch in names.isEmpty ? [[]] : names.chunked(Self.groupPage) {
+            groups += try await pages("DescribeAutoScalingGroups", "AutoScalingGroups", pageSize: Self.groupPage) {
+                $0.setMembers("AutoScalingGroupNames", batch)
             }
         }
         return groups
     }
 
+    public func describeAutoScalingGroups(filters: [AutoScalingGroupFilter]) async throws -> [AutoScalingGroup] {
+        try await pages("DescribeAutoScalingGroups", "AutoScalingGroups", pageSize: Self.groupPage) {
+            $0.setFilterMembers("Filters", filters.map { ($0.name, $0.values) })
+        }
+    }
+
     public func describeAutoScalingInstances(ids: [String]) async throws -> [AutoScalingInstanceDetails] {
         var found: [AutoScalingInstanceDetails] = []
         for batch in ids.chunked(Self.instancePage) {
-            try await paginate(.autoScaling, "DescribeAutoScalingInstances") { token in
-                var p = parameters("DescribeAutoScalingInstances")
-                p.setMembers("InstanceIds", batch)
-                p.set("MaxRecords", Self.instancePage)
-                p.set("NextToken", token)
-                let result = try await client.query(.autoScaling, p)
-                let page = try client.members(
-                    result,
-                    "AutoScalingInstances",
-                    as: AutoScalingInstanceDetails.self,
-                    .autoScaling,
-                    "DescribeAutoScalingInstances"
-                )
-                found += page
-                return (result.string("NextToken"), page.count)
+            found += try await pages(
+                "DescribeAutoScalingInstances",
+                "AutoScalingInstances",
+                pageSize: Self.instancePage
+            ) {
+                $0.setMembers("InstanceIds", batch)
             }
         }
         return found
+    }
+
+    /// Every page of one selection (`select` sets its parameters) of a paginated Describe call.
+    private func pages<T: XMLDecodable>(
+        _ action: String,
+        _ list: String,
+        pageSize: Int,
+        _ select: (inout QueryParameters) -> Void
+    ) async throws -> [T] {
+        var items: [T] = []
+        try await paginate(.autoScaling, action) { token in
+            var p = parameters(action)
+            select(&p)
+            p.set("MaxRecords", pageSize)
+            p.set("NextToken", token)
+            let result = try await client.query(.autoScaling, p)
+            let page = try client.members(result, list, as: T.self, .autoScaling, action)
+            items += page
+            return (result.string("NextToken"), page.count)
+        }
+        return items
     }
 
     public func describeLifecycleHooks(group: String) async throws -> [LifecycleHook] {

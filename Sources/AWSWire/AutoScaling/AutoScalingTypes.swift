@@ -37,6 +37,18 @@ public struct AutoScalingGroup: Sendable, Equatable {
     }
 }
 
+/// A DescribeAutoScalingGroups filter on the groups' own tags: `tag-key`, `tag-value` or
+/// `tag:<key>`, matching any of `values`. Several filters must all match.
+public struct AutoScalingGroupFilter: Sendable, Hashable {
+    public var name: String
+    public var values: [String]
+
+    public init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+    }
+}
+
 public struct AutoScalingGroupInstance: Sendable, Equatable {
     public var instanceID: String
     /// `Pending`, `Pending:Wait`, `InService`, `Terminating:Wait`, `Detaching`, …

@@ -20,6 +20,14 @@ public struct QueryParameters: Sendable {
         for (i, v) in values.enumerated() { items.append(("\(name).member.\(i + 1)", v)) }
     }
 
+    /// Auto Scaling style filters: `Filters.member.1.Name`, `Filters.member.1.Values.member.1`, …
+    public mutating func setFilterMembers(_ name: String, _ filters: [(name: String, values: [String])]) {
+        for (i, filter) in filters.enumerated() {
+            items.append(("\(name).member.\(i + 1).Name", filter.name))
+            setMembers("\(name).member.\(i + 1).Values", filter.values)
+        }
+    }
+
     /// EC2 style filters: `Filter.1.Name`, `Filter.1.Value.1`, …
     public mutating func setFilters(_ filters: [(name: String, values: [String])]) {
         for (i, filter) in filters.enumerated() {

@@ -28,15 +28,23 @@ extension Observer {
         }
     }
 
-    /// DescribeAutoScalingGroups: every group when a deployment group selects by tags (its groups
-    /// are those whose tags it matches), else only the named ones; then what each deployment group covers.
+    /// DescribeAutoScalingGroups: the groups that deployment groups selecting by tags can match
+    /// (one filtered call when one serves them all, else every group), and the named ones; then
+    /// what each deployment group covers.
     func readAutoScalingGroups(_ round: inout ObservationRound) async throws {
         let live = round.live
-        let tagged = live.contains { group in
-            guard let info = round.infos[group.name] else { return false }
-            return !(info.ec2TagFilters ?? []).isEmpty || !(info.ec2TagSet?.ec2TagSetList ?? []).isEmpty
+        var selections: [DeploymentGroupName: (filters: [TagFilter], set: [[TagFilter]])] = [:]
+        for group in live {
+            guard let info = round.infos[group.name] else { continue }
+            let filters = (info.ec2TagFilters ?? []).map(TagFilter.init)
+            let set = (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
+            if !filters.isEmpty || !set.isEmpty { selections[group.name] = (filters, set) }
         }
+        let tagged = !selections.isEmpty
         let selectsByTags = tagged && onlyAutoScalingGroups == nil
+        let tagQueries = selections.values.reduce(into: Set<AutoScalingGroupFilter>()) { queries, selection in
+            queries.formUnion(AutoScalingGroupFilter.covering(filters: selection.filters, set: selection.set))
+        }
         var named = onlyAutoScalingGroups ?? []
         for group in live {
             named.formUnion(round.open(group.name).map(\.autoScalingGroup))
@@ -44,10 +52,9 @@ extension Observer {
             named.formUnion(round.infos[group.name]?.autoScalingGroups?.compactMap(\.name) ?? [])
         }
         guard selectsByTags || !named.isEmpty else { return }
-        let names = selectsByTags ? [] : named.sorted()
         let all: [AutoScalingGroup]
         do {
-            all = try await aws.autoScaling.describeAutoScalingGroups(names: names)
+            all = try await describeAutoScalingGroups(named: named, byTags: selectsByTags ? tagQueries : nil)
         } catch {
             return round.fail(live.map(\.name), error)
         }
@@ -59,16 +66,38 @@ extension Observer {
             guard let info = round.infos[group.name] else { continue }
             var names = Set(group.policy.autoScalingGroups + (info.autoScalingGroups?.compactMap(\.name) ?? []))
             names.formUnion(round.open(group.name).map(\.autoScalingGroup))
-            if let index {
-                names.formUnion(
-                    index.matching(
-                        filters: (info.ec2TagFilters ?? []).map(TagFilter.init),
-                        set: (info.ec2TagSet?.ec2TagSetList ?? []).map { $0.map(TagFilter.init) }
-                    )
-                )
+            if let index, let selection = selections[group.name] {
+                names.formUnion(index.matching(filters: selection.filters, set: selection.set))
             }
             round.covered[group.name] = names.filter { round.autoScalingGroups[$0] != nil }.sorted()
         }
+    }
+
+    /// One filtered call never costs more than reading every group (at least one page, 100
+    /// groups each); two could, where the account has 100 groups or fewer.
+    static let maxTagQueries = 1
+
+    /// The named groups and, with `byTags`, those the tag queries find: a filtered call (its
+    /// answer a superset, narrowed by `TagIndex`), or every group when more queries are needed.
+    private func describeAutoScalingGroups(
+        named: Set<String>,
+        byTags queries: Set<AutoScalingGroupFilter>?
+    ) async throws -> [AutoScalingGroup] {
+        guard let queries else { return try await aws.autoScaling.describeAutoScalingGroups(names: named.sorted()) }
+        guard queries.count <= Self.maxTagQueries else {
+            return try await aws.autoScaling.describeAutoScalingGroups(names: [])
+        }
+        var found: [String: AutoScalingGroup] = [:]
+        for query in AutoScalingGroupFilter.ordered(queries) {
+            for group in try await aws.autoScaling.describeAutoScalingGroups(filters: [query]) {
+                found[group.name] = group
+            }
+        }
+        let rest = named.filter { found[$0] == nil }.sorted()
+        if !rest.isEmpty {
+            for group in try await aws.autoScaling.describeAutoScalingGroups(names: rest) { found[group.name] = group }
+        }
+        return found.values.sorted { $0.name < $1.name }
     }
 
     /// Each covered Auto Scaling group's hooks (DESIGN §3): the journal's reading while it is

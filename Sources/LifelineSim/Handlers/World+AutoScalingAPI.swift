@@ -62,9 +62,14 @@ extension World {
             reconcileCapacity(name)
         case "DescribeAutoScalingGroups":
             let names = r.list("AutoScalingGroupNames")
+            let filters = try r.filterMembers("Filters").map { try GroupTagFilter(name: $0.name, values: $0.values) }
+            var selected = names.isEmpty ? groupNamesInOrder() : names.filter { groups[$0] != nil }
+            if !filters.isEmpty {
+                selected = selected.filter { name in filters.allSatisfy { $0.passes(groups[name]?.tags ?? []) } }
+            }
             // Paged by name: only the page's groups are copied (all of them was quadratic over the pages).
             let (page, token) = try paginate(
-                names.isEmpty ? groupNamesInOrder() : names.filter { groups[$0] != nil },
+                selected,
                 r.int("MaxRecords") ?? 50,
                 limit: 100,
                 token: r.string("NextToken")

@@ -47,6 +47,17 @@ struct SimRequest: @unchecked Sendable {
         return out
     }
 
+    /// `Prefix.member.N.Name` with `Prefix.member.N.Values.member.M` (Auto Scaling's filters).
+    func filterMembers(_ name: String) -> [(name: String, values: [String])] {
+        var out: [(String, [String])] = []
+        var i = 1
+        while let filter = form["\(name).member.\(i).Name"] {
+            out.append((filter, list("\(name).member.\(i).Values")))
+            i += 1
+        }
+        return out
+    }
+
     /// `Prefix.member.N.Field` structures (Auto Scaling tags, …) as dictionaries.
     func structures(_ name: String) -> [[String: String]] {
         var out: [[String: String]] = []

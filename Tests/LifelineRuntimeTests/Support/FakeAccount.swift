@@ -69,6 +69,14 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         return state.withLock { state in state.groups.filter { names.isEmpty || names.contains($0.name) } }
     }
 
+    func describeAutoScalingGroups(filters: [AutoScalingGroupFilter]) async throws -> [AutoScalingGroup] {
+        try call(
+            "DescribeAutoScalingGroups",
+            filters.map { "\($0.name)=\($0.values.joined(separator: "|"))" }.joined(separator: ",")
+        )
+        return state.withLock { state in state.groups.filter { group in filters.allSatisfy { $0.passes(group.tags) } } }
+    }
+
     func describeAutoScalingInstances(ids: [String]) async throws -> [AutoScalingInstanceDetails] {
         try call("DescribeAutoScalingInstances", ids.joined(separator: ","))
         return state.withLock { state in
@@ -298,4 +306,15 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
     }
 
     var services: AWSServices { AWSServices(autoScaling: self, ec2: self, codeDeploy: self, sqs: self) }
+}
+
+extension AutoScalingGroupFilter {
+    /// Auto Scaling's reading of a filter on a group's own tags.
+    func passes(_ tags: [String: String]) -> Bool {
+        switch name {
+        case "tag-key": tags.keys.contains { values.contains($0) }
+        case "tag-value": tags.values.contains { values.contains($0) }
+        default: name.hasPrefix("tag:") && tags[String(name.dropFirst(4))].map(values.contains) == true
+        }
+    }
 }
