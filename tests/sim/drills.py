@@ -7,6 +7,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -106,10 +107,56 @@ class Run:
         self.serve = Serve(self.sim, self.config, self.db, os.path.join(self.dir, "serve.log"))
 
     def close(self):
+        """Stops both; the temp dir goes too unless `evidence` wrote into it."""
         if self.serve.process.poll() is None:
             self.serve.process.kill()
             self.serve.process.wait(timeout=10)
         self.sim.stop()
+        if not os.path.exists(os.path.join(self.dir, "evidence.txt")):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def judged(self, groups=None):
+        """`outcomes`, with `evidence` when an action went wrong."""
+        outcome = self.outcomes(groups)
+        evidence = self.evidence(groups)
+        if evidence:
+            outcome["evidence"] = evidence
+        return outcome
+
+    def evidence(self, groups=None, inline=40):
+        """When an action of these groups expired, was abandoned or completed twice: each such
+        instance's story, the simulator's events that name it or its group's deployments and
+        the serve log's lines that name it, in `<dir>/evidence.txt` (kept by `close`). Returns
+        the file's path and its first `inline` lines, for an assertion message; None when clean."""
+        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+        done = [c for c in completions(self.sim) if c["group"] in names]
+        twice = {t for t, n in collections.Counter(c["token"] for c in done).items() if n > 1}
+        bad = sorted(
+            {c["instance"] for c in done if "timeout" in c["why"] or c["result"] == "ABANDON" or c["token"] in twice}
+        )
+        if not bad:
+            return None
+        every = self.sim.control("events")[1]
+        log = self.serve.output().splitlines()
+        lines = []
+        for instance in bad:
+            group = next(c["group"] for c in done if c["instance"] == instance)
+            deployments = {
+                e["deployment"]
+                for e in every
+                if e["kind"] == "deployment-created" and instance in e.get("targets", "").split(",")
+            }
+            lines.append(f"== {instance} ({group})")
+            lines += [
+                "  sim " + json.dumps(e, sort_keys=True)
+                for e in every
+                if instance in e.values() or e.get("deployment") in deployments
+            ]
+            lines += ["  log " + line for line in log if instance in line]
+        path = os.path.join(self.dir, "evidence.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return "\n".join([f"evidence: {path} ({len(lines)} lines)"] + lines[:inline])
 
     def calls(self, operation):
         return self.sim.control("calls")[1].get(operation, 0)
@@ -199,7 +246,7 @@ def kill_storm(groups=4, per_group=50, hook_seconds=30, kills=20, latency_ms=200
             run.serve.start()
         run.wait_settled(timeout)
         run.serve.stop()
-        return run.outcomes()
+        return run.judged()
     finally:
         run.close()
 
@@ -221,7 +268,7 @@ def fault_storm(skew_seconds, groups=4, per_group=25, hook_seconds=30, timeout=9
     try:
         run.wait_settled(timeout)
         run.serve.stop()
-        return run.outcomes()
+        return run.judged()
     finally:
         run.close()
 
@@ -258,7 +305,7 @@ def one_bad_group(groups=10, per_group=3, hook_seconds=30, timeout=600):
         log = run.serve.output()
         held_heartbeats = [e for e in events(run.sim, "heartbeat") if e["group"] == "shop-g1"]
         run.serve.stop()
-        out = run.outcomes(groups=good)
+        out = run.judged(groups=good)
         bad = run.outcomes(groups=[0, 1])
         out.update(
             {

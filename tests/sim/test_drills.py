@@ -1,11 +1,16 @@
 """The failure drills at a size CI can afford (DESIGN §10): each fails on outcome counts, never on
 times. `scripts/drill` runs the same drills at full size and prints their table."""
 
+import json
+
 import drills
 
 
 def assert_clean(outcome, launched):
-    assert drills.problems(outcome, launched) == [], outcome
+    wrong = drills.problems(outcome, launched)
+    counts = {key: value for key, value in outcome.items() if key != "evidence"}
+    # The evidence (each failed action's events and log lines) is what a flake needs to be explained.
+    assert wrong == [], "\n".join(wrong + [json.dumps(counts), outcome.get("evidence", "no evidence")])
 
 
 def test_kill_storm_loses_no_action_and_deploys_once_per_wave():
