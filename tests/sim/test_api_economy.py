@@ -10,7 +10,7 @@ import os
 import sys
 
 from conftest import ROOT, Sim, wait_for
-from lifeline_proc import Serve, run
+from lifeline_proc import Serve, completions, run
 
 sys.path.insert(0, os.path.join(ROOT, "scripts", "testing"))
 import fleet  # noqa: E402
@@ -22,10 +22,14 @@ def floor():
     return fleet.floor(GROUPS, waiting=GROUPS * NEW)
 
 
-def fleet_sim(tmp_path, new=NEW, groups=GROUPS):
-    """A simulator holding `groups` groups, each with `new` instances waiting; and lifeline's config for it."""
+def fleet_sim(tmp_path, new=NEW, groups=GROUPS, headroom=0, deployment_seconds=30):
+    """A simulator holding `groups` groups, each with `new` instances waiting (and room for `headroom`
+    more); and lifeline's config for it."""
     sim = Sim()
-    status, body = sim.control("scenario", fleet.scenario(groups, in_service=0 if new else 10, new=new))
+    scenario = fleet.scenario(
+        groups, in_service=0 if new else 10, new=new, headroom=headroom, deployment_seconds=deployment_seconds
+    )
+    status, body = sim.control("scenario", scenario)
     assert status == 200, body
     wait_for(
         lambda: (
@@ -126,6 +130,37 @@ def test_idle_serve_over_settled_groups_reads_two_pages_per_resync(tmp_path):
         # Each resync: one BatchGetDeploymentGroups (100 names) and one page of DescribeAutoScalingGroups.
         assert set(idle) == {"codedeploy.BatchGetDeploymentGroups", "autoscaling.DescribeAutoScalingGroups"}, calls
         assert abs(idle["autoscaling.DescribeAutoScalingGroups"] - resyncs) <= 1, calls
+    finally:
+        serve.stop()
+        sim.stop()
+
+
+def test_serve_polls_a_deploying_group_without_reading_every_auto_scaling_group(tmp_path):
+    """One group of 250 settled ones scales out by one: each pass over it while its deployment runs
+    (the message's, then every poll) reads its own Auto Scaling group with one filtered call, not
+    the three pages of every group. Counted between the scale-out and the completion, with the
+    resync an hour away: one DescribeAutoScalingGroups per BatchGetDeploymentGroups (each pass
+    reads its deployment group once), however many polls the deployment took."""
+    groups = 250
+    sim, config = fleet_sim(tmp_path, new=0, groups=groups, headroom=1, deployment_seconds=6)
+    config.write_text(config.read_text() + "resync_interval: 1h\npoll_interval: 2s\n")
+    serve = Serve(sim, str(config), str(tmp_path / "l.db"), str(tmp_path / "serve.log"))
+    try:
+        wait_for(lambda: sim.control("calls")[1].get("autoscaling.DescribeLifecycleHooks", 0) >= groups, 60)
+        # The first pass is over when its last group's bookkeeping is logged.
+        _, app, last, _ = fleet.names(groups - 1, groups, 1)
+        wait_for(lambda: f"group={app}/{last} " in serve.output(), 30, what="the first pass over every group")
+        sim.control("calls/reset", {})
+        asg, _, _, _ = fleet.names(7, groups, 1)
+        sim.control("scale", {"group": asg, "desired": 11})
+        wait_for(lambda: any(c["group"] == asg for c in completions(sim)), 60, what=f"{asg}'s action completed")
+        calls = sim.control("calls")[1]
+        passes = calls["codedeploy.BatchGetDeploymentGroups"]
+        assert passes >= 2, calls  # the message's pass and at least one poll
+        assert calls["autoscaling.DescribeAutoScalingGroups"] == passes, calls
+        assert calls["codedeploy.CreateDeployment"] == 1, calls
+        assert "autoscaling.DescribeLifecycleHooks" not in calls, calls
+        assert [c["result"] for c in completions(sim) if c["group"] == asg] == ["CONTINUE"]
     finally:
         serve.stop()
         sim.stop()
