@@ -125,8 +125,8 @@ class Run:
 
     def evidence(self, groups=None, inline=40):
         """When an action of these groups expired, was abandoned or completed twice: each such
-        instance's story, the simulator's events that name it or its group's deployments and
-        the serve log's lines that name it, in `<dir>/evidence.txt` (kept by `close`). Returns
+        instance's story (the simulator's events that name it or a deployment that targets it, and
+        the serve log's lines that name it) in `<dir>/evidence.txt`, which `close` keeps. Returns
         the file's path and its first `inline` lines, for an assertion message; None when clean."""
         names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
         done = [c for c in completions(self.sim) if c["group"] in names]
@@ -178,7 +178,15 @@ class Run:
         return not waiting and launched >= self.new_per_group * len(names) and len(done) >= launched
 
     def wait_settled(self, timeout, groups=None):
-        wait_for(lambda: self.settled(groups), timeout, interval=0.5, what="every new instance completed")
+        try:
+            wait_for(lambda: self.settled(groups), timeout, interval=0.5, what="every new instance completed")
+        except AssertionError as error:
+            # Kept for whoever reads the failure: the simulator's last events and serve's last lines.
+            every = self.sim.control("events")[1]
+            with open(os.path.join(self.dir, "evidence.txt"), "w") as f:
+                f.write("".join(json.dumps(e, sort_keys=True) + "\n" for e in every[-300:]))
+                f.write("".join(line + "\n" for line in self.serve.output().splitlines()[-300:]))
+            raise AssertionError(f"{error}; evidence kept in {self.dir}") from error
 
     def outcomes(self, groups=None):
         """What the drill is judged by: counts only."""
