@@ -129,14 +129,14 @@ class Run:
         the serve log's lines that name it) in `<dir>/evidence.txt`, which `close` keeps. Returns
         the file's path and its first `inline` lines, for an assertion message; None when clean."""
         names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
-        done = [c for c in completions(self.sim) if c["group"] in names]
+        every = self.sim.control("events")[1]
+        done = [e for e in every if e["kind"] == "lifecycle-complete" and e["group"] in names]
         twice = {t for t, n in collections.Counter(c["token"] for c in done).items() if n > 1}
         bad = sorted(
             {c["instance"] for c in done if "timeout" in c["why"] or c["result"] == "ABANDON" or c["token"] in twice}
         )
         if not bad:
             return None
-        every = self.sim.control("events")[1]
         log = self.serve.output().splitlines()
         lines = []
         for instance in bad:

@@ -21,12 +21,15 @@ extension Observer {
         let tagQueries = selections.values.reduce(into: Set<AutoScalingGroupFilter>()) { queries, selection in
             queries.formUnion(AutoScalingGroupFilter.covering(filters: selection.filters, set: selection.set))
         }
-        var named = onlyAutoScalingGroups ?? []
+        // What each deployment group names (the config, CodeDeploy, its open actions), read once.
+        var namedBy: [DeploymentGroupName: Set<String>] = [:]
         for group in live {
-            named.formUnion(round.open(group.name).map(\.autoScalingGroup))
-            named.formUnion(group.policy.autoScalingGroups)
-            named.formUnion(round.infos[group.name]?.autoScalingGroups?.compactMap(\.name) ?? [])
+            var names = Set(group.policy.autoScalingGroups)
+            names.formUnion(round.infos[group.name]?.autoScalingGroups?.compactMap(\.name) ?? [])
+            names.formUnion(round.open(group.name).map(\.autoScalingGroup))
+            namedBy[group.name] = names
         }
+        let named = namedBy.values.reduce(into: onlyAutoScalingGroups ?? []) { $0.formUnion($1) }
         guard selectsByTags || !named.isEmpty else { return }
         let all: [AutoScalingGroup]
         do {
@@ -38,10 +41,8 @@ extension Observer {
         // Only tags that propagate at launch reach the instances the filters select.
         let index = tagged ? TagIndex(all.lazy.map { (name: $0.name, tags: $0.propagatedTags) }) : nil
 
-        for group in live {
-            guard let info = round.infos[group.name] else { continue }
-            var names = Set(group.policy.autoScalingGroups + (info.autoScalingGroups?.compactMap(\.name) ?? []))
-            names.formUnion(round.open(group.name).map(\.autoScalingGroup))
+        for group in live where round.infos[group.name] != nil {
+            var names = namedBy[group.name] ?? []
             if let index, let selection = selections[group.name] {
                 names.formUnion(index.matching(filters: selection.filters, set: selection.set))
             }
