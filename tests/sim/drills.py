@@ -12,6 +12,7 @@ import sqlite3
 import tempfile
 import time
 
+import drill_evidence
 from conftest import Sim, wait_for
 from lifeline_proc import ROLE, Serve, completions, events, queue_url
 
@@ -107,56 +108,22 @@ class Run:
         self.serve = Serve(self.sim, self.config, self.db, os.path.join(self.dir, "serve.log"))
 
     def close(self):
-        """Stops both; the temp dir goes too unless `evidence` wrote into it."""
+        """Stops both; the temp dir goes too unless evidence was kept in it."""
         if self.serve.process.poll() is None:
             self.serve.process.kill()
             self.serve.process.wait(timeout=10)
         self.sim.stop()
-        if not os.path.exists(os.path.join(self.dir, "evidence.txt")):
+        if not drill_evidence.kept(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def judged(self, groups=None):
         """`outcomes`, with `evidence` when an action went wrong."""
         outcome = self.outcomes(groups)
-        evidence = self.evidence(groups)
+        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+        evidence = drill_evidence.failed_actions(self.dir, self.sim.control("events")[1], self.serve.output(), names)
         if evidence:
             outcome["evidence"] = evidence
         return outcome
-
-    def evidence(self, groups=None, inline=40):
-        """When an action of these groups expired, was abandoned or completed twice: each such
-        instance's story (the simulator's events that name it or a deployment that targets it, and
-        the serve log's lines that name it) in `<dir>/evidence.txt`, which `close` keeps. Returns
-        the file's path and its first `inline` lines, for an assertion message; None when clean."""
-        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
-        every = self.sim.control("events")[1]
-        done = [e for e in every if e["kind"] == "lifecycle-complete" and e["group"] in names]
-        twice = {t for t, n in collections.Counter(c["token"] for c in done).items() if n > 1}
-        bad = sorted(
-            {c["instance"] for c in done if "timeout" in c["why"] or c["result"] == "ABANDON" or c["token"] in twice}
-        )
-        if not bad:
-            return None
-        log = self.serve.output().splitlines()
-        lines = []
-        for instance in bad:
-            group = next(c["group"] for c in done if c["instance"] == instance)
-            deployments = {
-                e["deployment"]
-                for e in every
-                if e["kind"] == "deployment-created" and instance in e.get("targets", "").split(",")
-            }
-            lines.append(f"== {instance} ({group})")
-            lines += [
-                "  sim " + json.dumps(e, sort_keys=True)
-                for e in every
-                if instance in e.values() or e.get("deployment") in deployments
-            ]
-            lines += ["  log " + line for line in log if instance in line]
-        path = os.path.join(self.dir, "evidence.txt")
-        with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        return "\n".join([f"evidence: {path} ({len(lines)} lines)"] + lines[:inline])
 
     def calls(self, operation):
         return self.sim.control("calls")[1].get(operation, 0)
@@ -181,11 +148,7 @@ class Run:
         try:
             wait_for(lambda: self.settled(groups), timeout, interval=0.5, what="every new instance completed")
         except AssertionError as error:
-            # Kept for whoever reads the failure: the simulator's last events and serve's last lines.
-            every = self.sim.control("events")[1]
-            with open(os.path.join(self.dir, "evidence.txt"), "w") as f:
-                f.write("".join(json.dumps(e, sort_keys=True) + "\n" for e in every[-300:]))
-                f.write("".join(line + "\n" for line in self.serve.output().splitlines()[-300:]))
+            drill_evidence.unsettled(self.dir, self.sim.control("events")[1], self.serve.output())
             raise AssertionError(f"{error}; evidence kept in {self.dir}") from error
 
     def outcomes(self, groups=None):
