@@ -101,4 +101,60 @@ struct HeartbeatLoopTests {
             #expect(try await journal.action(token: "tok-i-1")?.heartbeatsSent == 1)
         }
     }
+
+    /// A group whose deployment stays Created, its action's heartbeat due, and a heartbeat call
+    /// that takes half a second to answer.
+    func heldGroup() async throws -> (FakeAccount, any Journal, Reconciler, LifecycleAction) {
+        let account = FakeAccount.fleet(["prod": ["i-1"]])
+        let journal = InMemoryJournal()
+        let clock = ManualClock()  // the fake account's activities are on the real clock
+        let shell = Reconciler(
+            aws: account.services,
+            journal: journal,
+            groups: FakeAccount.managed("prod"),
+            queueURL: nil,
+            logger: Logger(label: "test"),
+            now: { clock.now }
+        )
+        _ = try await shell.pass()  // creates the deployment, which stays Created: i-1 is kept alive
+        let deploying = try #require(try await journal.openActions().first)
+        #expect(deploying.state == .deploying)
+        account.update { $0.delays["RecordLifecycleActionHeartbeat i-1"] = .milliseconds(500) }
+        clock.set(HeartbeatSchedule.nextDue(deploying, timeout: 300).addingTimeInterval(1))
+        return (account, journal, shell, deploying)
+    }
+
+    func heartbeatInFlight(_ account: FakeAccount) -> Int? {
+        account.state.withLock { $0.inFlight["RecordLifecycleActionHeartbeat"] }
+    }
+
+    /// After the heartbeat's answer and the loop's next reads: one heartbeat, recorded once.
+    func sentOnce(_ account: FakeAccount, _ journal: any Journal, _ action: LifecycleAction) async throws {
+        try await eventually("the heartbeat's answer") { heartbeatInFlight(account) == 0 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(account.calls("RecordLifecycleActionHeartbeat") == ["RecordLifecycleActionHeartbeat i-1"])
+        #expect(try await journal.action(token: action.token)?.heartbeatsSent == 1)
+    }
+
+    @Test("a pass does not send a heartbeat that serve's heartbeat task has on its way")
+    func passDefersToHeartbeatTask() async throws {
+        let (account, journal, shell, action) = try await heldGroup()
+        let loop = Task { await HeartbeatLoop(sender: shell.heartbeats, maxWait: 0.05).run(waker: Waker()) }
+        defer { loop.cancel() }
+        try await eventually("serve's heartbeat task has the heartbeat in flight") { heartbeatInFlight(account) == 1 }
+        let report = try await shell.pass(sweep: false)  // as serve runs it: its plan keeps i-1 alive
+        #expect(report.failedGroups.isEmpty)
+        try await sentOnce(account, journal, action)
+    }
+
+    @Test("serve's heartbeat task does not send a heartbeat that a pass has on its way")
+    func heartbeatTaskDefersToPass() async throws {
+        let (account, journal, shell, action) = try await heldGroup()
+        let pass = Task { try await shell.pass(sweep: false) }
+        try await eventually("the pass has the heartbeat in flight") { heartbeatInFlight(account) == 1 }
+        let loop = Task { await HeartbeatLoop(sender: shell.heartbeats, maxWait: 0.05).run(waker: Waker()) }
+        defer { loop.cancel() }
+        #expect(try await pass.value.failedGroups.isEmpty)
+        try await sentOnce(account, journal, action)
+    }
 }

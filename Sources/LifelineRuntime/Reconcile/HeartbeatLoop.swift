@@ -61,7 +61,10 @@ struct HeartbeatLoop: Sendable {
     private func send(_ beat: HeartbeatSchedule.Beat, held: Held, waker: Waker) async {
         var notBefore: Date?
         do {
-            try await sender.send(beat.action, timeout: beat.timeout, onlyIfDue: false)
+            if try await !sender.send(beat.action, timeout: beat.timeout, onlyIfDue: false) {
+                // A pass's plan step has this heartbeat on its way: look again after it.
+                notBefore = sender.now().addingTimeInterval(retryAfter)
+            }
         } catch  where Task.isCancelled {
             return  // serve is stopping
         } catch {

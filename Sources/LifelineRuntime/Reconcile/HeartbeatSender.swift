@@ -3,6 +3,7 @@ import Foundation
 import LifelineCore
 import LifelineStore
 import Logging
+import Synchronization
 
 /// Heartbeats first (DESIGN §3): sends what the journal alone says is due, soonest expiry first
 /// and concurrently, whatever the state of any group's observation. A one-shot pass runs a sweep
@@ -18,6 +19,9 @@ struct HeartbeatSender: Sendable {
     var leases: LeaseKeeper? = nil
     /// How many heartbeats are in flight at once.
     var concurrency = 16
+    /// The heartbeats on their way, shared by every sender of one reconciler (serve's heartbeat
+    /// task and a pass's plan steps), so that a heartbeat in flight is not sent a second time.
+    var inFlight = HeartbeatsInFlight()
 
     /// Sends every heartbeat due now or within its margin, and waits for them all (a one-shot
     /// pass; serve's `HeartbeatLoop` never waits for one heartbeat to send another). Returns one
@@ -40,12 +44,17 @@ struct HeartbeatSender: Sendable {
 
     /// One heartbeat, on the action as the journal has it now. With `onlyIfDue`, nothing is sent
     /// when a sweep already did since the plan was made. "No active Lifecycle Action" closes it.
-    func send(_ action: LifecycleAction, timeout: Int, onlyIfDue: Bool) async throws {
-        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return }
+    /// Returns false, sending nothing, while another send of this action's heartbeat is on its way:
+    /// that one records it, or fails and its sender tries again.
+    @discardableResult
+    func send(_ action: LifecycleAction, timeout: Int, onlyIfDue: Bool) async throws -> Bool {
+        guard inFlight.begin(action.token) else { return false }
+        defer { inFlight.end(action.token) }
+        guard let current = try await journal.action(token: action.token), current.state.isOpen else { return true }
         if let leases, await leases.fence(for: current.deploymentGroup ?? "") == nil {
-            return  // another replica acts for the group now (its own journal has the action)
+            return true  // another replica acts for the group now (its own journal has the action)
         }
-        if onlyIfDue, HeartbeatSchedule.nextDue(current, timeout: timeout) > now() { return }
+        if onlyIfDue, HeartbeatSchedule.nextDue(current, timeout: timeout) > now() { return true }
         do {
             try await autoScaling.recordLifecycleActionHeartbeat(
                 group: current.autoScalingGroup,
@@ -54,16 +63,26 @@ struct HeartbeatSender: Sendable {
             )
         } catch let error as AWSError where error.isNoActiveLifecycleAction {
             // A completion in flight finishes the action itself (and records its result).
-            guard current.state != .completing else { return }
+            guard current.state != .completing else { return true }
             var closed = current
             closed.state = .closed
             closed.closedAt = now()
             _ = try await journal.updateAction(closed)
-            return
+            return true
         }
         metrics?.heartbeatSent()
         // Recorded on the action as the journal has it now: a completion or a pass may have
         // changed it since it was read, and the heartbeat must not be lost to that race.
         _ = try await journal.recordHeartbeat(token: action.token, at: now(), timeout: timeout)
+        return true
     }
+}
+
+/// The tokens of the actions whose heartbeat is on its way to AWS.
+final class HeartbeatsInFlight: Sendable {
+    private let tokens = Mutex<Set<String>>([])
+
+    /// False when the action's heartbeat is already on its way.
+    func begin(_ token: String) -> Bool { tokens.withLock { $0.insert(token).inserted } }
+    func end(_ token: String) { _ = tokens.withLock { $0.remove(token) } }
 }

@@ -14,6 +14,8 @@ struct PlanExecutor: Sendable {
     let now: @Sendable () -> Date
     /// This replica's leases when several share the groups (DESIGN §11); nil: it owns them all.
     var leases: LeaseKeeper? = nil
+    /// The reconciler's heartbeats on their way (serve's heartbeat task sends them too).
+    var heartbeatsInFlight = HeartbeatsInFlight()
 
     /// Completions (and heartbeats) of one plan in flight at once.
     var concurrency = 8
@@ -222,7 +224,8 @@ struct PlanExecutor: Sendable {
             logger: logger,
             metrics: metrics,
             now: now,
-            leases: leases
+            leases: leases,
+            inFlight: heartbeatsInFlight
         )
         try await sender.send(action, timeout: timeout, onlyIfDue: true)
     }

@@ -44,6 +44,8 @@ public actor Reconciler {
     private var inFlight: Set<DeploymentGroupName> = []
     /// Started deployments' target lists, read once (their targets are fixed); bounded.
     private var targetLists: [String: Set<String>] = [:]
+    /// Heartbeats on their way, whichever task sends them: one action's heartbeat goes out once.
+    nonisolated let heartbeatsInFlight = HeartbeatsInFlight()
 
     public init(
         aws: AWSServices,
@@ -184,7 +186,8 @@ public actor Reconciler {
                 logger: logger,
                 metrics: metrics,
                 now: now,
-                leases: leases
+                leases: leases,
+                heartbeatsInFlight: heartbeatsInFlight
             )
             // One transaction for every plan's bookkeeping and deployment intents; the other
             // write-ahead steps keep their own.
@@ -235,7 +238,8 @@ public actor Reconciler {
             logger: logger,
             metrics: metrics,
             now: now,
-            leases: leases
+            leases: leases,
+            inFlight: heartbeatsInFlight
         )
     }
 
