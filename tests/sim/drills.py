@@ -116,10 +116,14 @@ class Run:
         if not drill_evidence.kept(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def auto_scaling_groups(self, groups=None):
+        """The Auto Scaling groups of these drill groups (all of them by default)."""
+        return {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+
     def judged(self, groups=None):
         """`outcomes`, with `evidence` when an action went wrong."""
         outcome = self.outcomes(groups)
-        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+        names = self.auto_scaling_groups(groups)
         evidence = drill_evidence.failed_actions(self.dir, self.sim.control("events")[1], self.serve.output(), names)
         if evidence:
             outcome["evidence"] = evidence
@@ -131,7 +135,7 @@ class Run:
     def settled(self, groups=None):
         """Every new instance of these groups is InService or completed; none waits."""
         state = self.sim.state()
-        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+        names = self.auto_scaling_groups(groups)
         waiting = [
             i
             for g in state["groups"]
@@ -153,7 +157,7 @@ class Run:
 
     def outcomes(self, groups=None):
         """What the drill is judged by: counts only."""
-        names = {f"shop-g{g}" for g in (groups if groups is not None else range(self.groups))}
+        names = self.auto_scaling_groups(groups)
         done = [c for c in completions(self.sim) if c["group"] in names]
         by_token = collections.Counter(c["token"] for c in done)
         state = self.sim.state()
