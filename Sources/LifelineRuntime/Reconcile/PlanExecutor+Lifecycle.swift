@@ -6,8 +6,9 @@ import LifelineStore
 /// The lifecycle steps of a plan: a heartbeat (once, whoever else has it on its way) and a
 /// completion, write-ahead, whose result is kept even when AWS's answer is lost.
 extension PlanExecutor {
-    func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
-        let sender = HeartbeatSender(
+    /// Heartbeats through this executor's clients and journal, sharing `heartbeatsInFlight`.
+    var heartbeats: HeartbeatSender {
+        HeartbeatSender(
             autoScaling: aws.autoScaling,
             journal: journal,
             logger: logger,
@@ -16,7 +17,10 @@ extension PlanExecutor {
             leases: leases,
             inFlight: heartbeatsInFlight
         )
-        try await sender.send(action, timeout: timeout, onlyIfDue: true)
+    }
+
+    func heartbeat(_ action: LifecycleAction, timeout: Int) async throws {
+        try await heartbeats.send(action, timeout: timeout, onlyIfDue: true)
     }
 
     func complete(_ action: LifecycleAction, _ result: LifecycleAction.Result) async throws {

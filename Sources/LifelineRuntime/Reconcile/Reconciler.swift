@@ -180,15 +180,7 @@ public actor Reconciler {
                 }
             )
             for plan in plans { log(plan) }
-            var executor = PlanExecutor(
-                aws: aws,
-                journal: journal,
-                logger: logger,
-                metrics: metrics,
-                now: now,
-                leases: leases,
-                heartbeatsInFlight: heartbeatsInFlight
-            )
+            var executor = planExecutor
             // One transaction for every plan's bookkeeping and deployment intents; the other
             // write-ahead steps keep their own.
             let (unrecorded, written) = await executor.recordBookkeeping(plans.filter { !$0.isEmpty })
@@ -230,16 +222,19 @@ public actor Reconciler {
         )
     }
 
-    /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first).
-    nonisolated var heartbeats: HeartbeatSender {
-        HeartbeatSender(
-            autoScaling: aws.autoScaling,
+    /// The heartbeat sweep over the journal (DESIGN §3, heartbeats first), sharing the plan steps'
+    /// heartbeats in flight.
+    nonisolated var heartbeats: HeartbeatSender { planExecutor.heartbeats }
+
+    private nonisolated var planExecutor: PlanExecutor {
+        PlanExecutor(
+            aws: aws,
             journal: journal,
             logger: logger,
             metrics: metrics,
             now: now,
             leases: leases,
-            inFlight: heartbeatsInFlight
+            heartbeatsInFlight: heartbeatsInFlight
         )
     }
 
