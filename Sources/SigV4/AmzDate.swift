@@ -19,13 +19,12 @@ public struct AmzDate: Sendable, Equatable {
         var out = [UInt8]()
         out.reserveCapacity(16)
         func put(_ v: Int32, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = Int(v)
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(48 + v % 10)
-                v /= 10
+            var place = 1
+            for _ in 1..<width { place *= 10 }
+            while place > 0 {
+                out.append(UInt8(48 + Int(v) / place % 10))
+                place /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(parts.tm_year + 1900, 4)
         put(parts.tm_mon + 1, 2)

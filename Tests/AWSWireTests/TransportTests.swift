@@ -153,6 +153,22 @@ struct TransportTests {
         #expect(error?.description.contains("--allow-insecure-endpoint") == true)
     }
 
+    @Test("loopback is 127.0.0.0/8, ::1 and localhost, and nothing that only looks like them")
+    func loopbackHosts() {
+        let loopback = [
+            "http://127.0.0.1:4566/", "http://127.255.0.9/", "http://LOCALHOST/", "http://[::1]:80/",
+            "http://127.000.0.1/",
+        ]
+        let other = [
+            "http://128.0.0.1/", "http://127.0.0/", "http://127.0.0.1.1/", "http://127.0.0.256/", "http://127..0.1/",
+            "http://127.0.0.1a/", "http://1270.0.0.1/", "http://127.0.0.1.example.com/",
+            "http://localhost.example.com/",
+            "http://10.0.0.1/",
+        ]
+        for url in loopback { #expect(URL(string: url)!.isLoopback, "\(url)") }
+        for url in other { #expect(!URL(string: url)!.isLoopback, "\(url)") }
+    }
+
     @Test("HTTPS_PROXY carries https requests as CONNECT; NO_PROXY bypasses it")
     func proxy() async throws {
         let proxy = try LoopbackServer(routes: [

@@ -41,6 +41,12 @@ struct XMLReaderTests {
         "<R><Ünïcode>grüße 日本</Ünïcode><a.b-c_d>1</a.b-c_d></R>",
         "<R>mixed<A>1</A>content<B>2</B></R>",
         "<R><A>tab\tand&#10;newline</A></R>",
+        // Layout between children is dropped as it is read; text between them is kept.
+        "<R>\n  <A>1</A>\n  <B>2</B>\n  after  <C>3</C>\n  and more\n</R>",
+        "<R> <A/> <![CDATA[ ]]> <B/>\t<![CDATA[x]]> </R>",
+        // Long names are made once per document; two that share a slot of that cache.
+        "<R><AbcdefghijklmnopQ>1</AbcdefghijklmnopQ><AbzzzzzzzzzzzzzpQ>2</AbzzzzzzzzzzzzzpQ>"
+            + "<AbcdefghijklmnopQ>3</AbcdefghijklmnopQ><AbzzzzzzzzzzzzzpQ/></R>",
     ]
 
     static let malformed = [

@@ -33,6 +33,19 @@ struct CanonicalizationTests {
         #expect(Crypto.hex(key) == "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9")
     }
 
+    @Test(
+        "the signed timestamp is the UTC time, every field at its width",
+        arguments: [
+            (0, "19700101T000000Z"), (1_440_938_160, "20150830T123600Z"), (1_796_365_809, "20261204T063009Z"),
+            (4_102_444_799, "20991231T235959Z"),
+        ]
+    )
+    func amzDate(_ seconds: Int, _ expected: String) {
+        let date = AmzDate(secondsSince1970: seconds)
+        #expect(date.timestamp == expected)
+        #expect(date.day == String(expected.prefix(8)))
+    }
+
     @Test("credentials never print their secret or token")
     func redactsSecrets() {
         let c = SigningCredentials(accessKeyID: "AKID", secretAccessKey: "s3cr3t", sessionToken: "t0k3n")

@@ -15,6 +15,9 @@ struct XMLReader {
     /// Where each open element's name is in the bytes: an end tag is checked against it without
     /// making a String of its own.
     private var openNames: [Range<Int>] = []
+    /// Names longer than a small string, made once per document: an answer repeats a few dozen
+    /// names thousands of times.
+    private var longNames: [String] = Array(repeating: "", count: 64)
     private var root: XMLNode?
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLParseError) -> XMLNode {
@@ -70,23 +73,21 @@ struct XMLReader {
         guard stack.count < XMLNode.maxDepth else { throw fail("elements nested deeper than \(XMLNode.maxDepth)") }
         at += 1
         let nameBytes = try nameRange()
-        let name = string(nameBytes)
+        let name = name(nameBytes)
         while true {
             let spaced = skipWhitespace()
             guard at < bytes.count else { throw fail("a start tag that never ends") }
             switch bytes[at] {
             case UInt8(ascii: ">"):
                 at += 1
-                stack.append(XMLNode(name: name))
-                openNames.append(nameBytes)
+                open(name, nameBytes)
                 return
             case UInt8(ascii: "/"):
                 guard at + 1 < bytes.count, bytes[at + 1] == UInt8(ascii: ">") else {
                     throw fail("a stray '/' in <\(name)>")
                 }
                 at += 2
-                stack.append(XMLNode(name: name))
-                openNames.append(nameBytes)
+                open(name, nameBytes)
                 close()
                 return
             default:
@@ -132,6 +133,26 @@ struct XMLReader {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
+    /// An element's name: a long one from `longNames` when it was read before.
+    private mutating func name(_ range: Range<Int>) -> String {
+        guard range.count > 15 else { return string(range) }  // a small string: nothing to allocate
+        let slot = (range.count &* 31 &+ Int(bytes[range.lowerBound + 1]) &* 7 &+ Int(bytes[range.upperBound - 2])) & 63
+        var known = longNames[slot]
+        let same = known.withUTF8 { $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[range])) }
+        if same { return known }
+        let made = string(range)
+        longNames[slot] = made
+        return made
+    }
+
+    private mutating func open(_ name: String, _ nameBytes: Range<Int>) {
+        stack.append(XMLNode(name: name))
+        openNames.append(nameBytes)
+    }
+
+    /// Whether the innermost open element has a child already.
+    private var hasChildren: Bool { !stack[stack.count - 1].children.isEmpty }
+
     /// The innermost open element is complete: its text between children is only layout.
     private mutating func close() {
         openNames.removeLast()
@@ -140,6 +161,9 @@ struct XMLReader {
         if stack.isEmpty {
             root = node
         } else {
+            // Room for a few children at once: most elements with children have several, and
+            // growing the array by 1, 2, 4 was the reader's largest source of allocations.
+            if stack[stack.count - 1].children.isEmpty { stack[stack.count - 1].children.reserveCapacity(4) }
             stack[stack.count - 1].children.append(node)
         }
     }
@@ -167,25 +191,36 @@ struct XMLReader {
 
     private mutating func text() throws(XMLParseError) {
         let start = at
-        // One pass: where the run ends, whether it holds a reference or a CR, and whether it holds
-        // a control character XML refuses (all three are below '<' and rare).
+        // One pass: where the run ends, whether it holds a reference or a CR, whether it holds a
+        // control character XML refuses (all three are below '<' and rare), and whether it is
+        // only blanks.
         var plain = true
         var control = false
+        var blank = true
         while at < bytes.count {
             let byte = bytes[at]
             if byte <= UInt8(ascii: "<") {
                 if byte == UInt8(ascii: "<") { break }
                 if byte == UInt8(ascii: "&") || byte == 0x0D { plain = false }
                 if byte < 0x20 && !isASCIIWhitespace(byte) { control = true }
+                if !isASCIIWhitespace(byte) { blank = false }
+            } else {
+                blank = false
             }
             at += 1
         }
         let run = start..<at
         guard !stack.isEmpty else {
-            guard bytes[run].allSatisfy(isASCIIWhitespace) else { throw fail("text outside the root element") }
+            guard blank else { throw fail("text outside the root element") }
             return
         }
         if control { try checkCharacters(run) }
+        // Layout between children: the text so far is only blanks that the end tag trims away,
+        // so they need not be kept (and grown) meanwhile.
+        if blank, hasChildren, stack[stack.count - 1].text.utf8.allSatisfy(isASCIIWhitespace) {
+            stack[stack.count - 1].text = ""
+            return
+        }
         stack[stack.count - 1].text +=
             plain ? String(decoding: UnsafeBufferPointer(rebasing: bytes[run]), as: UTF8.self) : try decoded(bytes[run])
     }

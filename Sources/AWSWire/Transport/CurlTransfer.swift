@@ -15,7 +15,7 @@ final class CurlTransfer: @unchecked Sendable {
     var responseHeaders: [(name: String, value: String)] = []
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
-    init(_ request: HTTPRequest, proxy: ProxySettings, pool: CurlHandlePool) throws {
+    init(_ request: HTTPRequest, proxy: ProxySettings, loopback: Bool, pool: CurlHandlePool) throws {
         guard let handle = pool.take() else {
             throw TransportError(kind: .other, message: "curl_easy_init failed", endpoint: request.url.redactedEndpoint)
         }
@@ -39,11 +39,7 @@ final class CurlTransfer: @unchecked Sendable {
         )
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMS)
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMS, 10_000))
-        ccurl_setopt_string(
-            handle,
-            CURLOPT_PROXY,
-            proxy.proxy(forScheme: request.url.scheme, loopback: request.url.isLoopback) ?? ""
-        )
+        ccurl_setopt_string(handle, CURLOPT_PROXY, proxy.proxy(forScheme: request.url.scheme, loopback: loopback) ?? "")
         if let noProxy = proxy.noProxy { ccurl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
 
         switch request.method {

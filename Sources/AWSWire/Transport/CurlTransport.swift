@@ -60,11 +60,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard
-            request.url.scheme == "https"
-                || (request.url.scheme == "http"
-                    && (request.url.isLoopback || request.url.isLinkLocal || allowInsecure))
-        else {
+        let loopback = request.url.isLoopback
+        let scheme = request.url.scheme
+        guard scheme == "https" || (scheme == "http" && (loopback || request.url.isLinkLocal || allowInsecure)) else {
             throw TransportError(
                 kind: .refused,
                 message:
@@ -73,7 +71,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 endpoint: request.url.redactedEndpoint
             )
         }
-        let transfer = try CurlTransfer(request, proxy: proxy, pool: handles)
+        let transfer = try CurlTransfer(request, proxy: proxy, loopback: loopback, pool: handles)
         let id = ObjectIdentifier(transfer)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

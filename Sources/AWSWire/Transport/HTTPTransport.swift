@@ -95,7 +95,24 @@ extension URL {
     public var isLoopback: Bool {
         guard let host = host?.lowercased() else { return false }
         if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        let octets = host.split(separator: ".")
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        // Four decimal octets, the first 127, read off the bytes (this is asked of every request).
+        var octets = 0
+        var first = 0
+        var value = 0
+        var digits = 0
+        for byte in host.utf8 {
+            if byte == UInt8(ascii: "."), digits > 0, octets < 3 {
+                if octets == 0 { first = value }
+                octets += 1
+                (value, digits) = (0, 0)
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits < 3 {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return digits > 0 && octets == 3 && first == 127
     }
 }

@@ -265,9 +265,11 @@ public actor Reconciler {
     /// One log line per decision.
     private func log(_ plan: Plan) {
         for step in plan.steps {
+            let level: Logger.Level = step.isBookkeeping ? .debug : .info
+            guard logger.logLevel <= level else { continue }  // not written: not made
             let (kind, target, detail) = step.summary
             logger.log(
-                level: step.isBookkeeping ? .debug : .info,
+                level: level,
                 "\(kind) \(target): \(detail)",
                 metadata: ["group": "\(plan.deploymentGroup)", "plan": "\(plan.id)"]
             )
