@@ -265,16 +265,19 @@ public actor Reconciler {
     /// One log line per decision.
     private func log(_ plan: Plan) {
         for step in plan.steps {
-            let level: Logger.Level = step.isBookkeeping ? .debug : .info
-            guard logger.logLevel <= level else { continue }  // not written: not made
-            let (kind, target, detail) = step.summary
+            // The message is made inside swift-log's autoclosure: only when the level is written.
             logger.log(
-                level: level,
-                "\(kind) \(target): \(detail)",
+                level: step.isBookkeeping ? .debug : .info,
+                "\(Self.line(step))",
                 metadata: ["group": "\(plan.deploymentGroup)", "plan": "\(plan.id)"]
             )
         }
         for note in plan.notes { logger.notice("\(note)", metadata: ["group": "\(plan.deploymentGroup)"]) }
+    }
+
+    private static func line(_ step: PlanStep) -> String {
+        let (kind, target, detail) = step.summary
+        return "\(kind) \(target): \(detail)"
     }
 
     /// The managed groups, or those of them named in `only`.
