@@ -25,15 +25,18 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "SigV4", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "JSONCoding", swiftSettings: strict),
         .target(
             name: "AWSWire",
-            dependencies: ["SigV4", "CCurl", "COpenSSL", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SigV4", "JSONCoding", "CCurl", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "LifelineCore", swiftSettings: strict),
         .target(
             name: "LifelineStore",
-            dependencies: ["LifelineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LifelineCore", "JSONCoding", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // The loopback AWS simulator. Its codecs are its own: it never imports AWSWire.
@@ -48,7 +51,8 @@ let package = Package(
         .target(
             name: "LifelineRuntime",
             dependencies: [
-                "AWSWire", "LifelineCore", "LifelineStore", .product(name: "Logging", package: "swift-log"),
+                "AWSWire", "JSONCoding", "LifelineCore", "LifelineStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 // serve's /healthz, /readyz and /metrics.
@@ -100,6 +104,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], swiftSettings: strict),
+        .testTarget(name: "JSONCodingTests", dependencies: ["JSONCoding"], swiftSettings: strict),
         .testTarget(
             name: "AWSWireTests",
             dependencies: ["AWSWire", "SigV4", .product(name: "Logging", package: "swift-log")],

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import JSONCoding
 import LifelineCore
 
 /// Lifecycle actions and write-ahead intents.
@@ -258,12 +259,12 @@ extension SQLiteJournal {
 func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
 
 func jsonText(_ value: some Encodable) throws -> String {
-    String(decoding: try JSONEncoder.journal.encode(value), as: UTF8.self)
+    String(decoding: try JSONValueEncoder.journal.encode(value), as: UTF8.self)
 }
 
 func jsonValue<T: Decodable>(_ text: String) throws -> T {
     do {
-        return try JSONDecoder.journal.decode(T.self, from: Data(text.utf8))
+        return try JSONValueDecoder.journal.decode(T.self, from: Data(text.utf8))
     } catch {
         throw StoreError(.unreadable, "a journal column holds unreadable JSON (\(text.prefix(40))…)")
     }
@@ -276,19 +277,11 @@ func decodeEnum<T: RawRepresentable>(_ raw: String, _ what: String) throws -> T 
     return value
 }
 
-extension JSONEncoder {
-    static let journal: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .secondsSince1970
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
+extension JSONValueEncoder {
+    /// The journal's JSON columns: dates as seconds since 1970, keys sorted.
+    static let journal = JSONValueEncoder(dates: .secondsSince1970, format: [.sortedKeys])
 }
 
-extension JSONDecoder {
-    static let journal: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .secondsSince1970
-        return d
-    }()
+extension JSONValueDecoder {
+    static let journal = JSONValueDecoder(dates: .secondsSince1970)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONCoding
 import Synchronization
 
 #if canImport(Glibc)
@@ -64,32 +65,16 @@ enum AWSTimestamp {
 
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    static let jsonDecoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { d in
-            let container = try d.singleValueContainer()
-            if let seconds = try? container.decode(Double.self) {
-                guard let date = epoch(seconds) else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp")
-                }
-                return date
+    /// A JSON answer's timestamps are epoch seconds, or text in one of `parse`'s forms.
+    static let jsonDecoder = JSONValueDecoder(
+        dates: .custom { value in
+            switch value {
+            case .number(let text): Double(text).flatMap(epoch)
+            case .string(let text): parse(text)
+            default: nil
             }
-            let text = try container.decode(String.self)
-            guard let date = parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a timestamp: \(text)")
-            }
-            return date
         }
-        return decoder
-    }()
+    )
 
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, e in
-            var container = e.singleValueContainer()
-            try container.encode(date.timeIntervalSince1970)
-        }
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static let jsonEncoder = JSONValueEncoder(dates: .secondsSince1970, format: [.sortedKeys])
 }

@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import JSONCoding
 import LifelineCore
 import LifelineStore
 import Logging
@@ -225,14 +226,8 @@ struct PlanExecutor: Sendable {
     }
 
     func json(_ value: some Encodable) -> String {
-        (try? Self.encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? JSONValueEncoder(format: [.sortedKeys]).string(value)) ?? "{}"
     }
-
-    private static let encoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }
 
 extension LifecycleAction {

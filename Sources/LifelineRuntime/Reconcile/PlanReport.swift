@@ -1,4 +1,5 @@
 import Foundation
+import JSONCoding
 import LifelineCore
 
 /// A pass's plans for people (`table`) and programs (`json`).
@@ -66,9 +67,7 @@ public enum PlanReport {
             },
             failed_groups: Dictionary(uniqueKeysWithValues: report.failedGroups.map { ($0.key.description, $0.value) })
         )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        let encoder = JSONValueEncoder(format: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return (try? encoder.string(object)) ?? "{}"
     }
 }

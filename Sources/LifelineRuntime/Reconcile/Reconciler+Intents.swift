@@ -1,5 +1,6 @@
 import AWSWire
 import Foundation
+import JSONCoding
 import LifelineCore
 import LifelineStore
 
@@ -50,7 +51,7 @@ extension Reconciler {
                 return
             }
             // The exact marker the intent was written with (its fence included, with leases).
-            let planned = try? JSONDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8))
+            let planned = try? JSONValueDecoder().decode(FollowOnDeployment.self, from: Data(intent.payload.utf8))
             let marker = planned?.description ?? FollowOnDeployment.marker(group, planID)
             let found = try await aws.codeDeploy.deployment(
                 marked: marker,
@@ -90,7 +91,7 @@ extension Reconciler {
         case .complete:
             if let token = intent.actionToken, var action = try await journal.action(token: token),
                 action.state.isOpen, action.state != .completing,
-                let result = (try? JSONDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
+                let result = (try? JSONValueDecoder().decode(CompletionIntent.self, from: Data(intent.payload.utf8)))?
                     .result
             {
                 action.state = .completing

@@ -1,0 +1,131 @@
+/// Writes an encoded tree as JSON text, as Foundation's `JSONEncoder` does with the same format:
+/// sorted keys in byte order, `/` escaped unless told not to, pretty printing with two spaces and
+/// `" : "`, an empty container on a line of its own.
+struct JSONWriter {
+    let format: JSONValueEncoder.Format
+    private(set) var bytes: [UInt8] = []
+
+    init(format: JSONValueEncoder.Format) {
+        self.format = format
+        bytes.reserveCapacity(256)
+    }
+
+    private var pretty: Bool { format.contains(.prettyPrinted) }
+
+    mutating func write(_ node: EncodedNode, indent: Int) throws {
+        switch node {
+        case .scalar(let value): write(value, indent: indent)
+        case .later(let encoder): try write(encoder.node ?? .object(ObjectBox()), indent: indent)
+        case .array(let box):
+            open(UInt8(ascii: "["), empty: box.items.isEmpty)
+            for (i, item) in box.items.enumerated() {
+                separate(i, indent: indent + 2)
+                try write(item, indent: indent + 2)
+            }
+            close(UInt8(ascii: "]"), empty: box.items.isEmpty, indent: indent)
+        case .object(let box):
+            // The box is the writer's now: sorted in place.
+            if format.contains(.sortedKeys) { box.members.sort { $0.key < $1.key } }
+            let members = box.members
+            open(UInt8(ascii: "{"), empty: members.isEmpty)
+            for (i, member) in members.enumerated() {
+                separate(i, indent: indent + 2)
+                string(member.key)
+                colon()
+                try write(member.node, indent: indent + 2)
+            }
+            close(UInt8(ascii: "}"), empty: members.isEmpty, indent: indent)
+        }
+    }
+
+    mutating func write(_ value: JSONValue, indent: Int) {
+        switch value {
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let text): string(text)
+        case .array(let items):
+            open(UInt8(ascii: "["), empty: items.isEmpty)
+            for (i, item) in items.enumerated() {
+                separate(i, indent: indent + 2)
+                write(item, indent: indent + 2)
+            }
+            close(UInt8(ascii: "]"), empty: items.isEmpty, indent: indent)
+        case .object(let unsorted):
+            let members = format.contains(.sortedKeys) ? unsorted.sorted { $0.key < $1.key } : unsorted
+            open(UInt8(ascii: "{"), empty: members.isEmpty)
+            for (i, member) in members.enumerated() {
+                separate(i, indent: indent + 2)
+                string(member.key)
+                colon()
+                write(member.value, indent: indent + 2)
+            }
+            close(UInt8(ascii: "}"), empty: members.isEmpty, indent: indent)
+        }
+    }
+
+    private mutating func open(_ bracket: UInt8, empty: Bool) {
+        bytes.append(bracket)
+        if pretty && empty { bytes.append(0x0A) }
+    }
+
+    private mutating func separate(_ index: Int, indent: Int) {
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        if pretty { newline(indent) }
+    }
+
+    private mutating func close(_ bracket: UInt8, empty: Bool, indent: Int) {
+        if pretty { newline(indent) }
+        bytes.append(bracket)
+    }
+
+    private mutating func colon() {
+        if pretty {
+            bytes.append(contentsOf: " : ".utf8)
+        } else {
+            bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    private mutating func newline(_ indent: Int) {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    /// `text` quoted and escaped: runs that need no escape are copied whole.
+    private mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        let slashes = !format.contains(.withoutEscapingSlashes)
+        var text = text
+        text.withUTF8 { utf8 in
+            var run = 0
+            for (i, byte) in utf8.enumerated() {
+                let escaped: UInt8
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): escaped = byte
+                case UInt8(ascii: "/") where slashes: escaped = byte
+                case 0x0A: escaped = UInt8(ascii: "n")
+                case 0x0D: escaped = UInt8(ascii: "r")
+                case 0x09: escaped = UInt8(ascii: "t")
+                case 0x08: escaped = UInt8(ascii: "b")
+                case 0x0C: escaped = UInt8(ascii: "f")
+                case ..<0x20: escaped = 0
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                run = i + 1
+                if escaped != 0 {
+                    bytes.append(contentsOf: [0x5C, escaped])
+                } else {
+                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(Self.hex[Int(byte >> 4)])
+                    bytes.append(Self.hex[Int(byte & 0xF)])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
