@@ -118,6 +118,20 @@ struct SQLiteJournalTests {
         #expect(error?.message.contains("\n") == false)
     }
 
+    @Test("writing an action builds no temporary b-tree, and open actions are read through their index")
+    func cheapActionWrites() throws {
+        let db = TempDB()
+        _ = try SQLiteJournal(path: db.path)
+        let queue = try DatabaseQueue(path: db.path)
+        try queue.read { db in
+            // The statements an outcome runs for each action (markDeploying, one instance).
+            let update = try Row.fetchAll(db, sql: "EXPLAIN " + SQLiteJournal.markOneDeployingSQL, arguments: ["i-1"])
+            #expect(!update.contains { ($0["opcode"] as String?) == "OpenEphemeral" })
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteJournal.openActionsSQL)
+            #expect(plan.contains { ($0["detail"] as String?)?.contains("lifecycle_action_open") == true })
+        }
+    }
+
     @Test("the decision journal cannot be rewritten")
     func appendOnly() async throws {
         let journal = try SQLiteJournal(path: TempDB().path)

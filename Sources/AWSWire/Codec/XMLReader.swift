@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the XML that Query and EC2 answers are written in into an `XMLNode` tree, straight from
 /// the bytes. It reads elements, attributes (skipped), text, the five predefined entities,
 /// character references and CDATA, after an optional XML declaration. Anything else is refused:
@@ -123,7 +125,7 @@ struct XMLReader {
         }
         at += 1
         guard let open = openNames.last else { throw fail("an end tag </\(string(nameBytes))> with no element open") }
-        guard bytes[open].elementsEqual(bytes[nameBytes]) else {
+        guard same(open, nameBytes) else {
             throw fail("<\(string(open))> closed by </\(string(nameBytes))>")
         }
         close()
@@ -138,8 +140,10 @@ struct XMLReader {
         guard range.count > 15 else { return string(range) }  // a small string: nothing to allocate
         let slot = (range.count &* 31 &+ Int(bytes[range.lowerBound + 1]) &* 7 &+ Int(bytes[range.upperBound - 2])) & 63
         var known = longNames[slot]
-        let same = known.withUTF8 { $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[range])) }
-        if same { return known }
+        let cached = known.withUTF8 {
+            $0.count == range.count && memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0
+        }
+        if cached { return known }
         let made = string(range)
         longNames[slot] = made
         return made
@@ -172,19 +176,30 @@ struct XMLReader {
     /// also digits, `-` and `.`.
     private mutating func nameRange() throws(XMLParseError) -> Range<Int> {
         let start = at
-        while at < bytes.count {
-            let byte = bytes[at]
-            let letter =
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: ":") || byte >= 0x80
-            let later =
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: ".")
-            guard letter || (at > start && later) else { break }
-            at += 1
+        let classes = Self.nameBytes
+        guard at < bytes.count, classes[Int(bytes[at])] & Self.first != 0 else {
+            throw fail("a malformed element name")
         }
-        guard at > start else { throw fail("a malformed element name") }
+        at += 1
+        while at < bytes.count, classes[Int(bytes[at])] != 0 { at += 1 }
         return start..<at
+    }
+
+    /// What each byte may be in a name: `first` (a letter, `_`, `:` or beyond ASCII) may start it,
+    /// `later` (a digit, `-` or `.`) only follow.
+    private static let first: UInt8 = 1
+    private static let later: UInt8 = 2
+    private static let nameBytes: [UInt8] = (0...255).map { value in
+        let byte = UInt8(value)
+        let letter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || byte >= 0x80
+        if letter || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") { return first }
+        let digit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        return digit || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") ? later : 0
+    }
+
+    /// Whether the bytes at `a` and `b` are the same.
+    private func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
     }
 
     // MARK: - Text
