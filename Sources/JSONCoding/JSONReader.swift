@@ -82,6 +82,7 @@ public struct JSONReader {
     private mutating func object() throws(JSONParseError) -> JSONValue {
         try nest()
         var members: [JSONMember] = []
+        members.reserveCapacity(8)
         skipSpace()
         if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
             at += 1
@@ -167,20 +168,30 @@ public struct JSONReader {
 
     /// The string that starts at the opening quote under `at`.
     private mutating func string() throws(JSONParseError) -> String {
-        at += 1
-        let start = at
-        while at < bytes.count {
-            let byte = bytes[at]
-            if byte == UInt8(ascii: "\"") {
-                defer { at += 1 }
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
+        let start = at + 1
+        var end = start
+        let count = bytes.count
+        let stop: UInt8? = Self.special.withUnsafeBufferPointer { special in
+            while end < count {
+                let byte = bytes[end]
+                if special[Int(byte)] { return byte }
+                end += 1
             }
-            if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
-            guard byte >= 0x20 else { throw fail("unescaped control character in a string") }
-            at += 1
+            return nil
         }
-        throw fail("unterminated string")
+        at = end
+        switch stop {
+        case UInt8(ascii: "\""):
+            at += 1
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        case UInt8(ascii: "\\"): return try escapedString(from: start)
+        case nil: throw fail("unterminated string")
+        default: throw fail("unescaped control character in a string")
+        }
     }
+
+    /// The bytes that end a plain run in a string: a quote, a backslash, a control character.
+    private static let special: [Bool] = (0...255).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
 
     private mutating func escapedString(from start: Int) throws(JSONParseError) -> String {
         scratch.removeAll(keepingCapacity: true)

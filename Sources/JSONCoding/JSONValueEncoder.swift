@@ -48,11 +48,13 @@ enum EncodedNode {
 }
 
 final class ObjectBox {
-    var members: [(key: String, node: EncodedNode)] = []
+    @exclusivity(unchecked) var members: [(key: String, node: EncodedNode)] = []
+
+    init() { members.reserveCapacity(8) }
 }
 
 final class ArrayBox {
-    var items: [EncodedNode] = []
+    @exclusivity(unchecked) var items: [EncodedNode] = []
 }
 
 /// The `Encoder` one value is encoded through; also its single-value container.
@@ -61,7 +63,7 @@ final class ValueEncoder: CodingPathNode, Encoder, SingleValueEncodingContainer 
     let parent: ValueEncoder?
     let key: (any CodingKey)?
     /// What was encoded: nothing yet, a scalar, or the container asked for.
-    var node: EncodedNode?
+    @exclusivity(unchecked) var node: EncodedNode?
 
     init(dates: JSONValueEncoder.Dates, parent: ValueEncoder?, key: (any CodingKey)?) {
         self.dates = dates

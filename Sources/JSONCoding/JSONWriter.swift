@@ -94,37 +94,45 @@ struct JSONWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// For each byte: 0 when it is written as it is, else what follows the backslash (`u` for
+    /// `\u00XX`). `/` is in the second table only.
+    private static let escapes: [UInt8] = (0...255).map { byte in
+        switch byte {
+        case 0x22, 0x5C: UInt8(byte)
+        case 0x0A: UInt8(ascii: "n")
+        case 0x0D: UInt8(ascii: "r")
+        case 0x09: UInt8(ascii: "t")
+        case 0x08: UInt8(ascii: "b")
+        case 0x0C: UInt8(ascii: "f")
+        case ..<0x20: UInt8(ascii: "u")
+        default: 0
+        }
+    }
+    private static let escapesAndSlash: [UInt8] = escapes.enumerated().map { $0.offset == 0x2F ? 0x2F : $0.element }
+
     /// `text` quoted and escaped: runs that need no escape are copied whole.
     private mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        let slashes = !format.contains(.withoutEscapingSlashes)
+        let table = format.contains(.withoutEscapingSlashes) ? Self.escapes : Self.escapesAndSlash
         var text = text
         text.withUTF8 { utf8 in
-            var run = 0
-            for (i, byte) in utf8.enumerated() {
-                let escaped: UInt8
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): escaped = byte
-                case UInt8(ascii: "/") where slashes: escaped = byte
-                case 0x0A: escaped = UInt8(ascii: "n")
-                case 0x0D: escaped = UInt8(ascii: "r")
-                case 0x09: escaped = UInt8(ascii: "t")
-                case 0x08: escaped = UInt8(ascii: "b")
-                case 0x0C: escaped = UInt8(ascii: "f")
-                case ..<0x20: escaped = 0
-                default: continue
+            table.withUnsafeBufferPointer { table in
+                var run = 0
+                for i in 0..<utf8.count {
+                    let escaped = table[Int(utf8[i])]
+                    if escaped == 0 { continue }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    run = i + 1
+                    if escaped != UInt8(ascii: "u") {
+                        bytes.append(contentsOf: [0x5C, escaped])
+                    } else {
+                        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                        bytes.append(Self.hex[Int(utf8[i] >> 4)])
+                        bytes.append(Self.hex[Int(utf8[i] & 0xF)])
+                    }
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
-                run = i + 1
-                if escaped != 0 {
-                    bytes.append(contentsOf: [0x5C, escaped])
-                } else {
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    bytes.append(Self.hex[Int(byte >> 4)])
-                    bytes.append(Self.hex[Int(byte & 0xF)])
-                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
