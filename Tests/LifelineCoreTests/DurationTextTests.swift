@@ -5,13 +5,21 @@ import Testing
 struct DurationTextTests {
     @Test(
         "units s, m, h, d and bare seconds",
-        arguments: [("300s", 300.0), ("30m", 1800), ("2h", 7200), ("7d", 604_800), ("45", 45), (" 1.5h ", 5400)]
+        arguments: [
+            ("300s", 300.0), ("30m", 1800), ("2h", 7200), ("7d", 604_800), ("45", 45), (" 1.5h ", 5400), ("\t10M", 600),
+            ("0.25s", 0.25),
+        ]
     )
     func parses(text: String, seconds: Double) {
         #expect(DurationText.seconds(text) == seconds)
     }
 
-    @Test("anything else is refused", arguments: ["", "soon", "h", "-5m", "5w", "1h30m"])
+    @Test(
+        "anything else is refused",
+        arguments: [
+            "", "soon", "h", "-5m", "5w", "1h30m", "1.h", ".5h", "1..5s", "1.2.3s", "1e3s", "inf", "nan", "+5s", "٣s",
+        ]
+    )
     func refuses(text: String) {
         #expect(DurationText.seconds(text) == nil)
     }

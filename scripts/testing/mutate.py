@@ -30,6 +30,7 @@ for m in muts:
         )
         if b.stdout.strip():
             results.append((m["name"], "BUILD ERROR " + b.stdout.strip()[:200]))
+            print(results[-1], flush=True)
             continue
         t = subprocess.run(m["test"], shell=True, capture_output=True, text=True, cwd=ROOT, timeout=900)
         failed = t.returncode != 0

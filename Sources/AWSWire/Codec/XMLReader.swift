@@ -118,17 +118,34 @@ struct XMLReader {
 
     private mutating func endTag() throws(XMLParseError) {
         at += 2
-        let nameBytes = try nameRange()
-        skipWhitespace()
-        guard at < bytes.count, bytes[at] == UInt8(ascii: ">") else {
-            throw fail("an end tag </\(string(nameBytes)) that never ends")
-        }
-        at += 1
-        guard let open = openNames.last else { throw fail("an end tag </\(string(nameBytes))> with no element open") }
-        guard same(open, nameBytes) else {
+        // The name is most often the open element's: compared as bytes, not scanned.
+        guard let open = openNames.last, closes(open) else {
+            let nameBytes = try nameRange()
+            skipWhitespace()
+            guard at < bytes.count, bytes[at] == UInt8(ascii: ">") else {
+                throw fail("an end tag </\(string(nameBytes)) that never ends")
+            }
+            at += 1
+            guard let open = openNames.last else {
+                throw fail("an end tag </\(string(nameBytes))> with no element open")
+            }
             throw fail("<\(string(open))> closed by </\(string(nameBytes))>")
         }
+        at += open.count
+        skipWhitespace()
+        guard at < bytes.count, bytes[at] == UInt8(ascii: ">") else {
+            throw fail("an end tag </\(string(open)) that never ends")
+        }
+        at += 1
         close()
+    }
+
+    /// Whether the name at `at` is the one in `open`, and ends there.
+    private func closes(_ open: Range<Int>) -> Bool {
+        let end = at + open.count
+        guard end <= bytes.count, memcmp(bytes.baseAddress! + at, bytes.baseAddress! + open.lowerBound, open.count) == 0
+        else { return false }
+        return end == bytes.count || Self.nameBytes[Int(bytes[end])] == 0
     }
 
     private func string(_ range: Range<Int>) -> String {
@@ -180,26 +197,13 @@ struct XMLReader {
         guard at < bytes.count, classes[Int(bytes[at])] & Self.first != 0 else {
             throw fail("a malformed element name")
         }
-        at += 1
-        while at < bytes.count, classes[Int(bytes[at])] != 0 { at += 1 }
+        var end = at + 1
+        let count = bytes.count
+        classes.withUnsafeBufferPointer { classes in
+            while end < count, classes[Int(bytes[end])] != 0 { end += 1 }
+        }
+        at = end
         return start..<at
-    }
-
-    /// What each byte may be in a name: `first` (a letter, `_`, `:` or beyond ASCII) may start it,
-    /// `later` (a digit, `-` or `.`) only follow.
-    private static let first: UInt8 = 1
-    private static let later: UInt8 = 2
-    private static let nameBytes: [UInt8] = (0...255).map { value in
-        let byte = UInt8(value)
-        let letter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || byte >= 0x80
-        if letter || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") { return first }
-        let digit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-        return digit || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") ? later : 0
-    }
-
-    /// Whether the bytes at `a` and `b` are the same.
-    private func same(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
     }
 
     // MARK: - Text
@@ -209,21 +213,21 @@ struct XMLReader {
         // One pass: where the run ends, whether it holds a reference or a CR, whether it holds a
         // control character XML refuses (all three are below '<' and rare), and whether it is
         // only blanks.
-        var plain = true
-        var control = false
-        var blank = true
-        while at < bytes.count {
-            let byte = bytes[at]
-            if byte <= UInt8(ascii: "<") {
-                if byte == UInt8(ascii: "<") { break }
-                if byte == UInt8(ascii: "&") || byte == 0x0D { plain = false }
-                if byte < 0x20 && !isASCIIWhitespace(byte) { control = true }
-                if !isASCIIWhitespace(byte) { blank = false }
-            } else {
-                blank = false
+        var seen: UInt8 = 0
+        var end = at
+        let count = bytes.count
+        Self.textBytes.withUnsafeBufferPointer { classes in
+            while end < count {
+                let byteClass = classes[Int(bytes[end])]
+                if byteClass == Self.stop { break }
+                seen |= byteClass
+                end += 1
             }
-            at += 1
         }
+        at = end
+        let plain = seen & Self.notPlain == 0
+        let control = seen & Self.control != 0
+        let blank = seen & Self.notBlank == 0
         let run = start..<at
         guard !stack.isEmpty else {
             guard blank else { throw fail("text outside the root element") }
@@ -264,56 +268,11 @@ struct XMLReader {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func appendReference(
-        _ reference: Slice<UnsafeBufferPointer<UInt8>>,
-        to out: inout [UInt8]
-    ) throws(XMLParseError) {
-        switch String(decoding: reference, as: UTF8.self) {
-        case "lt": out.append(UInt8(ascii: "<"))
-        case "gt": out.append(UInt8(ascii: ">"))
-        case "amp": out.append(UInt8(ascii: "&"))
-        case "quot": out.append(UInt8(ascii: "\""))
-        case "apos": out.append(UInt8(ascii: "'"))
-        case let name where name.hasPrefix("#"):
-            let hex = name.hasPrefix("#x")
-            let digits = name.dropFirst(hex ? 2 : 1)
-            guard !digits.isEmpty, digits.utf8.count <= 8,
-                digits.allSatisfy({ hex ? $0.isHexDigit : ("0"..."9").contains($0) }),
-                let value = UInt32(digits, radix: hex ? 16 : 10),
-                isXMLCharacter(value), let scalar = Unicode.Scalar(value)
-            else { throw XMLParseError(reason: "a character reference &\(name); to no character XML allows") }
-            out.append(contentsOf: String(Character(scalar)).utf8)
-        case let name:
-            throw XMLParseError(reason: "an unknown entity &\(name.prefix(12));")
-        }
-    }
-
     /// XML allows no control character but tab, LF and CR (escaped or not).
     private func checkCharacters(_ run: Range<Int>) throws(XMLParseError) {
         for i in run where bytes[i] < 0x20 && !isASCIIWhitespace(bytes[i]) {
             throw fail("a control character (0x\(String(bytes[i], radix: 16)))")
         }
-    }
-
-    private static func isXMLCharacter(_ value: UInt32) -> Bool {
-        value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
-            || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
-    }
-
-    private static func normalizedLineEnds(_ run: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        guard run.contains(0x0D) else { return String(decoding: run, as: UTF8.self) }
-        var out: [UInt8] = []
-        var i = run.startIndex
-        while i < run.endIndex {
-            if run[i] == 0x0D {
-                out.append(0x0A)
-                i += i + 1 < run.endIndex && run[i + 1] == 0x0A ? 2 : 1
-            } else {
-                out.append(run[i])
-                i += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Scanning
