@@ -26,15 +26,22 @@ public struct JSONValueEncoder: Sendable {
         self.format = format
     }
 
-    public func encode<T: Encodable>(_ value: T) throws -> Data { Data(try bytes(value)) }
+    public func encode<T: Encodable>(_ value: T) throws -> Data { try write(value) { Data(buffer: $0) } }
 
-    public func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try bytes(value), as: UTF8.self) }
+    public func string<T: Encodable>(_ value: T) throws -> String {
+        try write(value) { String(decoding: $0, as: UTF8.self) }
+    }
 
-    private func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+    private func write<T: Encodable, R>(_ value: T, _ output: (UnsafeBufferPointer<UInt8>) -> R) throws -> R {
         let node = try ValueEncoder(dates: dates, parent: nil, key: nil).box(value, key: nil)
         var writer = JSONWriter(format: format)
-        try writer.write(node, indent: 0)
-        return writer.bytes
+        do {
+            try writer.write(node, indent: 0)
+        } catch {
+            writer.finish { _ in }
+            throw error
+        }
+        return writer.finish(output)
     }
 }
 

@@ -3,11 +3,14 @@
 /// `" : "`, an empty container on a line of its own.
 struct JSONWriter {
     let format: JSONValueEncoder.Format
-    private(set) var bytes: [UInt8] = []
+    private(set) var bytes = OutputBuffer()
 
-    init(format: JSONValueEncoder.Format) {
-        self.format = format
-        bytes.reserveCapacity(256)
+    init(format: JSONValueEncoder.Format) { self.format = format }
+
+    /// The text written; the writer's memory is freed after `body`.
+    func finish<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        defer { bytes.free() }
+        return body(bytes.written)
     }
 
     private var pretty: Bool { format.contains(.prettyPrinted) }
@@ -40,9 +43,9 @@ struct JSONWriter {
 
     mutating func write(_ value: JSONValue, indent: Int) {
         switch value {
-        case .null: bytes.append(contentsOf: "null".utf8)
-        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .null: bytes.append("null")
+        case .bool(let flag): bytes.append(flag ? "true" : "false")
+        case .number(let text): bytes.append(text)
         case .string(let text): string(text)
         case .array(let items):
             open(UInt8(ascii: "["), empty: items.isEmpty)
@@ -81,7 +84,7 @@ struct JSONWriter {
 
     private mutating func colon() {
         if pretty {
-            bytes.append(contentsOf: " : ".utf8)
+            bytes.append(" : ")
         } else {
             bytes.append(UInt8(ascii: ":"))
         }
@@ -89,7 +92,7 @@ struct JSONWriter {
 
     private mutating func newline(_ indent: Int) {
         bytes.append(0x0A)
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        bytes.append(UInt8(ascii: " "), times: indent)
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
@@ -121,19 +124,66 @@ struct JSONWriter {
                 for i in 0..<utf8.count {
                     let escaped = table[Int(utf8[i])]
                     if escaped == 0 { continue }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    bytes.append(UnsafeBufferPointer(rebasing: utf8[run..<i]))
                     run = i + 1
-                    if escaped != UInt8(ascii: "u") {
-                        bytes.append(contentsOf: [0x5C, escaped])
-                    } else {
-                        bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(0x5C)
+                    bytes.append(escaped)
+                    if escaped == UInt8(ascii: "u") {
+                        bytes.append("00")
                         bytes.append(Self.hex[Int(utf8[i] >> 4)])
                         bytes.append(Self.hex[Int(utf8[i] & 0xF)])
                     }
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+                bytes.append(UnsafeBufferPointer(rebasing: utf8[run...]))
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Bytes written into memory of their own, grown by doubling: an append is a bounds check and a
+/// copy, without an Array's uniqueness check and generic path for every piece.
+struct OutputBuffer {
+    private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private var capacity = 256
+    private var count = 0
+
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    func free() { base.deallocate() }
+
+    private mutating func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        var grown = capacity * 2
+        while grown < count + more { grown *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.update(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = grown
+    }
+
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ byte: UInt8, times: Int) {
+        reserve(times)
+        (base + count).initialize(repeating: byte, count: times)
+        count += times
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: start, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
     }
 }
