@@ -173,18 +173,28 @@ extension SQLiteJournal {
     /// Appends many entries in one transaction.
     public func appendMany(_ entries: [JournalEntry]) async throws {
         try await write { db in
-            let statement = try db.cachedStatement(
-                sql:
-                    "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES "
-                    + "(?, ?, ?, ?, ?, ?)"
-            )
-            for e in entries {
-                try statement.execute(arguments: [
-                    e.at.timeIntervalSince1970, e.deploymentGroup, e.instanceID, e.decision, e.reason, e.observation,
-                ])
+            // Many rows to a statement: a pass writes thousands, and each statement run has a cost
+            // of its own in GRDB and SQLite beyond its rows'.
+            for slice in entries.slices(Self.entriesPerInsert) {
+                var arguments: [(any DatabaseValueConvertible)?] = []
+                arguments.reserveCapacity(slice.count * 6)
+                for e in slice {
+                    arguments += [
+                        e.at.timeIntervalSince1970, e.deploymentGroup, e.instanceID, e.decision, e.reason,
+                        e.observation,
+                    ]
+                }
+                try db.cachedStatement(
+                    sql:
+                        "INSERT INTO journal (at, deployment_group, instance_id, decision, reason, observation) VALUES "
+                        + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: slice.count).joined(separator: ", ")
+                ).execute(arguments: StatementArguments(arguments))
             }
         }
     }
+
+    /// 64 rows of 6 values: well below SQLite's 32,766 parameters.
+    static let entriesPerInsert = 64
 
     public func entries(_ query: JournalQuery) async throws -> [JournalEntry] {
         try await read { db in
