@@ -4,6 +4,18 @@ import Foundation
 /// (message ids and instance ids are plain ASCII; anything else is escaped as JSON requires).
 enum StringList {
     static func encode(_ list: [String]) -> String {
+        // Ids have nothing to escape: then the items go in as they are.
+        if list.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") } }
+        ) {
+            var out = "["
+            out.reserveCapacity(list.reduce(2) { $0 + $1.utf8.count + 3 })
+            for (i, item) in list.enumerated() {
+                out += i == 0 ? "\"" : ",\""
+                out += item
+                out += "\""
+            }
+            return out + "]"
+        }
         var out = "["
         for (i, item) in list.enumerated() {
             if i > 0 { out += "," }
