@@ -32,6 +32,13 @@ public struct JSONValueEncoder: Sendable {
         try write(value) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// A tree built by hand (no `Encodable` on the way), written in this encoder's format.
+    public func string(_ value: JSONValue) -> String {
+        var writer = JSONWriter(format: format)
+        writer.write(value, indent: 0)
+        return writer.finish { String(decoding: $0, as: UTF8.self) }
+    }
+
     private func write<T: Encodable, R>(_ value: T, _ output: (UnsafeBufferPointer<UInt8>) -> R) throws -> R {
         let node = try ValueEncoder(dates: dates, parent: nil, key: nil).box(value, key: nil)
         var writer = JSONWriter(format: format)
