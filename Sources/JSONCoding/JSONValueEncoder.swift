@@ -42,12 +42,7 @@ public struct JSONValueEncoder: Sendable {
     private func write<T: Encodable, R>(_ value: T, _ output: (UnsafeBufferPointer<UInt8>) -> R) throws -> R {
         let node = try ValueEncoder(dates: dates, parent: nil, key: nil).box(value, key: nil)
         var writer = JSONWriter(format: format)
-        do {
-            try writer.write(node, indent: 0)
-        } catch {
-            writer.finish { _ in }
-            throw error
-        }
+        writer.write(node, indent: 0)
         return writer.finish(output)
     }
 }

@@ -15,15 +15,15 @@ struct JSONWriter {
 
     private var pretty: Bool { format.contains(.prettyPrinted) }
 
-    mutating func write(_ node: EncodedNode, indent: Int) throws {
+    mutating func write(_ node: EncodedNode, indent: Int) {
         switch node {
         case .scalar(let value): write(value, indent: indent)
-        case .later(let encoder): try write(encoder.node ?? .object(ObjectBox()), indent: indent)
+        case .later(let encoder): write(encoder.node ?? .object(ObjectBox()), indent: indent)
         case .array(let box):
             open(UInt8(ascii: "["), empty: box.items.isEmpty)
             for (i, item) in box.items.enumerated() {
                 separate(i, indent: indent + 2)
-                try write(item, indent: indent + 2)
+                write(item, indent: indent + 2)
             }
             close(UInt8(ascii: "]"), empty: box.items.isEmpty, indent: indent)
         case .object(let box):
@@ -35,7 +35,7 @@ struct JSONWriter {
                 separate(i, indent: indent + 2)
                 string(member.key)
                 colon()
-                try write(member.node, indent: indent + 2)
+                write(member.node, indent: indent + 2)
             }
             close(UInt8(ascii: "}"), empty: members.isEmpty, indent: indent)
         }

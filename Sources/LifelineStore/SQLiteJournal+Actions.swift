@@ -232,16 +232,14 @@ extension SQLiteJournal {
 
     /// The `waiting` actions of these instances become `deploying`.
     static func markDeploying(_ instances: [String], _ db: Database) throws {
-        if instances.count == 1 {
-            // `= ?`, not `IN (?)`: SQLite builds a temporary b-tree for an `IN` list of parameters.
-            try db.cachedStatement(sql: markOneDeployingSQL).execute(arguments: [instances[0]])
-            return
-        }
         for slice in instances.slices(Self.slice) {
-            try db.cachedStatement(
-                sql: "UPDATE lifecycle_action SET state = 'deploying', version = version + 1 "
+            // `= ?` for one instance: SQLite builds a temporary b-tree for an `IN` list of parameters.
+            let sql =
+                slice.count == 1
+                ? markOneDeployingSQL
+                : "UPDATE lifecycle_action SET state = 'deploying', version = version + 1 "
                     + "WHERE state = 'waiting' AND instance_id IN (\(marks(slice.count)))"
-            ).execute(arguments: StatementArguments(Array(slice)))
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(Array(slice)))
         }
     }
 
