@@ -75,6 +75,26 @@ struct XMLReaderTests {
         #expect(Self.describe(try AWSWire.XMLNode.parse(Data(text.utf8))) == Self.describe(reference))
     }
 
+    @Test("a child is found by its whole name; a list holds only its member and item elements")
+    func lookups() throws {
+        let root = try AWSWire.XMLNode.parse(
+            Data(
+                """
+                <R><MinSize>1</MinSize><MaxSize>5</MaxSize><Max>6</Max>
+                <L><member>a</member><membe>b</membe><item>c</item><items>d</items><x><member>e</member></x></L></R>
+                """.utf8
+            )
+        )
+        #expect(root.string("MaxSize") == "5")
+        #expect(root.string("Max") == "6")
+        #expect(root.string("MaxSiz") == nil)
+        #expect(root.list("L").map(\.text) == ["a", "c"])
+        #expect(root.at("L", "x", "member")?.text == "e")
+        #expect(root.list("Nothing").isEmpty)
+        let empty = AWSWire.XMLNode.empty("DoResult")
+        #expect(empty.name == "DoResult" && empty.text == "" && empty.children.isEmpty)
+    }
+
     @Test("malformed documents are refused with a reason, as FoundationXML refused them", arguments: Self.malformed)
     func refused(_ text: String) {
         #expect(Self.foundationTree(Data(text.utf8)) == nil, "FoundationXML refuses it too")
@@ -114,7 +134,18 @@ struct XMLReaderTests {
         "<\(node.name)>\(node.text.debugDescription)[\(node.children.map(describe).joined(separator: ","))]"
     }
 
-    static func foundationTree(_ data: Data) -> AWSWire.XMLNode? {
+    static func describe(_ node: Tree) -> String {
+        "<\(node.name)>\(node.text.debugDescription)[\(node.children.map(describe).joined(separator: ","))]"
+    }
+
+    /// The tree FoundationXML's callbacks build, in the shape `describe` prints.
+    struct Tree {
+        var name: String
+        var text = ""
+        var children: [Tree] = []
+    }
+
+    static func foundationTree(_ data: Data) -> Tree? {
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
@@ -127,8 +158,8 @@ struct XMLReaderTests {
     }
 
     final class TreeBuilder: NSObject, XMLParserDelegate {
-        var stack: [AWSWire.XMLNode] = []
-        var root: AWSWire.XMLNode?
+        var stack: [Tree] = []
+        var root: Tree?
         var tooDeep = false
 
         func parser(
@@ -143,7 +174,7 @@ struct XMLReaderTests {
                 parser.abortParsing()
                 return
             }
-            stack.append(AWSWire.XMLNode(name: name))
+            stack.append(Tree(name: name))
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {

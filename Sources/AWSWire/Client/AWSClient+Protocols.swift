@@ -32,7 +32,7 @@ extension AWSClient {
             )
         }
         if case .ec2 = service.wireProtocol { return root }
-        return root.child("\(action)Result") ?? XMLNode(name: "\(action)Result")
+        return root.child("\(action)Result") ?? XMLNode.empty("\(action)Result")
     }
 
     /// JSON 1.0/1.1 protocols: an `Encodable` input, a `Decodable` output.
