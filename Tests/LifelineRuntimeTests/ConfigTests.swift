@@ -128,6 +128,18 @@ let badConfigs: [BadConfig] = [
         error: "lifeline.yaml:2: groups[0].application: 'shop/x' is not an application name (1–100 characters, no /)"
     ),
     BadConfig(
+        name: "an application with a control character",
+        yaml: "groups:\n  - application: \"shop\\ax\"\n    deployment_group: prod\n",
+        error:
+            "lifeline.yaml:2: groups[0].application: 'shop\u{7}x' is not an application name (1–100 characters, no /)"
+    ),
+    BadConfig(
+        name: "an application with an invisible format character",
+        yaml: "groups:\n  - application: \"shop\\u200Bx\"\n    deployment_group: prod\n",
+        error: "lifeline.yaml:2: groups[0].application: 'shop\u{200B}x' is not an application name "
+            + "(1–100 characters, no /)"
+    ),
+    BadConfig(
         name: "a role that is not an ARN",
         yaml: group("    hook: {role_arn: lifeline-hook}\n"),
         error: "lifeline.yaml:4: groups[0].hook.role_arn: 'lifeline-hook' is not a role ARN; "

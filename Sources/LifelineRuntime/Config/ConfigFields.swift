@@ -9,7 +9,8 @@ struct Fields {
     let file: String
     let line: Int?
 
-    init(_ node: Node, path: String, file: String, allowed: Set<String>) throws {
+    /// - Parameter allowed: the keys it may hold (a handful: a list is cheaper to make than a Set).
+    init(_ node: Node, path: String, file: String, allowed: [String]) throws {
         self.path = path
         self.file = file
         line = node.mark?.line

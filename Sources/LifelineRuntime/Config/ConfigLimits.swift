@@ -68,10 +68,16 @@ public enum ConfigLimits {
             }
     }
 
-    /// CodeDeploy application names: 1–100 characters; lifeline also refuses `/` and control characters.
+    /// CodeDeploy application names: 1–100 characters; lifeline also refuses `/` and control and
+    /// format characters (Unicode's Cc and Cf, what `CharacterSet.controlCharacters` holds; read
+    /// from the scalar's category, as building that set for each name cost more than the check).
     public static func isApplicationName(_ text: String) -> Bool {
         (1...100).contains(text.count) && !text.contains("/")
-            && !text.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) }
+            && !text.unicodeScalars.contains { scalar in
+                if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
+                let category = scalar.properties.generalCategory
+                return category == .control || category == .format
+            }
     }
 
     /// `arn:aws:iam::123456789012:role/NAME` (also the aws-cn and aws-us-gov partitions).
