@@ -1,4 +1,5 @@
 import Foundation
+import JSONCoding
 
 /// The three wire protocols on top of the pipeline.
 extension AWSClient {
@@ -42,6 +43,37 @@ extension AWSClient {
         _ input: some Encodable,
         as: Output.Type = Output.self
     ) async throws -> Output {
+        try await json(service, operation, input, empty: Output.self == EmptyOutput.self) { data in
+            try AWSTimestamp.jsonDecoder.decode(Output.self, from: data)
+        }
+    }
+
+    /// The same for an output read by hand from the JSON tree (`JSONShape`).
+    func json<Output: JSONShape>(
+        _ service: AWSService,
+        _ operation: String,
+        _ input: some Encodable,
+        as: Output.Type = Output.self
+    ) async throws -> Output {
+        try await json(service, operation, input, empty: false) { data in
+            let value: JSONValue
+            do {
+                value = try JSONReader.parse(data)
+            } catch {
+                throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not JSON"))
+            }
+            return try JSONFields.decode(Output.self, from: value)
+        }
+    }
+
+    /// Sends `input` and reads the answer with `decode`; `empty`: whether an empty answer is one.
+    private func json<Output>(
+        _ service: AWSService,
+        _ operation: String,
+        _ input: some Encodable,
+        empty: Bool,
+        _ decode: (Data) throws -> Output
+    ) async throws -> Output {
         guard case .json(let version, let prefix) = service.wireProtocol else {
             preconditionFailure("\(service) does not speak JSON")
         }
@@ -56,7 +88,7 @@ extension AWSClient {
         )
         // An empty 200 is no answer: read as `{}` it would say "nothing found" (no deployment group,
         // no deployments). Only an operation whose answer lifeline ignores may come back empty.
-        guard !response.body.isEmpty || Output.self == EmptyOutput.self else {
+        guard !response.body.isEmpty || empty else {
             throw AWSError.malformed(
                 service: service.name,
                 operation: operation,
@@ -65,8 +97,7 @@ extension AWSClient {
             )
         }
         do {
-            let data = response.body.isEmpty ? Data("{}".utf8) : response.body
-            return try AWSTimestamp.jsonDecoder.decode(Output.self, from: data)
+            return try decode(response.body.isEmpty ? Data("{}".utf8) : response.body)
         } catch {
             throw AWSError.malformed(
                 service: service.name,
@@ -77,7 +108,8 @@ extension AWSClient {
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? JSONShapeError { return error.description }
         switch error as? DecodingError {
         case .keyNotFound(let key, let c)?:
             return "missing \((c.codingPath + [key]).map(\.stringValue).joined(separator: "."))"

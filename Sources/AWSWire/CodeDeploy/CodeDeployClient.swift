@@ -76,14 +76,10 @@ public struct CodeDeployClient: CodeDeployAPI {
             var applicationName: String
             var deploymentGroupNames: [String]
         }
-        // Required: an answer without the list is no answer, not "no such group".
-        struct Output: Decodable {
-            var deploymentGroupsInfo: [DeploymentGroupInfo]
-            var errorMessage: String?
-        }
         var groups: [DeploymentGroupInfo] = []
         for batch in names.chunked(Self.groupBatch) {
-            let output: Output = try await call(
+            let output: DeploymentGroupsPage = try await client.json(
+                .codeDeploy,
                 "BatchGetDeploymentGroups",
                 Input(applicationName: application, deploymentGroupNames: batch)
             )
@@ -93,8 +89,7 @@ public struct CodeDeployClient: CodeDeployAPI {
     }
 
     public func createDeployment(_ input: CreateDeploymentInput) async throws -> String {
-        struct Output: Decodable { var deploymentId: String }
-        let output: Output = try await call("CreateDeployment", input)
+        let output: CreatedDeployment = try await client.json(.codeDeploy, "CreateDeployment", input)
         return output.deploymentId
     }
 
@@ -107,10 +102,13 @@ public struct CodeDeployClient: CodeDeployAPI {
 
     public func batchGetDeployments(ids: [String]) async throws -> [DeploymentInfo] {
         struct Input: Encodable { var deploymentIds: [String] }
-        struct Output: Decodable { var deploymentsInfo: [DeploymentInfo]? }
         var deployments: [DeploymentInfo] = []
         for batch in ids.chunked(Self.deploymentBatch) {
-            let output: Output = try await call("BatchGetDeployments", Input(deploymentIds: batch))
+            let output: DeploymentsPage = try await client.json(
+                .codeDeploy,
+                "BatchGetDeployments",
+                Input(deploymentIds: batch)
+            )
             deployments += output.deploymentsInfo ?? []
         }
         return deployments

@@ -7,7 +7,9 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private let pool: CurlHandlePool
-    let endpoint: String
+    private let url: URL
+    /// The endpoint as errors name it, made only when one is made.
+    var endpoint: String { url.redactedEndpoint }
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     var responseBody = Data()
@@ -21,7 +23,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         self.handle = handle
         self.pool = pool
-        endpoint = request.url.redactedEndpoint
+        url = request.url
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
         ccurl_setopt_string(handle, CURLOPT_URL, request.url.absoluteString)
@@ -63,7 +65,18 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        var line: [UInt8] = []
+        for header in request.headers {
+            // "Name: value" and a NUL, built as bytes (libcurl copies it).
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: header.name.utf8)
+            line.append(contentsOf: ": ".utf8)
+            line.append(contentsOf: header.value.utf8)
+            line.append(0)
+            list = line.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
+            }
+        }
         // No `Expect: 100-continue` round trip, and no default Content-Type from libcurl.
         list = curl_slist_append(list, "Expect:")
         if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
