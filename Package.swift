@@ -33,7 +33,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "LifelineCore", swiftSettings: strict),
+        .target(name: "LifelineCore", dependencies: ["JSONCoding"], swiftSettings: strict),
         .target(
             name: "LifelineStore",
             dependencies: ["LifelineCore", "JSONCoding", .product(name: "GRDB", package: "GRDB.swift")],

@@ -55,7 +55,9 @@ struct JSONWriter {
             }
             close(UInt8(ascii: "]"), empty: items.isEmpty, indent: indent)
         case .object(let unsorted):
-            let members = format.contains(.sortedKeys) ? unsorted.sorted { $0.key < $1.key } : unsorted
+            // Trees built by hand come in order already: checked, not sorted again.
+            let members =
+                format.contains(.sortedKeys) && !Self.inOrder(unsorted) ? unsorted.sorted { $0.key < $1.key } : unsorted
             open(UInt8(ascii: "{"), empty: members.isEmpty)
             for (i, member) in members.enumerated() {
                 separate(i, indent: indent + 2)
@@ -65,6 +67,15 @@ struct JSONWriter {
             }
             close(UInt8(ascii: "}"), empty: members.isEmpty, indent: indent)
         }
+    }
+
+    private static func inOrder(_ members: [JSONMember]) -> Bool {
+        var i = 1
+        while i < members.count {
+            if members[i].key < members[i - 1].key { return false }
+            i += 1
+        }
+        return true
     }
 
     private mutating func open(_ bracket: UInt8, empty: Bool) {

@@ -262,4 +262,35 @@ struct JSONReaderTests {
         )
         #expect(value["a"] == .array([.bool(true), .bool(false), .null, .string("x")]))
     }
+
+    /// A type whose tree says something its `Encodable` does not: which one the encoder wrote shows.
+    struct Marked: JSONTreeEncodable {
+        var text = "from Encodable"
+        var jsonTree: JSONValue { .object([JSONMember("tree", .bool(true))]) }
+    }
+
+    struct Holder: Encodable {
+        var marked = Marked()
+        var list = [Marked()]
+        var optional: Marked? = Marked()
+        var absent: Marked? = nil
+    }
+
+    @Test("a value that builds its own tree is written by its tree, at the top and nested")
+    func trees() throws {
+        let encoder = JSONValueEncoder(format: [.sortedKeys])
+        #expect(try encoder.string(Marked()) == #"{"tree":true}"#)
+        #expect(
+            try encoder.string(Holder())
+                == #"{"list":[{"tree":true}],"marked":{"tree":true},"optional":{"tree":true}}"#
+        )
+        var built = JSONObjectBuilder()
+        built.add("s", "x")
+        built.add("n", 3)
+        built.add("b", false)
+        built.add("l", ["a"])
+        built.add("t", Marked())
+        built.add("none", String?.none)
+        #expect(encoder.string(built.object) == #"{"b":false,"l":["a"],"n":3,"s":"x","t":{"tree":true}}"#)
+    }
 }

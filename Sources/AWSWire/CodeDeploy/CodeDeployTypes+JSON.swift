@@ -1,4 +1,5 @@
 import Foundation
+import JSONCoding
 
 /// The CodeDeploy shapes a pass reads by the thousand, read by hand from the answer's tree
 /// (`JSONShape`): the same members, with the same names, as their `Decodable` forms.
@@ -161,4 +162,92 @@ struct CreatedDeployment: JSONShape, Equatable {
     var deploymentId: String
 
     init(json: JSONFields) throws { deploymentId = try json.requiredString("deploymentId") }
+}
+
+// MARK: - Written by hand: what a pass sends by the thousand (`JSONTreeEncodable`), members in
+// key order so that the writer need not sort them
+
+extension EC2TagFilter: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 3)
+        json.add("Key", key)
+        json.add("Type", type)
+        json.add("Value", value)
+        return json.object
+    }
+}
+
+extension EC2TagSet: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 1)
+        json.add("ec2TagSetList", ec2TagSetList)
+        return json.object
+    }
+}
+
+extension S3Location: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 5)
+        json.add("bucket", bucket)
+        json.add("bundleType", bundleType)
+        json.add("eTag", eTag)
+        json.add("key", key)
+        json.add("version", version)
+        return json.object
+    }
+}
+
+extension GitHubLocation: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 2)
+        json.add("commitId", commitId)
+        json.add("repository", repository)
+        return json.object
+    }
+}
+
+extension RawContent: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 2)
+        json.add("content", content)
+        json.add("sha256", sha256)
+        return json.object
+    }
+}
+
+extension RevisionLocation: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 5)
+        json.add("appSpecContent", appSpecContent)
+        json.add("gitHubLocation", gitHubLocation)
+        json.add("revisionType", revisionType)
+        json.add("s3Location", s3Location)
+        json.add("string", string)
+        return json.object
+    }
+}
+
+extension TargetInstances: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 3)
+        json.add("autoScalingGroups", autoScalingGroups)
+        json.add("ec2TagSet", ec2TagSet)
+        json.add("tagFilters", tagFilters)
+        return json.object
+    }
+}
+
+extension CreateDeploymentInput: JSONTreeEncodable {
+    public var jsonTree: JSONValue {
+        var json = JSONObjectBuilder(capacity: 8)
+        json.add("applicationName", applicationName)
+        json.add("deploymentConfigName", deploymentConfigName)
+        json.add("deploymentGroupName", deploymentGroupName)
+        json.add("description", description)
+        json.add("fileExistsBehavior", fileExistsBehavior)
+        json.add("revision", revision)
+        json.add("targetInstances", targetInstances)
+        json.add("updateOutdatedInstancesOnly", updateOutdatedInstancesOnly)
+        return json.object
+    }
 }
