@@ -27,11 +27,12 @@ struct XMLReader {
         var lastChild = -1
     }
 
-    /// An open element's text so far: most often one run of plain bytes, kept as where it is.
+    /// An open element's text so far: most often one run of plain bytes, kept as where it is;
+    /// else made in `texts` (so that an open element holds nothing to retain or release).
     private enum Text {
         case none
         case bytes(Range<Int>)
-        case string(String)
+        case made(Int)
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLParseError) -> XMLNode {
@@ -197,9 +198,9 @@ struct XMLReader {
             }
             elements[node.index].textStart = Int32(run.lowerBound)
             elements[node.index].textCount = Int32(run.count)
-        case .string(let text):
-            elements[node.index].textStart = Int32(-1 - texts.count)
-            texts.append(trim ? text.trimmingASCIIWhitespace : text)
+        case .made(let index):
+            elements[node.index].textStart = Int32(-1 - index)
+            if trim { texts[index] = texts[index].trimmingASCIIWhitespace }
         }
         if stack.isEmpty { rootClosed = true }
     }
@@ -207,9 +208,13 @@ struct XMLReader {
     /// More text for the innermost open element.
     private mutating func append(_ more: String) {
         switch stack[stack.count - 1].text {
-        case .none: stack[stack.count - 1].text = .string(more)
-        case .bytes(let run): stack[stack.count - 1].text = .string(string(run) + more)
-        case .string(let text): stack[stack.count - 1].text = .string(text + more)
+        case .none:
+            stack[stack.count - 1].text = .made(texts.count)
+            texts.append(more)
+        case .bytes(let run):
+            stack[stack.count - 1].text = .made(texts.count)
+            texts.append(string(run) + more)
+        case .made(let index): texts[index] += more
         }
     }
 
@@ -218,7 +223,7 @@ struct XMLReader {
         switch stack[stack.count - 1].text {
         case .none: true
         case .bytes(let run): bytes[run].allSatisfy(isASCIIWhitespace)
-        case .string(let text): text.utf8.allSatisfy(isASCIIWhitespace)
+        case .made(let index): texts[index].utf8.allSatisfy(isASCIIWhitespace)
         }
     }
 

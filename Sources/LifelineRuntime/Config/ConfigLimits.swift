@@ -72,7 +72,7 @@ public enum ConfigLimits {
     /// format characters (Unicode's Cc and Cf, what `CharacterSet.controlCharacters` holds; read
     /// from the scalar's category, as building that set for each name cost more than the check).
     public static func isApplicationName(_ text: String) -> Bool {
-        (1...100).contains(text.count) && !text.contains("/")
+        (1...100).contains(text.count) && !text.utf8.contains(UInt8(ascii: "/"))
             && !text.unicodeScalars.contains { scalar in
                 if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
                 let category = scalar.properties.generalCategory
