@@ -8,7 +8,7 @@ public final class AWSClient: Sendable {
     public let region: String
     public let skew: ClockSkew
     public let retry: RetryStrategy
-    let endpoints: [AWSService: URL]
+    let endpoints: [AWSService: Endpoint]
     let transport: any HTTPTransport
     let credentials: RefreshingCredentials
     let now: @Sendable () -> Date
@@ -56,10 +56,10 @@ public final class AWSClient: Sendable {
         rateClock: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }
     ) throws {
         self.region = region
-        var resolved: [AWSService: URL] = [:]
+        var resolved: [AWSService: Endpoint] = [:]
         var signers: [AWSService: SigV4Signer] = [:]
         for service in AWSService.all {
-            resolved[service] = try endpoints.endpoint(for: service)
+            resolved[service] = Endpoint(try endpoints.endpoint(for: service))
             signers[service] = SigV4Signer(service: service.name, region: region)
         }
         self.endpoints = resolved
@@ -82,7 +82,7 @@ public final class AWSClient: Sendable {
         self.limiters = limiters
     }
 
-    public func endpoint(for service: AWSService) -> URL { endpoints[service]! }
+    public func endpoint(for service: AWSService) -> URL { endpoints[service]!.url }
 
     /// Now on AWS's clock: the host's clock corrected by the offset every answer's `Date` shows.
     public func awsNow() -> Date { now().addingTimeInterval(skew.current) }
@@ -97,7 +97,7 @@ public final class AWSClient: Sendable {
         body: Data,
         headers extra: [(name: String, value: String)]
     ) async throws -> HTTPResponse {
-        let url = endpoints[service]!
+        let endpoint = endpoints[service]!
         let started = ContinuousClock.now
         let deadline = callDeadline.map { started + $0 }
         var attempt = 0
@@ -115,7 +115,7 @@ public final class AWSClient: Sendable {
                 let response = try await attemptOnce(
                     service,
                     operation: operation,
-                    url: url,
+                    endpoint,
                     body: body,
                     headers: extra,
                     timeout: deadline.map { min(timeout, max(.milliseconds(1), $0 - ContinuousClock.now)) } ?? timeout
@@ -193,18 +193,18 @@ public final class AWSClient: Sendable {
     private func attemptOnce(
         _ service: AWSService,
         operation: String,
-        url: URL,
+        _ endpoint: Endpoint,
         body: Data,
         headers extra: [(name: String, value: String)],
         timeout: Duration
     ) async throws -> HTTPResponse {
         let creds: AWSCredentials
         if let fresh = credentials.fresh() { creds = fresh } else { creds = try await credentials.credentials() }
-        var headers: [(name: String, value: String)] = [("Host", url.hostHeader)]
+        var headers: [(name: String, value: String)] = [("Host", endpoint.host)]
         headers += extra
         let signable = SignableRequest(
             method: "POST",
-            path: url.path.isEmpty ? "/" : url.path,
+            path: endpoint.path,
             headers: headers,
             payloadHash: body.withUnsafeBytes { sha256Hex($0) }
         )
@@ -216,7 +216,7 @@ public final class AWSClient: Sendable {
         )
         let request = HTTPRequest(
             method: "POST",
-            url: url,
+            url: endpoint.url,
             headers: headers + signature.headers,
             body: body,
             timeout: timeout
@@ -237,6 +237,21 @@ public final class AWSClient: Sendable {
         case .query, .ec2: throw AWSError.fromXML(response, service: service.name, operation: operation)
         case .json, .restJSON: throw AWSError.fromJSON(response, service: service.name, operation: operation)
         }
+    }
+}
+
+/// A service's endpoint, with what every call sends and signs read from the URL once.
+struct Endpoint: Sendable {
+    let url: URL
+    /// The `Host` header.
+    let host: String
+    /// The path signed, `/` when the URL has none.
+    let path: String
+
+    init(_ url: URL) {
+        self.url = url
+        host = url.hostHeader
+        path = url.path.isEmpty ? "/" : url.path
     }
 }
 

@@ -21,6 +21,10 @@ public struct AWSService: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
+    /// By name alone (each service has its own): a client looks its service up in several
+    /// tables on every call, and hashing every field cost more than the lookups.
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
     public static let autoScaling = AWSService(
         name: "autoscaling",
         environmentName: "AUTO_SCALING",

@@ -40,29 +40,30 @@ public enum PlanReport {
         let plans: [JSONValue] = report.plans.map { plan in
             let steps: [JSONValue] = plan.steps.map { step in
                 let (kind, target, detail) = step.summary
+                // Members in key order throughout, so that the writer need not sort them.
                 return .object([
-                    JSONMember("step", .string(kind)), JSONMember("target", .string(target)),
-                    JSONMember("detail", .string(detail)),
+                    JSONMember("detail", .string(detail)), JSONMember("step", .string(kind)),
+                    JSONMember("target", .string(target)),
                 ])
             }
             return .object([
                 JSONMember("group", .string(plan.deploymentGroup.description)),
-                JSONMember("plan", .string(plan.id)),
-                JSONMember("pending", .bool(plan.pending)),
                 JSONMember("next_pass_at", .string(plan.nextPassAt.formatted(.iso8601))),
                 JSONMember("notes", .array(plan.notes.map(JSONValue.string))),
+                JSONMember("pending", .bool(plan.pending)),
+                JSONMember("plan", .string(plan.id)),
                 JSONMember("steps", .array(steps)),
             ])
         }
         let report: JSONValue = .object([
             JSONMember("dry_run", .bool(dryRun)),
-            JSONMember("pending", .bool(report.pending)),
-            JSONMember("failures", .array(report.failures.map(JSONValue.string))),
-            JSONMember("plans", .array(plans)),
             JSONMember(
                 "failed_groups",
                 .object(report.failedGroups.map { JSONMember($0.key.description, .string($0.value)) })
             ),
+            JSONMember("failures", .array(report.failures.map(JSONValue.string))),
+            JSONMember("pending", .bool(report.pending)),
+            JSONMember("plans", .array(plans)),
         ])
         return JSONValueEncoder(format: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]).string(report)
     }
