@@ -95,6 +95,24 @@ struct XMLReaderTests {
         #expect(empty.name == "DoResult" && empty.text == "" && empty.children.isEmpty)
     }
 
+    @Test("UTF-8 beyond ASCII is read; bytes that are not UTF-8 are refused, in a word or in the tail")
+    func encodings() throws {
+        #expect(try AWSWire.XMLNode.parse(Data("<R><A>café ☃</A></R>".utf8)).string("A") == "café ☃")
+        for bad in [[0xFF], [0xC3], [0xE2, 0x98]] as [[UInt8]] {
+            for text in ["<R><A>", "<R><A>0123456789abcdef"] {
+                // The bad bytes at every offset against the 8-byte words, then the close tags.
+                let bytes = Array(text.utf8) + bad + Array("</A></R>".utf8)
+                #expect(throws: XMLParseError.self) { try AWSWire.XMLNode.parse(Data(bytes)) }
+                let tail = Array("<R/>".utf8) + bad
+                #expect(throws: XMLParseError.self) { try AWSWire.XMLNode.parse(Data(tail)) }
+            }
+            // In a name (which may hold any byte beyond ASCII), where only the UTF-8 check can
+            // refuse it: a document shorter than a word is all tail.
+            let short = [UInt8(ascii: "<")] + bad + Array("/>".utf8)
+            #expect(throws: XMLParseError.self) { try AWSWire.XMLNode.parse(Data(short)) }
+        }
+    }
+
     @Test("malformed documents are refused with a reason, as FoundationXML refused them", arguments: Self.malformed)
     func refused(_ text: String) {
         #expect(Self.foundationTree(Data(text.utf8)) == nil, "FoundationXML refuses it too")

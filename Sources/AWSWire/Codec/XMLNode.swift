@@ -70,11 +70,28 @@ public struct XMLNode: Sendable {
 
     /// Parses a whole document (`XMLReader`).
     public static func parse(_ data: Data) throws -> XMLNode {
-        // AWS answers in UTF-8; names and text are decoded from the bytes as they stand.
-        guard String(validating: data, as: UTF8.self) != nil else {
-            throw XMLParseError(reason: "the answer is not UTF-8 text")
+        // AWS answers in UTF-8; names and text are decoded from the bytes as they stand. Nearly
+        // every answer is ASCII, which is checked a word at a time without making a String.
+        try data.withUnsafeBytes { raw in
+            guard Self.isASCII(raw) || String(validating: data, as: UTF8.self) != nil else {
+                throw XMLParseError(reason: "the answer is not UTF-8 text")
+            }
+            return try XMLReader.parse(raw.bindMemory(to: UInt8.self))
         }
-        return try data.withUnsafeBytes { raw in try XMLReader.parse(raw.bindMemory(to: UInt8.self)) }
+    }
+
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 }
 
