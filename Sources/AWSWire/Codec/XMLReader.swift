@@ -36,6 +36,8 @@ struct XMLReader {
     }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(XMLParseError) -> XMLNode {
+        // Places in the element table are 32-bit (answers are capped far below, at 32 MiB).
+        guard bytes.count < Int(Int32.max) else { throw XMLParseError(reason: "an answer of 2 GiB or more") }
         var reader = XMLReader(bytes: bytes)
         try reader.document()
         return XMLNode(document: ParsedXML(bytes: bytes, elements: reader.elements, texts: reader.texts), index: 0)
