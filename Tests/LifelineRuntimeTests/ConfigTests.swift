@@ -163,6 +163,12 @@ let badConfigs: [BadConfig] = [
         error: "lifeline.yaml:5: groups[1].deployment_group: shop/prod is listed twice"
     ),
     BadConfig(
+        name: "an unknown key after known ones, named at its own line",
+        yaml: "groups:\n  - application: shop\n    deployment_group: prod\n    colour: blue\n",
+        error: "lifeline.yaml:4: groups[0].colour: is not a known key (known: allow, application, "
+            + "auto_scaling_groups, deployment_group, hook, loop_breaker, mode, on_failure, terminating_hook)"
+    ),
+    BadConfig(
         name: "an unknown key",
         yaml: group("    hook: {heartbeat: 30s}\n"),
         error: "lifeline.yaml:4: groups[0].hook.heartbeat: is not a known key (known: heartbeat_timeout, role_arn)"

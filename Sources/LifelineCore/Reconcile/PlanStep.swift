@@ -1,6 +1,8 @@
 import Foundation
 
-public enum PlanStep: Sendable, Equatable {
+/// Indirect: a step holds a whole action or deployment, and a pass copies its steps many times
+/// (into plans, the executor, the report); a box is a retain to copy, its contents were dozens.
+public indirect enum PlanStep: Sendable, Equatable {
     /// Install or repair lifeline's launching hook.
     case putHook(HookSpec, reason: String)
     /// Record an action found waiting without a message (resync).

@@ -4,7 +4,9 @@ import Yams
 
 /// A YAML mapping and where it is, for errors that name the line and the field.
 struct Fields {
-    let pairs: [(key: String, value: Node, line: Int?)]
+    /// The keys apart from their values: a lookup compares keys without copying a `Node`.
+    let keys: [String]
+    let values: [Node]
     let path: String
     let file: String
     let line: Int?
@@ -22,19 +24,20 @@ struct Fields {
                 problem: "must be a mapping of keys to values"
             )
         }
-        pairs = mapping.map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line) }
-        for pair in pairs where !allowed.contains(pair.key) {
+        keys = mapping.keys.map { $0.string ?? "" }
+        values = Array(mapping.values)
+        for (index, key) in keys.enumerated() where !allowed.contains(key) {
             throw ConfigError(
                 file: file,
-                line: pair.line,
-                field: field(pair.key),
+                line: Array(mapping.keys)[index].mark?.line,
+                field: field(key),
                 problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))"
             )
         }
     }
 
     func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    func node(_ key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    func node(_ key: String) -> Node? { keys.firstIndex(of: key).map { values[$0] } }
 
     func error(_ key: String, _ problem: String) -> ConfigError {
         ConfigError(file: file, line: node(key)?.mark?.line ?? line, field: field(key), problem: problem)
