@@ -11,7 +11,17 @@ public enum JSONValue: Sendable, Equatable {
     /// The member named `key`, the first if there are several.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for member in members where member.key == key { return member.value }
+        return members.first(named: key)
+    }
+}
+
+extension [JSONMember] {
+    /// The value of the first member named `key` (null or not), as `Decodable` and the hand
+    /// readers find a member.
+    public func first(named key: String) -> JSONValue? {
+        // Most names differ in length: that test is cheap, and spares the comparison of text.
+        let length = key.utf8.count
+        for member in self where member.key.utf8.count == length && member.key == key { return member.value }
         return nil
     }
 }

@@ -14,12 +14,7 @@ struct KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func find(_ key: Key) -> JSONValue? { find(key.stringValue) }
 
-    private func find(_ name: String) -> JSONValue? {
-        // Most names differ in length: that test is cheap, and spares the comparison of text.
-        let length = name.utf8.count
-        for member in members where member.key.utf8.count == length && member.key == name { return member.value }
-        return nil
-    }
+    private func find(_ name: String) -> JSONValue? { members.first(named: name) }
 
     private func value(_ key: Key) throws -> JSONValue {
         guard let value = find(key) else {

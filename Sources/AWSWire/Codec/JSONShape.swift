@@ -69,12 +69,7 @@ struct JSONFields {
     }
 
     /// The first member of that name, null or not.
-    private func find(_ key: String) -> JSONValue? {
-        // Most names differ in length: that test is cheap, and spares the comparison of text.
-        let length = key.utf8.count
-        for member in members where member.key.utf8.count == length && member.key == key { return member.value }
-        return nil
-    }
+    private func find(_ key: String) -> JSONValue? { members.first(named: key) }
 
     /// The member's value unless it is absent or null.
     private func present(_ key: String) -> JSONValue? {
