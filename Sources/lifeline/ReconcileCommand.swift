@@ -47,15 +47,17 @@ struct ReconcileCommand: AsyncParsableCommand {
             writer: !dryRun  // --dry-run changes nothing, so it may run beside a serve
         )
         let only = group.isEmpty ? nil : Set(group.compactMap(DeploymentGroupName.init))
-        let report: Reconciler.PassReport
-        // With leases, one run acts only for the groups no serve replica holds, and gives them back after.
-        if !dryRun { await setup.reconciler.leases?.round() }
-        do {
-            report = try await setup.reconciler.pass(only: only, dryRun: dryRun)
-            await setup.reconciler.leases?.releaseAll()
-        } catch {
-            await setup.reconciler.leases?.releaseAll()
-            throw CommandFailure.exit("lifeline reconcile: \(error)")
+        let report = try await withTaskExecutorPreference(setup.executor) {
+            // With leases, one run acts only for the groups no serve replica holds, and gives them back after.
+            if !dryRun { await setup.reconciler.leases?.round() }
+            do {
+                let report = try await setup.reconciler.pass(only: only, dryRun: dryRun)
+                await setup.reconciler.leases?.releaseAll()
+                return report
+            } catch {
+                await setup.reconciler.leases?.releaseAll()
+                throw CommandFailure.exit("lifeline reconcile: \(error)")
+            }
         }
         print(output == .json ? PlanReport.json(report, dryRun: dryRun) : PlanReport.table(report, dryRun: dryRun))
         if let unknown = report.unknownGroups.first {

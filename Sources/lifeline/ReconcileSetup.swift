@@ -13,6 +13,8 @@ struct ReconcileSetup {
     let reconciler: Reconciler
     let config: LifelineConfig
     let queueURL: String?
+    /// The AWS transport's thread: a pass run there hands no call between threads.
+    let executor: (any TaskExecutor)?
 
     /// `metrics`: serve's, which the AWS calls and the passes report to; one-shot commands have none.
     static func make(
@@ -118,6 +120,6 @@ struct ReconcileSetup {
             // Every deadline, window and age on AWS's clock, learned from each answer's Date header.
             now: { client.awsNow() }
         )
-        return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue)
+        return ReconcileSetup(reconciler: reconciler, config: config, queueURL: queue, executor: client.executor)
     }
 }

@@ -23,6 +23,9 @@ public final class AWSClient: Sendable {
     /// One send rate per service (DESIGN §6): a fixed ceiling, and adaptive mode's back-off.
     let limiters: [AWSService: ClientRateLimiter]
 
+    /// The transport's own thread, for a task that mostly makes calls (`withTaskExecutorPreference`).
+    public var executor: (any TaskExecutor)? { transport.executor }
+
     /// Calls that keep lifecycle actions alive or close them: never queued behind reads.
     static let priorityOperations: Set<String> = ["RecordLifecycleActionHeartbeat", "CompleteLifecycleAction"]
 

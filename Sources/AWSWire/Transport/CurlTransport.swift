@@ -5,14 +5,36 @@ import Synchronization
 /// HTTP over libcurl. One curl multi handle, driven by a thread of its own, so that waiting on the
 /// network never blocks Swift's cooperative pool; its connection cache keeps connections alive
 /// between requests to one host.
-public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+///
+/// The loop thread is also a `TaskExecutor`: a task that prefers it (`withTaskExecutorPreference`)
+/// runs between the turns of curl's loop, so a request and the code that reads its answer need no
+/// hand-off between threads: no futex, no wakeup, no context switch per call.
+public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendable {
     private struct Inbox {
         var submitted: [CurlTransfer] = []
         var cancelled: [ObjectIdentifier] = []
+        /// Jobs of the tasks that prefer this executor, run on the loop thread in order.
+        var jobs: [UnownedJob] = []
+        var loopThread: pthread_t?
         var running = true
         /// A wakeup is on its way to the loop thread, which has not taken the inbox since: another
         /// submission needs none (each wakeup is a write to a socket pair and a read of it).
         var wakeupSent = false
+
+        var onLoopThread: Bool { loopThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+
+        /// Whether a submission must wake the loop thread: not when a wakeup is already on its way,
+        /// nor when the loop thread itself submits (it looks at the inbox before it sleeps).
+        mutating func takeJobs() -> [UnownedJob] {
+            defer { jobs.removeAll() }
+            return jobs
+        }
+
+        mutating func needsWakeup() -> Bool {
+            if onLoopThread { return false }
+            defer { wakeupSent = true }
+            return !wakeupSent
+        }
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -38,20 +60,23 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         // curl's cache otherwise keeps 4 connections per transfer in flight: after each burst it
         // closed the rest, and the next burst connected again (116 connects in a 2,066-call pass).
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "lifeline-curl"
+        let thread = Thread { [self] in
+            ccurl_name_this_thread("lifeline-curl")
+            runLoop()
+        }
         thread.start()
     }
 
     /// Stops the loop thread; requests still in flight fail with a connection error.
     public func shutdown() {
-        let wasRunning = inbox.withLock { state in
+        let (wasRunning, onLoopThread) = inbox.withLock { state in
             defer { state.running = false }
-            return state.running
+            return (state.running, state.onLoopThread)
         }
         guard wasRunning else { return }
         curl_multi_wakeup(multi)
-        stopped.wait()
+        // A job on the loop thread cannot wait for the loop: it stops once the job returns.
+        if !onLoopThread { stopped.wait() }
     }
 
     deinit {
@@ -79,8 +104,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 let (accepted, wake) = inbox.withLock { state in
                     guard state.running else { return (false, false) }
                     state.submitted.append(transfer)
-                    defer { state.wakeupSent = true }
-                    return (true, !state.wakeupSent)
+                    return (true, state.needsWakeup())
                 }
                 if accepted {
                     if wake { curl_multi_wakeup(multi) }
@@ -101,12 +125,34 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
+    public var executor: (any TaskExecutor)? { self }
+
+    /// Queues a job of a task that prefers this executor; once the transport is shut down, the
+    /// global executor runs it instead.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let (accepted, wake) = inbox.withLock { state in
+            guard state.running else { return (false, false) }
+            state.jobs.append(job)
+            return (true, state.needsWakeup())
+        }
+        if accepted {
+            if wake { curl_multi_wakeup(multi) }
+        } else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
     // MARK: - The loop thread
 
     private func runLoop() {
+        inbox.withLock { $0.loopThread = pthread_self() }
         var active: [ObjectIdentifier: CurlTransfer] = [:]
         var byHandle: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         while true {
+            // Jobs first: the requests they send go out in this turn.
+            let jobs = inbox.withLock { $0.takeJobs() }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
             let (submitted, cancelled, running) = inbox.withLock { state in
                 defer {
                     state.submitted.removeAll()
@@ -139,6 +185,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                     )
                     transfer.continuation = nil
                 }
+                // Jobs queued before the stop (those resumed just above among them) run elsewhere.
+                let orphans = inbox.withLock { $0.takeJobs() }
+                for job in orphans { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
                 stopped.signal()
                 return
             }
@@ -157,7 +206,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 transfer.continuation?.resume(with: result.mapError { $0 as any Error })
                 transfer.continuation = nil
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            // Sleep on the sockets only when no job waits: a job resumed above runs at once.
+            let idle = inbox.withLock { $0.jobs.isEmpty && $0.submitted.isEmpty && $0.cancelled.isEmpty }
+            curl_multi_poll(multi, nil, 0, idle ? 1000 : 0, nil)
         }
     }
 }

@@ -3,6 +3,12 @@ import Foundation
 /// One HTTP exchange. The seam under every AWS client: tests and the simulator plug in here.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Where a task that mostly waits on this transport runs best (its own I/O thread), or nil.
+    var executor: (any TaskExecutor)? { get }
+}
+
+extension HTTPTransport {
+    public var executor: (any TaskExecutor)? { nil }
 }
 
 public struct HTTPRequest: Sendable {
