@@ -32,9 +32,14 @@ public struct Simulator: Sendable {
         let logger = Logger(label: "lifeline.sim")
         // The server is built from HummingbirdCore rather than `Application`, which would overwrite
         // every Date header with the real time: the clock-skew fault needs the simulated one.
+        // One event loop serves every connection, and the request handlers run on it too
+        // (`LoopExecutor`): a request costs no hand-off between threads, so the simulator's CPU per
+        // call stays below that of the client it serves (DESIGN §9).
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = LoopExecutor(loops.next())
         let server = try HTTPServerBuilder.http1().buildServer(
             configuration: ServerConfiguration(address: .hostname(host, port: port)),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            eventLoopGroup: loops,
             logger: logger,
             responder: { request, responseWriter, channel in
                 let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
@@ -58,7 +63,7 @@ public struct Simulator: Sendable {
         )
         // LIFELINE_SIM_TICKER=off: no ticker, requests alone move the world (tests of `tickIfLate`).
         let ticking = ProcessInfo.processInfo.environment["LIFELINE_SIM_TICKER"] != "off"
-        let ticker = Task {
+        let ticker = Task(executorPreference: executor) {
             while ticking, !Task.isCancelled {
                 await world.tick()
                 try? await Task.sleep(for: .milliseconds(50))
@@ -68,6 +73,19 @@ public struct Simulator: Sendable {
         let services = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await services.run()
+        try await withTaskExecutorPreference(executor) { try await services.run() }
+        try? await loops.shutdownGracefully()
+    }
+}
+
+/// A NIO event loop as a `TaskExecutor`: the jobs of the tasks that prefer it run on the loop's thread.
+final class LoopExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
