@@ -41,6 +41,11 @@ public final class SQLiteJournal: Journal {
         config.readonly = access == .readOnly
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A group commit holds hundreds of writes, each in a savepoint: their statement journals
+            // stay in memory (else SQLite spills them to a file in /var/tmp and writes them back),
+            // and a transaction's changed pages stay in the cache until its commit.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         do {
             pool =

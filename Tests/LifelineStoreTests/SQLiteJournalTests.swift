@@ -7,7 +7,9 @@ import Testing
 
 @Suite("SQLite journal file")
 struct SQLiteJournalTests {
-    @Test("the database and its WAL files are created 0600, in WAL mode with synchronous=NORMAL")
+    @Test(
+        "the database and its WAL files are created 0600, in WAL mode with synchronous=NORMAL; statement journals and a commit's pages stay in memory"
+    )
     func fileProperties() async throws {
         let db = TempDB()
         let journal = try SQLiteJournal(path: db.path)
@@ -21,6 +23,12 @@ struct SQLiteJournalTests {
         }
         #expect(mode == "wal")
         #expect(sync == 1)
+        // Every connection: a group commit's savepoints spilled their journals to /var/tmp before.
+        let memory: @Sendable (Database) throws -> [Int?] = { db in
+            [try Int.fetchOne(db, sql: "PRAGMA temp_store"), try Int.fetchOne(db, sql: "PRAGMA cache_size")]
+        }
+        #expect(try await journal.pool.read(memory) == [2, -16384])
+        #expect(try await journal.pool.writeWithoutTransaction(memory) == [2, -16384])
         #expect(try journal.integrityCheck() == "ok")
     }
 
