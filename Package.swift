@@ -23,13 +23,15 @@ let package = Package(
         // System libraries: typed shims for the variadic C calls Swift cannot make live in shim.h.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLifelineSystem"),
 
         .target(name: "SigV4", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "JSONCoding", swiftSettings: strict),
         .target(
             name: "AWSWire",
             dependencies: [
-                "SigV4", "JSONCoding", "CCurl", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                "SigV4", "JSONCoding", "CCurl", "COpenSSL", "CLifelineSystem",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -65,6 +67,7 @@ let package = Package(
             name: "lifeline",
             dependencies: [
                 "AWSWire",
+                "CLifelineSystem",
                 "LifelineCore",
                 "LifelineStore",
                 "LifelineRuntime",

@@ -1,7 +1,6 @@
 #ifndef LIFELINE_CCURL_SHIM_H
 #define LIFELINE_CCURL_SHIM_H
 #include <curl/curl.h>
-#include <sys/prctl.h>
 
 // curl_easy_setopt / curl_easy_getinfo / curl_multi_setopt are variadic: Swift cannot call them.
 static inline CURLcode ccurl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
@@ -13,6 +12,4 @@ static inline CURLcode ccurl_setopt_sockopt(CURL *h, int (*f)(void *, curl_socke
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
-// Names the calling thread as the kernel shows it (top -H, perf); prctl is variadic too.
-static inline void ccurl_name_this_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 #endif

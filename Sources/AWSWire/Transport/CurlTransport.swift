@@ -1,4 +1,5 @@
 import CCurl
+import CLifelineSystem
 import Foundation
 import Synchronization
 
@@ -61,7 +62,7 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
         // closed the rest, and the next burst connected again (116 connects in a 2,066-call pass).
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
         let thread = Thread { [self] in
-            ccurl_name_this_thread("lifeline-curl")
+            lifeline_name_this_thread("lifeline-curl")
             runLoop()
         }
         thread.start()
