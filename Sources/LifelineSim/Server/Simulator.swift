@@ -45,9 +45,14 @@ public struct Simulator: Sendable {
                 let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
                 // The ticker below moves the world 20 times a second; should it stall, requests do.
                 await world.tickIfLate()
+                // The control API runs off the loop: a harness polling a big world's whole event log
+                // (megabytes of JSON) would otherwise hold up the AWS calls it is timing.
+                let control = request.uri.path.hasPrefix("/_sim/")
                 var response: Response
                 do {
-                    response = try await responder.respond(to: request, context: context)
+                    response = try await withTaskExecutorPreference(control ? globalConcurrentExecutor : nil) {
+                        try await responder.respond(to: request, context: context)
+                    }
                 } catch {
                     response = Response(status: .internalServerError)
                 }
