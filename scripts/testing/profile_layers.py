@@ -18,7 +18,9 @@ import sys
 LAYERS = [
     ("start-up (dynamic loader)", ["_dl_"]),
     ("config (Yams, validation)", ["LifelineConfig", "ConfigLoader"]),
-    ("libcurl's thread (libcurl, loopback TCP, poll)", ["CurlTransport.runLoop"]),
+    # The pass itself runs on the curl thread (reconcile's executor), so libcurl is what runs
+    # inside curl's own entry points, not everything under CurlTransport.runLoop.
+    ("libcurl (transfers, loopback TCP, poll)", ["curl_multi_perform", "curl_multi_poll", "curl_multi_wakeup"]),
     ("journal (SQLite, GRDB, WAL writes, row JSON)", ["SQLiteJournal", "GroupCommit", "SerializedDatabase"]),
     ("XML parsing", ["XMLNode.parse"]),
     ("XML decoding into types", ["XMLDecodable"]),
