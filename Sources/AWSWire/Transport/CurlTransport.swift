@@ -24,13 +24,13 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
 
         var onLoopThread: Bool { loopThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
 
-        /// Whether a submission must wake the loop thread: not when a wakeup is already on its way,
-        /// nor when the loop thread itself submits (it looks at the inbox before it sleeps).
         mutating func takeJobs() -> [UnownedJob] {
             defer { jobs.removeAll() }
             return jobs
         }
 
+        /// Whether a submission must wake the loop thread: not when a wakeup is already on its way,
+        /// nor when the loop thread itself submits (it looks at the inbox before it sleeps).
         mutating func needsWakeup() -> Bool {
             if onLoopThread { return false }
             defer { wakeupSent = true }

@@ -78,7 +78,12 @@ public struct Simulator: Sendable {
         let services = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await withTaskExecutorPreference(executor) { try await services.run() }
+        do {
+            try await withTaskExecutorPreference(executor) { try await services.run() }
+        } catch {
+            try? await loops.shutdownGracefully()
+            throw error
+        }
         try? await loops.shutdownGracefully()
     }
 }
