@@ -102,14 +102,7 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.continuation = continuation
-                let (accepted, wake) = inbox.withLock { state in
-                    guard state.running else { return (false, false) }
-                    state.submitted.append(transfer)
-                    return (true, state.needsWakeup())
-                }
-                if accepted {
-                    if wake { curl_multi_wakeup(multi) }
-                } else {
+                if !deliver({ $0.submitted.append(transfer) }) {
                     transfer.continuation = nil
                     continuation.resume(
                         throwing: TransportError(
@@ -132,16 +125,19 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
     /// global executor runs it instead.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if !deliver({ $0.jobs.append(job) }) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+
+    /// Puts work in the inbox and wakes the loop thread if it needs waking; false once the
+    /// transport is shut down (nothing was put).
+    private func deliver(_ put: (inout Inbox) -> Void) -> Bool {
         let (accepted, wake) = inbox.withLock { state in
             guard state.running else { return (false, false) }
-            state.jobs.append(job)
+            put(&state)
             return (true, state.needsWakeup())
         }
-        if accepted {
-            if wake { curl_multi_wakeup(multi) }
-        } else {
-            globalConcurrentExecutor.enqueue(ExecutorJob(job))
-        }
+        if wake { curl_multi_wakeup(multi) }
+        return accepted
     }
 
     // MARK: - The loop thread
