@@ -56,6 +56,7 @@ let package = Package(
                 "AWSWire", "JSONCoding", "LifelineCore", "LifelineStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // lifeline.yaml: libyaml, the parser inside Yams (`ConfigYAML` composes its events).
                 .product(name: "Yams", package: "Yams"),
                 // serve's /healthz, /readyz and /metrics.
                 .product(name: "Hummingbird", package: "hummingbird"),

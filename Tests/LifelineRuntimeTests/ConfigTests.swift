@@ -182,7 +182,7 @@ let badConfigs: [BadConfig] = [
 
 @Suite("config: every bad value gets one line naming the file, the line and the key")
 struct ConfigTests {
-    @Test("a bad config is refused", arguments: badConfigs)
+    @Test("a bad config is refused", arguments: badConfigs + notYAMLConfigs)
     func refused(_ bad: BadConfig) {
         #expect(throws: ConfigError.self) { try LifelineConfig.parse(bad.yaml, file: "lifeline.yaml") }
         do {

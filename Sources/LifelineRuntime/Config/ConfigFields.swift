@@ -1,35 +1,34 @@
 import Foundation
 import LifelineCore
-import Yams
 
 /// A YAML mapping and where it is, for errors that name the line and the field.
 struct Fields {
-    /// The keys apart from their values: a lookup compares keys without copying a `Node`.
+    /// The keys apart from their values: a lookup compares keys without copying a node.
     let keys: [String]
-    let values: [Node]
+    let values: [ConfigYAML]
     let path: String
     let file: String
     let line: Int?
 
     /// - Parameter allowed: the keys it may hold (a handful: a list is cheaper to make than a Set).
-    init(_ node: Node, path: String, file: String, allowed: [String]) throws {
+    init(_ node: ConfigYAML, path: String, file: String, allowed: [String]) throws {
         self.path = path
         self.file = file
-        line = node.mark?.line
-        guard case let .mapping(mapping) = node else {
+        line = node.line
+        guard case let .mapping(keyNodes, values) = node.value else {
             throw ConfigError(
                 file: file,
-                line: node.mark?.line,
+                line: node.line,
                 field: path.isEmpty ? "top level" : path,
                 problem: "must be a mapping of keys to values"
             )
         }
-        keys = mapping.keys.map { $0.string ?? "" }
-        values = Array(mapping.values)
+        keys = keyNodes.map { $0.text ?? "" }
+        self.values = values
         for (index, key) in keys.enumerated() where !allowed.contains(key) {
             throw ConfigError(
                 file: file,
-                line: Array(mapping.keys)[index].mark?.line,
+                line: keyNodes[index].line,
                 field: field(key),
                 problem: "is not a known key (known: \(allowed.sorted().joined(separator: ", ")))"
             )
@@ -37,16 +36,16 @@ struct Fields {
     }
 
     func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    func node(_ key: String) -> Node? { keys.firstIndex(of: key).map { values[$0] } }
+    func node(_ key: String) -> ConfigYAML? { keys.firstIndex(of: key).map { values[$0] } }
 
     func error(_ key: String, _ problem: String) -> ConfigError {
-        ConfigError(file: file, line: node(key)?.mark?.line ?? line, field: field(key), problem: problem)
+        ConfigError(file: file, line: node(key)?.line ?? line, field: field(key), problem: problem)
     }
 
     func string(_ key: String) throws -> String? {
         guard let value = node(key) else { return nil }
-        guard case let .scalar(scalar) = value else { throw error(key, "must be a single value") }
-        return scalar.string
+        guard let text = value.text else { throw error(key, "must be a single value") }
+        return text
     }
 
     func required(_ key: String) throws -> String {
@@ -56,17 +55,17 @@ struct Fields {
 
     func strings(_ key: String) throws -> [String]? {
         guard let value = node(key) else { return nil }
-        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
+        guard case let .sequence(list) = value.value else { throw error(key, "must be a list") }
         return try list.map { item in
-            guard case let .scalar(s) = item else { throw error(key, "must be a list of names") }
-            return s.string
+            guard let text = item.text else { throw error(key, "must be a list of names") }
+            return text
         }
     }
 
-    func sequence(_ key: String) throws -> [Node]? {
+    func sequence(_ key: String) throws -> [ConfigYAML]? {
         guard let value = node(key) else { return nil }
-        guard case let .sequence(list) = value else { throw error(key, "must be a list") }
-        return Array(list)
+        guard case let .sequence(list) = value.value else { throw error(key, "must be a list") }
+        return list
     }
 
     /// A duration within `range`: the syntax is checked first (whole or decimal digits and a unit),

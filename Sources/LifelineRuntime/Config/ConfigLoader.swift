@@ -1,9 +1,8 @@
 import AWSWire
 import Foundation
 import LifelineCore
-import Yams
 
-/// Reads `lifeline.yaml` with Yams' node API, so that every error names its line.
+/// Reads `lifeline.yaml` (`ConfigYAML`), so that every error names its line.
 extension LifelineConfig {
     /// - Parameter environment: `LIFELINE_ALLOW_SHORT_HOOKS=1` lets hooks be shorter than AWS's 30 s,
     ///   for the simulator's tests.
@@ -26,17 +25,14 @@ extension LifelineConfig {
     }
 
     public static func parse(_ text: String, file: String, allowShortHooks: Bool = false) throws -> LifelineConfig {
-        let root: Node?
+        let root: ConfigYAML?
         do {
-            // Every value is read as its text (`Fields`), so no scalar needs its implicit type
-            // resolved: the default resolver tries seven regular expressions on each one, which
-            // was most of the load time of a 1,000-group file.
-            root = try Yams.compose(yaml: text, .basic)
-        } catch let error as YamlError {
-            throw ConfigError(file: file, line: error.line, field: "yaml", problem: error.problem)
+            root = try ConfigYAML.compose(text)
+        } catch {
+            throw ConfigError(file: file, line: error.line, field: "yaml", problem: "not valid YAML: \(error.problem)")
         }
         let top = try Fields(
-            root ?? .mapping(Node.Mapping([])),
+            root ?? ConfigYAML(value: .mapping(keys: [], values: []), line: 1),
             path: "",
             file: file,
             allowed: [
@@ -176,22 +172,6 @@ extension LifelineConfig {
             config.groups.append(ManagedGroup(name: name, policy: policy))
         }
         return config
-    }
-}
-
-extension YamlError {
-    var line: Int? {
-        switch self {
-        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _): mark.line
-        default: nil
-        }
-    }
-
-    var problem: String {
-        switch self {
-        case let .scanner(_, problem, _, _), let .parser(_, problem, _, _): "not valid YAML: \(problem)"
-        default: "not valid YAML: \(self)"
-        }
     }
 }
 
