@@ -19,7 +19,8 @@ final class GroupCommit: Sendable {
 
     init(_ pool: any DatabaseWriter) { self.pool = pool }
 
-    /// Runs `body` in a transaction shared with the writes that arrive meanwhile; returns once it is committed.
+    /// Runs `body` in a transaction shared with the writes that arrive meanwhile; returns once it is
+    /// committed. `body` may run twice (see `commit`): it must change nothing but the database.
     func write(_ body: @escaping Write) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
             let leads = queue.withLock { queue in
@@ -46,27 +47,31 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// One transaction for `bodies`, each in a savepoint of its own; the result of each.
+    /// One transaction for `bodies`; the result of each. The writes run one after another, with no
+    /// savepoints: a savepoint for each costs two statements more and a copy of every page it
+    /// changes. When one throws, the transaction is rolled back and run again with a savepoint for
+    /// each, so that only that write fails.
     func commit(_ bodies: [Write]) -> [Result<Void, any Error>] {
+        do {
+            try transaction { db in
+                for body in bodies { try body(db) }
+            }
+            return bodies.map { _ in .success(()) }
+        } catch {
+            guard bodies.count > 1 else { return [.failure(error)] }
+        }
         var results = [Result<Void, any Error>](repeating: .success(()), count: bodies.count)
         do {
-            try pool.writeWithoutTransaction { db in
-                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
-                do {
-                    for (i, body) in bodies.enumerated() {
-                        try db.cachedStatement(sql: "SAVEPOINT one_write").execute()
-                        do {
-                            try body(db)
-                        } catch {
-                            results[i] = .failure(error)
-                            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT one_write").execute()
-                        }
-                        try db.cachedStatement(sql: "RELEASE SAVEPOINT one_write").execute()
+            try transaction { db in
+                for (i, body) in bodies.enumerated() {
+                    try db.cachedStatement(sql: "SAVEPOINT one_write").execute()
+                    do {
+                        try body(db)
+                    } catch {
+                        results[i] = .failure(error)
+                        try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT one_write").execute()
                     }
-                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-                } catch {
-                    if db.isInsideTransaction { try? db.rollback() }
-                    throw error
+                    try db.cachedStatement(sql: "RELEASE SAVEPOINT one_write").execute()
                 }
             }
         } catch {
@@ -74,5 +79,19 @@ final class GroupCommit: Sendable {
             return bodies.map { _ in .failure(error) }
         }
         return results
+    }
+
+    /// `body` in one IMMEDIATE transaction, committed; rolled back when it throws.
+    private func transaction(_ body: (Database) throws -> Void) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                try body(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
+        }
     }
 }

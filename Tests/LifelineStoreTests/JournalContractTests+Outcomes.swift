@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LifelineCore
+import Synchronization
 import Testing
 
 @testable import LifelineStore
@@ -90,6 +91,26 @@ struct GroupCommitTests {
         ])
         #expect(results.map { (try? $0.get()) != nil } == [true, false, false, true])
         #expect(try queue.read { try Int.fetchAll($0, sql: "SELECT x FROM t ORDER BY x") } == [1, 3])
+    }
+
+    @Test("writes that all succeed share one transaction and no savepoint")
+    func oneTransaction() throws {
+        let db = TempDB()
+        let statements = Mutex<[String]>([])
+        var config = Configuration()
+        config.prepareDatabase { db in
+            db.trace { event in statements.withLock { $0.append("\(event)") } }
+        }
+        let queue = try DatabaseQueue(path: db.path, configuration: config)
+        try queue.write { try $0.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
+        statements.withLock { $0.removeAll() }
+        let results = GroupCommit(queue).commit(
+            (1...3).map { x in { try $0.execute(sql: "INSERT INTO t VALUES (\(x))") } }
+        )
+        let kinds = statements.withLock { $0 }.map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(kinds == ["BEGIN", "INSERT", "INSERT", "INSERT", "COMMIT"])
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        #expect(try queue.read { try Int.fetchAll($0, sql: "SELECT x FROM t ORDER BY x") } == [1, 2, 3])
     }
 
     @Test("a transaction that cannot begin fails every write in it")
