@@ -36,15 +36,23 @@ struct ConfigYAML {
         guard !text.utf8.isEmpty else { return nil }
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> ConfigYAML? in
-            var composer = Composer()
-            guard yaml_parser_initialize(&composer.parser) == 1 else {
+            // On the heap: libyaml's parser points at itself (its string reader's data), so it
+            // must not move while it reads.
+            var composer = Composer(parser: .allocate(capacity: 1), event: .allocate(capacity: 1))
+            composer.parser.initialize(to: yaml_parser_t())
+            composer.event.initialize(to: yaml_event_t())
+            defer {
+                composer.parser.deallocate()
+                composer.event.deallocate()
+            }
+            guard yaml_parser_initialize(composer.parser) == 1 else {
                 throw SyntaxError(line: nil, problem: "the YAML parser could not start (out of memory)")
             }
             defer {
-                yaml_event_delete(&composer.event)
-                yaml_parser_delete(&composer.parser)
+                yaml_event_delete(composer.event)
+                yaml_parser_delete(composer.parser)
             }
-            yaml_parser_set_input_string(&composer.parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_input_string(composer.parser, buffer.baseAddress, buffer.count)
             return try composer.document()
         }
     }
@@ -52,20 +60,20 @@ struct ConfigYAML {
 
 /// Turns libyaml's events into `ConfigYAML` values, one event at a time.
 private struct Composer {
-    var parser = yaml_parser_t()
-    var event = yaml_event_t()
+    let parser: UnsafeMutablePointer<yaml_parser_t>
+    let event: UnsafeMutablePointer<yaml_event_t>
     var anchors: [String: ConfigYAML] = [:]
 
     /// The stream's one document, or nil when it has none.
     mutating func document() throws(ConfigYAML.SyntaxError) -> ConfigYAML? {
         try next()  // STREAM-START
         try next()
-        if event.type == YAML_STREAM_END_EVENT { return nil }
+        if event.pointee.type == YAML_STREAM_END_EVENT { return nil }
         try next()  // past DOCUMENT-START
         let root = try node(depth: 0)
         try next()  // DOCUMENT-END
         try next()
-        guard event.type == YAML_STREAM_END_EVENT else {
+        guard event.pointee.type == YAML_STREAM_END_EVENT else {
             throw ConfigYAML.SyntaxError(
                 line: line,
                 problem: "a second document begins here; a config file holds one (remove the ---)"
@@ -83,31 +91,31 @@ private struct Composer {
         // Read before the next event frees the current one.
         let anchor: String?
         let value: ConfigYAML.Value
-        switch event.type {
+        switch event.pointee.type {
         case YAML_ALIAS_EVENT:
-            let name = Self.text(event.data.alias.anchor)
+            let name = Self.text(event.pointee.data.alias.anchor)
             guard let target = anchors[name] else {
                 throw ConfigYAML.SyntaxError(line: line, problem: "the alias *\(name) names no anchor before it")
             }
             return target
         case YAML_SCALAR_EVENT:
-            let scalar = event.data.scalar
+            let scalar = event.pointee.data.scalar
             anchor = scalar.anchor.map(Self.text)
             value = .scalar(Self.text(scalar.value, count: scalar.length))
         case YAML_SEQUENCE_START_EVENT:
-            anchor = event.data.sequence_start.anchor.map(Self.text)
+            anchor = event.pointee.data.sequence_start.anchor.map(Self.text)
             var items: [ConfigYAML] = []
             try next()
-            while event.type != YAML_SEQUENCE_END_EVENT {
+            while event.pointee.type != YAML_SEQUENCE_END_EVENT {
                 items.append(try node(depth: depth + 1))
                 try next()
             }
             value = .sequence(items)
         case YAML_MAPPING_START_EVENT:
-            anchor = event.data.mapping_start.anchor.map(Self.text)
+            anchor = event.pointee.data.mapping_start.anchor.map(Self.text)
             value = try mapping(depth: depth)
         default:
-            throw ConfigYAML.SyntaxError(line: line, problem: "unexpected YAML event \(event.type.rawValue)")
+            throw ConfigYAML.SyntaxError(line: line, problem: "unexpected YAML event \(event.pointee.type.rawValue)")
         }
         let node = ConfigYAML(value: value, line: line)
         if let anchor { anchors[anchor] = node }
@@ -121,7 +129,7 @@ private struct Composer {
         // A few keys are compared in place; a long mapping (a hostile one) is not quadratic.
         var seen = Set<String>()
         try next()
-        while event.type != YAML_MAPPING_END_EVENT {
+        while event.pointee.type != YAML_MAPPING_END_EVENT {
             let key = try node(depth: depth + 1)
             try next()
             values.append(try node(depth: depth + 1))
@@ -142,12 +150,13 @@ private struct Composer {
         return .mapping(keys: keys, values: values)
     }
 
-    var line: Int { Int(event.start_mark.line) + 1 }
+    var line: Int { Int(event.pointee.start_mark.line) + 1 }
 
     /// The next event in place of the current one.
     mutating func next() throws(ConfigYAML.SyntaxError) {
-        yaml_event_delete(&event)
-        guard yaml_parser_parse(&parser, &event) == 1 else {
+        yaml_event_delete(event)
+        guard yaml_parser_parse(parser, event) == 1 else {
+            let parser = parser.pointee
             throw ConfigYAML.SyntaxError(
                 line: parser.error == YAML_READER_ERROR ? nil : Int(parser.problem_mark.line) + 1,
                 problem: parser.problem.map { String(cString: $0) } ?? "cannot be parsed"
