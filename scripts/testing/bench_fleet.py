@@ -4,8 +4,11 @@ same pass on the same world; the warm pass; idle `serve` over 1,000 settled grou
 message → CreateDeployment; 10,000 groups; one-shot start → first request; one group of the
 1,000 (the pass's fixed cost, apart from what grows with the calls). Figures are
 reported, never asserted by tests (tests/sim/test_api_economy.py asserts the call counts).
-Usage: bench_fleet.py BINARY [RUNS] [--skip-big] [--cold-only]
---cold-only prints only the cold pass beside boto3 (for profiling; with LIFELINE_BENCH_WRAP)."""
+Usage: bench_fleet.py BINARY [RUNS] [--skip-big] [--cold-only [--against OTHER]]
+--cold-only prints only the cold pass beside boto3 (for profiling; with LIFELINE_BENCH_WRAP).
+--against OTHER: each run also passes with the lifeline binary OTHER, on a fresh world of the same
+simulator (BINARY's), the two in turn, first one then the other; then the medians. This VM's speed
+moves by about 20 % from hour to hour, so two builds are compared side by side, never across runs."""
 
 import contextlib
 import json
@@ -24,20 +27,22 @@ BINARY = sys.argv[1]
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 3
 SKIP_BIG = "--skip-big" in sys.argv
 COLD_ONLY = "--cold-only" in sys.argv
+AGAINST = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
 # LIFELINE_BENCH_WRAP="perf record -g -o /tmp/perf.data" profiles the cold reconcile process.
 WRAP = os.environ.get("LIFELINE_BENCH_WRAP", "").split()
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def reconcile(world, workdir, tag, groups, extra=(), db=None):
-    """One `lifeline reconcile`: wall, CPU and peak RSS of that process alone, and the calls it made."""
+def reconcile(world, workdir, tag, groups, extra=(), db=None, binary=None):
+    """One `lifeline reconcile` (of `binary`, else BINARY): wall, CPU and peak RSS of that process
+    alone, and the calls it made."""
     config = world.config_file(workdir, tag, groups)
     world.control("calls/reset", {})
     start = time.monotonic()
     with open(os.path.join(workdir, f"stderr-{tag}"), "w+") as stderr:
         process = subprocess.Popen(
             WRAP
-            + [BINARY, "reconcile", "--config", config, "--endpoint-url", world.url]
+            + [binary or BINARY, "reconcile", "--config", config, "--endpoint-url", world.url]
             + ["--db", db or os.path.join(workdir, f"{tag}.db"), "--output", "json", "--log-level", "warning"]
             + list(extra),
             env=ENV,
@@ -85,16 +90,27 @@ def boto3_pass(world, groups):
     }
 
 
+def cold_pass(workdir, tag, binary=None):
+    with World(BINARY, 1000, waiting=1) as world:
+        run = reconcile(world, workdir, tag, 1000, binary=binary)
+    if run["by_op"].get("codedeploy.CreateDeployment") != 1000:
+        sys.exit(f"cold pass ({binary or BINARY}): {run['by_op']}")
+    return run
+
+
 def cold_and_boto3(workdir):
-    cold, boto = [], []
+    """RUNS cold passes and boto3 passes; with --against, OTHER's cold passes too, the order of the
+    two binaries swapped every run."""
+    cold, boto, against = [], [], []
     for run in range(RUNS):
-        with World(BINARY, 1000, waiting=1) as world:
-            cold.append(reconcile(world, workdir, f"cold-{run}", 1000))
-            if cold[-1]["by_op"].get("codedeploy.CreateDeployment") != 1000:
-                sys.exit(f"cold pass: {cold[-1]['by_op']}")
+        if AGAINST and run % 2:
+            against.append(cold_pass(workdir, f"against-{run}", AGAINST))
+        cold.append(cold_pass(workdir, f"cold-{run}"))
+        if AGAINST and not run % 2:
+            against.append(cold_pass(workdir, f"against-{run}", AGAINST))
         with World(BINARY, 1000, waiting=1) as world:
             boto.append(boto3_pass(world, 1000))
-    return cold, boto
+    return cold, boto, against
 
 
 def warm(workdir):
@@ -162,16 +178,29 @@ def main():
     # LIFELINE_BENCH_KEEP=DIR keeps the logs (serve-20.log, serve-60.log, stderr-*) there.
     keep = os.environ.get("LIFELINE_BENCH_KEEP")
     with tempfile.TemporaryDirectory() if not keep else contextlib.nullcontext(keep) as workdir:
-        cold, boto = cold_and_boto3(workdir)
+        cold, boto, against = cold_and_boto3(workdir)
         if COLD_ONLY:
-            for run, other in zip(cold, boto, strict=True):
+            for i, (run, other) in enumerate(zip(cold, boto, strict=True)):
                 print(
                     f"lifeline: {run['wall']:.2f} s wall, {run['cpu']:.3f} s CPU ({run['sys']:.3f} in the kernel), "
                     f"{run['rss_mb']:.1f} MB, "
                     f"{run['calls']} calls, {run['cpu'] / run['calls'] * 1e3:.3f} ms/call, sim {run['sim_cpu']:.2f} s"
                     f" | boto3: {other['cpu']:.2f} s CPU, {other['calls']} calls, "
                     f"{other['cpu'] / other['calls'] * 1e3:.2f} ms/call ({other['cpu'] / run['cpu']:.1f}×)"
+                    + (
+                        f" | against: {against[i]['cpu']:.3f} s CPU ({other['cpu'] / against[i]['cpu']:.1f}×)"
+                        if against
+                        else ""
+                    )
                 )
+            if against:
+                boto_cpu = statistics.median(r["cpu"] for r in boto)
+                for name, runs in ((BINARY, cold), (AGAINST, against)):
+                    cpu = statistics.median(r["cpu"] for r in runs)
+                    print(
+                        f"{name}: median {cpu:.3f} s CPU, fastest {min(r['cpu'] for r in runs):.3f} s; "
+                        f"{boto_cpu / cpu:.1f}× less than boto3's median {boto_cpu:.2f} s"
+                    )
             return
         warm_run = warm(workdir)
         idle, idle_core, resyncs, latencies = serve_idle_and_latency(workdir)
