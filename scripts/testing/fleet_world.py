@@ -60,14 +60,19 @@ class World:
             10 - self.waiting
         ):
             if time.monotonic() > deadline:
-                states = collections.Counter(
-                    i["lifecycleState"] for g in self.control("state")["groups"] for i in g["instances"]
-                )
-                events = self.control("events")[-20:]
+                groups = self.control("state")["groups"]
+                states = collections.Counter(i["lifecycleState"] for g in groups for i in g["instances"])
+                # The groups short of their instances, and every event naming the first of them.
+                short = [g["name"] for g in groups if len(g["instances"]) < 10]
+                all_events = self.control("events")
+                named = [e for e in all_events if short and e.get("group") == short[0]]
+                odd = [e for e in all_events if e.get("kind") in ("step-failed", "tick-late")]
                 self.__exit__()
                 sys.exit(
                     f"the simulator did not settle {self.groups} groups in {self.settle_timeout} s: "
-                    f"instances by state {dict(states)}; its last events: {json.dumps(events)}"
+                    f"instances by state {dict(states)}; {len(short)} groups short of 10 instances "
+                    f"({short[:5]}); events of the first: {json.dumps(named)}; failed steps and late ticks: "
+                    f"{json.dumps(odd[:20])}; its last events: {json.dumps(all_events[-20:])}"
                 )
             time.sleep(1)
         return self

@@ -256,3 +256,24 @@ def test_requests_move_the_world_when_its_ticker_stalls():
         assert any(e["kind"] == "tick-late" for e in events)
     finally:
         sim.stop()
+
+
+def test_a_scenario_step_that_cannot_run_says_why_in_the_events():
+    # A step naming a group the scenario does not have: the rest of the scenario runs, and the
+    # events say which step failed and why (a world that did not turn out as written is explained).
+    sim = Sim()
+    try:
+        scenario = {
+            "name": "one bad step",
+            "groups": [{"name": "web", "min": 0, "max": 3, "desired": 1}],
+            "steps": [
+                {"at": 0.1, "action": "scale", "group": "nope", "desired": 2},
+                {"at": 0.1, "action": "scale", "group": "web", "desired": 2},
+            ],
+        }
+        assert sim.control("scenario", scenario)[0] == 200
+        wait_for(lambda: len(sim.state()["groups"][0]["instances"]) == 2, timeout=10)
+        failed = [e for e in sim.control("events")[1] if e["kind"] == "step-failed"]
+        assert [(e["action"], "nope" in e["problem"]) for e in failed] == [("scale", True)], failed
+    finally:
+        sim.stop()

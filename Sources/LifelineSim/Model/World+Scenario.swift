@@ -154,7 +154,15 @@ extension World {
     func runDueSteps() {
         let due = scheduled.filter { $0.0 <= now }
         scheduled.removeAll { $0.0 <= now }
-        for (_, step) in due { try? perform(step.action, step.fields) }
+        for (_, step) in due {
+            // A step that cannot run says so in the events: a scenario that did not happen as
+            // written must be explainable from them.
+            do {
+                try perform(step.action, step.fields)
+            } catch {
+                log("step-failed", ["action": step.action, "problem": "\(error)"])
+            }
+        }
     }
 
     /// The control operations, shared by scenario steps and `/_sim/` requests.
