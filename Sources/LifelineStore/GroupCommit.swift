@@ -83,15 +83,6 @@ final class GroupCommit: Sendable {
 
     /// `body` in one IMMEDIATE transaction, committed; rolled back when it throws.
     private func transaction(_ body: (Database) throws -> Void) throws {
-        try pool.writeWithoutTransaction { db in
-            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
-            do {
-                try body(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-            } catch {
-                if db.isInsideTransaction { try? db.rollback() }
-                throw error
-            }
-        }
+        try pool.writeWithoutTransaction { db in try db.immediateTransaction { try body(db) } }
     }
 }

@@ -160,25 +160,31 @@ public final class SQLiteJournal: Journal {
     }
 
     /// GRDB's synchronous access (a synchronous function cannot pick its async overload). A write
-    /// is one IMMEDIATE transaction, begun and committed by cached statements: GRDB's `write`
-    /// prepares its BEGIN and COMMIT again for every transaction, and a pass makes two per
-    /// deployment it creates.
+    /// is one IMMEDIATE transaction (`immediateTransaction`).
     private static func synchronously<T>(
         _ pool: any DatabaseWriter,
         writing: Bool,
         _ body: (Database) throws -> T
     ) throws -> T {
         try pool.writeWithoutTransaction { db in
-            guard writing else { return try body(db) }
-            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
-            do {
-                let result = try body(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-                return result
-            } catch {
-                if db.isInsideTransaction { try? db.rollback() }
-                throw error
-            }
+            writing ? try db.immediateTransaction { try body(db) } : try body(db)
+        }
+    }
+}
+
+extension Database {
+    /// `body` in one IMMEDIATE transaction, begun and committed by cached statements (GRDB's
+    /// `write` prepares its BEGIN and COMMIT again for every transaction, and a pass makes two per
+    /// deployment it creates); rolled back when it throws.
+    func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
+        try cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            let result = try body()
+            try cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            return result
+        } catch {
+            if isInsideTransaction { try? rollback() }
+            throw error
         }
     }
 }

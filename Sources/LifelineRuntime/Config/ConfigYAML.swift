@@ -126,7 +126,6 @@ private struct Composer {
     private mutating func mapping(depth: Int) throws(ConfigYAML.SyntaxError) -> ConfigYAML.Value {
         var keys: [ConfigYAML] = []
         var values: [ConfigYAML] = []
-        // A few keys are compared in place; a long mapping (a hostile one) is not quadratic.
         var seen = Set<String>()
         try next()
         while event.pointee.type != YAML_MAPPING_END_EVENT {
@@ -134,16 +133,12 @@ private struct Composer {
             try next()
             values.append(try node(depth: depth + 1))
             try next()
-            if let text = key.text {
-                if keys.count == 16 { seen = Set(keys.compactMap(\.text)) }
-                let repeated = keys.count < 16 ? keys.contains { $0.text == text } : !seen.insert(text).inserted
-                guard !repeated else {
-                    throw ConfigYAML.SyntaxError(
-                        line: key.line,
-                        problem:
-                            "the key '\(String(text.prefix(60).map { $0.isNewline ? " " : $0 }))' appears twice in one mapping"
-                    )
-                }
+            if let text = key.text, !seen.insert(text).inserted {
+                throw ConfigYAML.SyntaxError(
+                    line: key.line,
+                    problem:
+                        "the key '\(String(text.prefix(60).map { $0.isNewline ? " " : $0 }))' appears twice in one mapping"
+                )
             }
             keys.append(key)
         }
