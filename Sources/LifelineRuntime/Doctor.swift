@@ -119,9 +119,7 @@ public struct Doctor: Sendable {
         let endpoint = client.endpoint(for: service).absoluteString
         do {
             try await call()
-            let ms =
-                (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000
-                + (ContinuousClock.now - started).components.seconds * 1000
+            let ms = (ContinuousClock.now - started).milliseconds
             return Check(name: service.name, ok: true, detail: "\(endpoint) \(operation) OK in \(ms) ms")
         } catch {
             return Check(name: service.name, ok: false, detail: "\(endpoint): \(error)")

@@ -109,6 +109,43 @@ struct RetryTests {
         #expect(first?.earlierAttemptMayHaveTakenEffect == false)
     }
 
+    /// `attempts` throttled answers and then a success, for a heartbeat made inside a window of
+    /// `window` (none: an ordinary call); the requests it made and the waits between them.
+    func heartbeat(throttled attempts: Int, window: Duration?) async throws -> (Int, [Duration], [Duration]) {
+        let transport = FixtureTransport(Array(repeating: Self.throttled, count: attempts) + [Self.ok])
+        let sleeps = Sleeps()
+        let client = AutoScalingClient(client: try client(transport, sleeps: sleeps))
+        let now = Date()
+        _ = try? await CallWindow.until(window.map { now.addingTimeInterval(Double($0.milliseconds) / 1000) }, now: now)
+        {
+            try await client.recordLifecycleActionHeartbeat(group: "g", hook: "h", action: .instance("i-1"))
+        }
+        return (transport.requests.count, sleeps.all, transport.requests.map(\.timeout))
+    }
+
+    @Test("inside its window a call is retried past three attempts, a second apart at most, each attempt limited")
+    func windowRetriesSoonerAndLonger() async throws {
+        let (requests, waits, timeouts) = try await heartbeat(throttled: 5, window: .seconds(50))
+        #expect(requests == 6, "five throttled attempts and the sixth answered")
+        #expect(waits == Array(repeating: .seconds(1), count: 5))
+        // Half of the time left (25 s, less what a busy test machine takes), not the client's 30 s:
+        // a hung attempt leaves time for another.
+        #expect(timeouts.allSatisfy { $0 > .seconds(10) && $0 <= .seconds(25) })
+
+        let (ordinary, ordinaryWaits, ordinaryTimeouts) = try await heartbeat(throttled: 5, window: nil)
+        #expect(ordinary == 3 && ordinaryWaits == [.seconds(1), .seconds(2)])
+        #expect(ordinaryTimeouts.allSatisfy { $0 == .seconds(30) })
+    }
+
+    @Test("a window gives no attempt that would start after it ends, nor more than ten")
+    func windowEnds() async throws {
+        // A wait of 1 s would end past a window of half a second: the standard three attempts only.
+        #expect(try await heartbeat(throttled: 5, window: .milliseconds(500)).0 == 3)
+        #expect(try await heartbeat(throttled: 20, window: .seconds(600)).0 == CallWindow.maxAttempts)
+        // A window already over is no window.
+        #expect(try await heartbeat(throttled: 5, window: .seconds(-5)).2.allSatisfy { $0 == .seconds(30) })
+    }
+
     @Test("backoff is full jitter, capped at 20 seconds")
     func backoff() {
         let strategy = RetryStrategy(random: { 1.0 })

@@ -157,4 +157,25 @@ struct HeartbeatLoopTests {
         #expect(try await pass.value.failedGroups.isEmpty)
         try await sentOnce(account, journal, action)
     }
+
+    @Test("a heartbeat and a completion are tried again until their action would expire, and no longer")
+    func callsRetriedUntilTheActionExpires() async throws {
+        let (account, journal, shell, action) = try await heldGroup()
+        account.update { $0.delays = [:] }
+        #expect(try await shell.heartbeats.sweep().isEmpty)
+        // Due a second ago: 149 s of the 300 s timeout are left.
+        let heartbeat = try #require(account.state.withLock { $0.windows["RecordLifecycleActionHeartbeat i-1"] })
+        #expect(heartbeat > .seconds(147) && heartbeat <= .seconds(149))
+
+        let deployment = try #require(try await journal.deployments(deploymentGroup: "shop/prod").first)
+        account.update { state in
+            state.deployments[deployment.id]?.status = "Succeeded"
+            state.targets[deployment.id] = ["i-1": "Succeeded"]
+        }
+        _ = try await shell.pass(sweep: false)
+        let completion = try #require(account.state.withLock { $0.windows["CompleteLifecycleAction i-1 CONTINUE"] })
+        // The heartbeat restarted the timeout: its 300 s, less the time since.
+        #expect(completion > .seconds(290) && completion <= .seconds(300))
+        #expect(try await journal.action(token: action.token)?.state == .completed)
+    }
 }

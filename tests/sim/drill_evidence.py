@@ -39,6 +39,9 @@ def failed_actions(directory, events, log, groups, inline=40):
             if instance in e.values() or e.get("deployment") in deployments
         ]
         lines += ["  log " + line for line in log.splitlines() if instance in line]
+    # Every lifecycle call's attempts and time (serve logs them at debug level); they name no instance.
+    lines.append("== lifecycle calls")
+    lines += ["  log " + line for line in log.splitlines() if "] call" in line and "LifecycleAction" in line]
     path = os.path.join(directory, FILE)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

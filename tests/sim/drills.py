@@ -105,7 +105,10 @@ class Run:
             assert status == 200, body
         self.config = config(os.path.join(self.dir, "lifeline.yaml"), url, self.groups, hook_seconds)
         self.db = os.path.join(self.dir, "lifeline.db")
-        self.serve = Serve(self.sim, self.config, self.db, os.path.join(self.dir, "serve.log"))
+        # At debug level, serve logs when each heartbeat goes out and each call's attempts: a drill
+        # that fails on a CI machine thrown away is explained from its evidence file.
+        log = os.path.join(self.dir, "serve.log")
+        self.serve = Serve(self.sim, self.config, self.db, log, args=("--log-level", "debug"))
 
     def close(self):
         """Stops both; the temp dir goes too unless evidence was kept in it."""

@@ -103,6 +103,7 @@ public final class AWSClient: Sendable {
         let endpoint = endpoints[service]!
         let started = ContinuousClock.now
         let deadline = callDeadline.map { started + $0 }
+        let usefulUntil = CallWindow.usefulUntil
         var attempt = 0
         var spent = 0
         var skewCorrected = false
@@ -110,6 +111,28 @@ public final class AWSClient: Sendable {
         var uncertain = false
         let limiter = limiters[service]!
         let priority = Self.priorityOperations.contains(operation)
+        // What the call cost, for the observer (metrics) and, at debug level, the log.
+        func finish(_ outcome: String, serverDate: Date?) {
+            let duration = ContinuousClock.now - started
+            observer?(
+                CallRecord(
+                    service: service.name,
+                    operation: operation,
+                    outcome: outcome,
+                    attempts: attempt,
+                    duration: duration,
+                    serverDate: serverDate,
+                    attemptOutcomes: outcomes
+                )
+            )
+            logger.debug(
+                "call",
+                metadata: [
+                    "service": "\(service)", "operation": "\(operation)", "outcome": "\(outcome)",
+                    "attempts": "\(outcomes.joined(separator: ","))", "ms": "\(duration.milliseconds)",
+                ]
+            )
+        }
         while true {
             attempt += 1
             let wait = limiter.reserve(priority: priority)
@@ -121,24 +144,12 @@ public final class AWSClient: Sendable {
                     endpoint,
                     body: body,
                     headers: extra,
-                    timeout: deadline.map { min(timeout, max(.milliseconds(1), $0 - ContinuousClock.now)) } ?? timeout
+                    timeout: attemptTimeout(deadline: deadline, usefulUntil: usefulUntil)
                 )
                 retry.quota.release(spent == 0 ? 1 : spent)
                 limiter.record(throttled: false)
                 outcomes.append("OK")
-                if let observer {
-                    observer(
-                        CallRecord(
-                            service: service.name,
-                            operation: operation,
-                            outcome: "OK",
-                            attempts: attempt,
-                            duration: ContinuousClock.now - started,
-                            serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate),
-                            attemptOutcomes: outcomes
-                        )
-                    )
-                }
+                finish("OK", serverDate: response.header("date").flatMap(AWSTimestamp.parseHTTPDate))
                 return response
             } catch var error as AWSError {
                 error.earlierAttemptMayHaveTakenEffect = uncertain
@@ -159,23 +170,17 @@ public final class AWSClient: Sendable {
                     attempt -= 1
                     continue
                 }
-                let wait = retry.backoff(retry: attempt)
-                // Past the call's deadline there is no next attempt: the last one's error is the answer.
-                let timeLeft = deadline.map { ContinuousClock.now + wait < $0 } ?? true
-                guard error.isRetryable, attempt < retry.maxAttempts, timeLeft,
+                // A call with a window retries soon and past the standard attempts while the window
+                // lasts; nothing is tried past the call's deadline.
+                let wait = retry.backoff(retry: attempt, cap: usefulUntil == nil ? nil : CallWindow.maxBackoff)
+                let next = ContinuousClock.now + wait
+                let attemptsLeft =
+                    attempt < retry.maxAttempts
+                    || (attempt < CallWindow.maxAttempts && usefulUntil.map { next < $0 } ?? false)
+                guard error.isRetryable, attemptsLeft, deadline.map({ next < $0 }) ?? true,
                     let cost = retry.quota.acquire(timeout: error.isTimeout)
                 else {
-                    observer?(
-                        CallRecord(
-                            service: service.name,
-                            operation: operation,
-                            outcome: error.code,
-                            attempts: attempt,
-                            duration: ContinuousClock.now - started,
-                            serverDate: error.serverDate,
-                            attemptOutcomes: outcomes
-                        )
-                    )
+                    finish(error.code, serverDate: error.serverDate)
                     throw error
                 }
                 spent += cost
@@ -183,14 +188,23 @@ public final class AWSClient: Sendable {
                     "retrying",
                     metadata: [
                         "service": "\(service)", "operation": "\(operation)", "code": "\(error.code)",
-                        "attempt": "\(attempt)",
-                        "backoff_ms":
-                            "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                        "attempt": "\(attempt)", "backoff_ms": "\(wait.milliseconds)",
                     ]
                 )
                 try await retry.sleep(wait)
             }
         }
+    }
+
+    /// One attempt's limit: the client's, cut to the time left before the call's deadline, and to
+    /// half the time left in its window (`CallWindow.minAttemptTimeout` at least), so that an
+    /// attempt that hangs leaves time for another.
+    private func attemptTimeout(deadline: ContinuousClock.Instant?, usefulUntil: ContinuousClock.Instant?) -> Duration {
+        let now = ContinuousClock.now
+        var limit = timeout
+        if let usefulUntil { limit = min(limit, max(CallWindow.minAttemptTimeout, (usefulUntil - now) / 2)) }
+        if let deadline { limit = min(limit, max(.milliseconds(1), deadline - now)) }
+        return limit
     }
 
     private func attemptOnce(

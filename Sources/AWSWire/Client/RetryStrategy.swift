@@ -35,11 +35,48 @@ public struct RetryStrategy: Sendable {
         RetryStrategy(maxAttempts: env["AWS_MAX_ATTEMPTS"].flatMap { Int($0) } ?? 3, sleep: sleep)
     }
 
-    /// The wait before retry number `retry` (1 for the first retry): random × min(2^(retry-1) s, cap).
-    public func backoff(retry: Int) -> Duration {
-        let ceiling = min(pow(2.0, Double(retry - 1)), Double(maxBackoff.components.seconds))
+    /// The wait before retry number `retry` (1 for the first retry): random × min(2^(retry-1) s,
+    /// cap), the cap being `maxBackoff` unless a smaller one is given.
+    public func backoff(retry: Int, cap: Duration? = nil) -> Duration {
+        let ceiling = min(pow(2.0, Double(retry - 1)), Double(min(cap ?? maxBackoff, maxBackoff).milliseconds) / 1000)
         return .milliseconds(Int(random() * ceiling * 1000))
     }
+}
+
+/// The instant after which the calls made inside `CallWindow.$usefulUntil.withValue` are worth
+/// nothing: a lifecycle action's heartbeat or completion once the action has expired (DESIGN §3,
+/// heartbeats first). Until then a retryable failure is tried again within a second and past the
+/// standard mode's three attempts, and no attempt may take more than half the time left, so that
+/// one throttled or hung attempt does not let the action expire. The retry quota still applies.
+public enum CallWindow {
+    @TaskLocal public static var usefulUntil: ContinuousClock.Instant?
+
+    /// The longest wait between two attempts inside a window.
+    public static let maxBackoff: Duration = .seconds(1)
+    /// The most attempts a call makes inside a window.
+    public static let maxAttempts = 10
+    /// The shortest limit on one attempt inside a window, however little of it is left.
+    public static let minAttemptTimeout: Duration = .seconds(3)
+
+    /// Runs `body` with its calls' window ending at `instant` on AWS's clock (`now` on it too); with
+    /// no instant, or one already past, as any other call.
+    public static func until<T>(
+        _ instant: Date?,
+        now: Date,
+        _ body: () async throws -> T
+    ) async rethrows -> T {
+        guard let instant, instant > now else { return try await body() }
+        let left = instant.timeIntervalSince(now)
+        return try await $usefulUntil.withValue(
+            ContinuousClock.now + .milliseconds(Int64(left * 1000)),
+            operation: body
+        )
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
 
 /// The retry token bucket: 500 tokens, a retry costs 5 (10 after a timeout), a success refunds

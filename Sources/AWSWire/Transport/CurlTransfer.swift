@@ -32,13 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
         // TLS verification is always on: there is no switch for it anywhere in lifeline.
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        let timeoutMS = max(
-            1,
-            Int(
-                request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds
-                    / 1_000_000_000_000_000
-            )
-        )
+        let timeoutMS = max(1, Int(request.timeout.milliseconds))
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMS)
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMS, 10_000))
         ccurl_setopt_string(handle, CURLOPT_PROXY, proxy.proxy(forScheme: request.url.scheme, loopback: loopback) ?? "")

@@ -29,6 +29,12 @@ public enum HeartbeatSchedule {
         return min(action.heartbeatDeadline ?? byTimeout, byTimeout)
     }
 
+    /// When the action ends unless it is heartbeated: its expiry, or its global deadline if sooner.
+    public static func end(of action: LifecycleAction, fallbackTimeout: Int = 300) -> Date {
+        let expires = expiry(of: action, timeout: timeout(of: action, fallback: fallbackTimeout))
+        return min(action.globalDeadline ?? expires, expires)
+    }
+
     /// The next heartbeat: half the timeout before the action expires.
     public static func nextDue(_ action: LifecycleAction, timeout: Int) -> Date {
         expiry(of: action, timeout: timeout).addingTimeInterval(-Double(timeout) / 2)

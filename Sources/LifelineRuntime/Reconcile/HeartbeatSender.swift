@@ -48,19 +48,29 @@ struct HeartbeatSender: Sendable {
     /// that one records it, or fails and its sender tries again.
     @discardableResult
     func send(_ action: LifecycleAction, timeout: Int, onlyIfDue: Bool) async throws -> Bool {
-        guard inFlight.begin(action.token) else { return false }
+        guard inFlight.begin(action.token) else {
+            logger.debug("heartbeat \(action.instanceID): already on its way")
+            return false
+        }
         defer { inFlight.end(action.token) }
         guard let current = try await journal.action(token: action.token), current.state.isOpen else { return true }
         if let leases, await leases.fence(for: current.deploymentGroup ?? "") == nil {
             return true  // another replica acts for the group now (its own journal has the action)
         }
         if onlyIfDue, HeartbeatSchedule.nextDue(current, timeout: timeout) > now() { return true }
+        let end = HeartbeatSchedule.end(of: current, fallbackTimeout: timeout)
+        logger.debug(
+            "heartbeat \(current.instanceID): sending, \(String(format: "%.1f", end.timeIntervalSince(now())))s before it expires"
+        )
         do {
-            try await autoScaling.recordLifecycleActionHeartbeat(
-                group: current.autoScalingGroup,
-                hook: current.hookName,
-                action: current.reference
-            )
+            // Worth retrying hard until the action would expire, not a moment after.
+            try await CallWindow.until(end, now: now()) {
+                try await autoScaling.recordLifecycleActionHeartbeat(
+                    group: current.autoScalingGroup,
+                    hook: current.hookName,
+                    action: current.reference
+                )
+            }
         } catch let error as AWSError where error.isNoActiveLifecycleAction {
             // A completion in flight finishes the action itself (and records its result).
             guard current.state != .completing else { return true }

@@ -36,12 +36,14 @@ extension PlanExecutor {
             )
         )
         do {
-            try await aws.autoScaling.completeLifecycleAction(
-                group: current.autoScalingGroup,
-                hook: current.hookName,
-                action: current.reference,
-                result: result == .continue ? .continue : .abandon
-            )
+            try await CallWindow.until(HeartbeatSchedule.end(of: current), now: now()) {
+                try await aws.autoScaling.completeLifecycleAction(
+                    group: current.autoScalingGroup,
+                    hook: current.hookName,
+                    action: current.reference,
+                    result: result == .continue ? .continue : .abandon
+                )
+            }
             metrics?.completed(result)
             try await finish(intent, .done, detail: nil, current, as: .completed, result: result)
         } catch let error as AWSError where error.isNoActiveLifecycleAction {

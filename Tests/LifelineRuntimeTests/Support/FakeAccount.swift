@@ -30,6 +30,8 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
         /// Lifecycle calls in flight now, and the most that ever were at once, per operation.
         var inFlight: [String: Int] = [:]
         var mostInFlight: [String: Int] = [:]
+        /// `Operation argument` → the time left in its call window (`CallWindow`) when it was made.
+        var windows: [String: Duration] = [:]
     }
 
     let state = Mutex(State())
@@ -40,8 +42,11 @@ final class FakeAccount: AutoScalingAPI, CodeDeployAPI, EC2API, SQSAPI, Sendable
 
     /// Records the call; throws the failure set for the operation, or for it on this resource.
     private func call(_ operation: String, _ argument: String = "") throws {
+        let left = CallWindow.usefulUntil.map { $0 - ContinuousClock.now }
         let failure: AWSError? = state.withLock { state in
-            state.calls.append(argument.isEmpty ? operation : "\(operation) \(argument)")
+            let call = argument.isEmpty ? operation : "\(operation) \(argument)"
+            state.calls.append(call)
+            state.windows[call] = left
             return state.failures["\(operation) \(argument)"] ?? state.failures[operation]
         }
         if let failure { throw failure }
