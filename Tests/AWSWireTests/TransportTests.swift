@@ -53,6 +53,30 @@ struct TransportTests {
         #expect(Set(requests.map(\.connection)).count == 12)
     }
 
+    @Test("more requests at once than connections to a host: the rest wait their turn and are all answered")
+    func moreRequestsThanConnections() async throws {
+        let server = try LoopbackServer(routes: [.init(responses: [.init(body: "ok", delay: 0.2)])])
+        defer { server.stop() }
+        let transport = CurlTransport(proxy: ProxySettings())
+        defer { transport.shutdown() }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    try await transport.send(
+                        HTTPRequest(method: "POST", url: server.url("/"), body: Data("n=\(i)".utf8))
+                    )
+                    .status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 40))
+        let requests = try server.requests()
+        #expect(Set(requests.map(\.body)) == Set((0..<40).map { "n=\($0)" }))
+        // At most 16 connections to one host; the 24 beyond them went out as connections freed.
+        #expect(Set(requests.map(\.connection)).count <= 16)
+    }
+
     @Test("a request on a reused handle carries only its own method, headers and body")
     func reusedHandleForgetsTheLastRequest() async throws {
         let server = try LoopbackServer(routes: [.init(responses: [.init(body: "ok")])])

@@ -6,6 +6,7 @@ The lists are the mutations named in closing notes; run one after `swift build -
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -32,10 +33,28 @@ for m in muts:
             results.append((m["name"], "BUILD ERROR " + b.stdout.strip()[:200]))
             print(results[-1], flush=True)
             continue
-        t = subprocess.run(m["test"], shell=True, capture_output=True, text=True, cwd=ROOT, timeout=900)
-        failed = t.returncode != 0
-        tail = (t.stdout + t.stderr).strip().splitlines()[-3:]
-        results.append((m["name"], ("CAUGHT" if failed else "MISSED") + " :: " + " | ".join(x[:160] for x in tail)))
+        # In a session of its own, killed whole afterwards: a test binary that a `timeout` in the
+        # command outlived (a mutant that spins) must not go on using the CPU of the runs after it.
+        t = subprocess.Popen(
+            m["test"],
+            shell=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        try:
+            out, _ = t.communicate(timeout=900)
+            failed = t.returncode != 0
+            tail = out.strip().splitlines()[-3:]
+            results.append((m["name"], ("CAUGHT" if failed else "MISSED") + " :: " + " | ".join(x[:160] for x in tail)))
+        finally:
+            try:
+                os.killpg(t.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            t.wait()
     except subprocess.TimeoutExpired:
         results.append((m["name"], "CAUGHT (timeout)"))
     finally:

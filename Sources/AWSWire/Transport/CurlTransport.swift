@@ -5,7 +5,9 @@ import Synchronization
 
 /// HTTP over libcurl. One curl multi handle, driven by a thread of its own, so that waiting on the
 /// network never blocks Swift's cooperative pool; its connection cache keeps connections alive
-/// between requests to one host.
+/// between requests to one host. The thread waits in epoll and tells libcurl which socket is ready
+/// (`curl_multi_socket_action`): libcurl then works on that transfer alone, where
+/// `curl_multi_perform` looked at every transfer in flight and polled each socket again.
 ///
 /// The loop thread is also a `TaskExecutor`: a task that prefers it (`withTaskExecutorPreference`)
 /// runs between the turns of curl's loop, so a request and the code that reads its answer need no
@@ -39,6 +41,15 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
     }
 
     private let multi: UnsafeMutableRawPointer
+    /// The sockets libcurl asks to watch, and `wakeup`.
+    private let epoll: Int32
+    /// An eventfd: a submission from another thread wakes the loop thread with it.
+    private let wakeup: Int32
+    /// When libcurl wants `curl_multi_socket_action` with no socket (its timeouts, and a transfer
+    /// just added); only the loop thread reads and writes it (libcurl calls back on it).
+    private var timerDue: ContinuousClock.Instant?
+    /// The sockets in `epoll` (loop thread only, like `timerDue`).
+    private var watched = Set<Int32>()
     private let proxy: ProxySettings
     private let allowInsecure: Bool
     private let inbox = Mutex(Inbox())
@@ -55,12 +66,39 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
     ) {
         _ = Self.globalInit
         multi = curl_multi_init()
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeup = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        _ = lifeline_epoll_watch(epoll, wakeup, 1, 0, 1)
         self.proxy = proxy
         allowInsecure = allowInsecureEndpoints
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16)
         // curl's cache otherwise keeps 4 connections per transfer in flight: after each burst it
         // closed the rest, and the next burst connected again (116 connects in a 2,066-call pass).
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        ccurl_multi_socket_function(multi) { _, socket, what, context, _ in
+            let transport = Unmanaged<CurlTransport>.fromOpaque(context!).takeUnretainedValue()
+            if what == CURL_POLL_REMOVE {
+                if transport.watched.remove(socket) != nil { _ = lifeline_epoll_unwatch(transport.epoll, socket) }
+            } else {
+                let added = transport.watched.insert(socket).inserted
+                _ = lifeline_epoll_watch(
+                    transport.epoll,
+                    socket,
+                    what & CURL_POLL_IN,
+                    what & CURL_POLL_OUT,
+                    added ? 1 : 0
+                )
+            }
+            return 0
+        }
+        ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
+        ccurl_multi_timer_function(multi) { _, milliseconds, context in
+            let transport = Unmanaged<CurlTransport>.fromOpaque(context!).takeUnretainedValue()
+            transport.timerDue = milliseconds < 0 ? nil : ContinuousClock.now + .milliseconds(milliseconds)
+            return 0
+        }
         let thread = Thread { [self] in
             lifeline_name_this_thread("lifeline-curl")
             runLoop()
@@ -75,7 +113,7 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
             return (state.running, state.onLoopThread)
         }
         guard wasRunning else { return }
-        curl_multi_wakeup(multi)
+        lifeline_eventfd_signal(wakeup)
         // A job on the loop thread cannot wait for the loop: it stops once the job returns.
         if !onLoopThread { stopped.wait() }
     }
@@ -83,6 +121,8 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
     deinit {
         shutdown()
         curl_multi_cleanup(multi)
+        close(epoll)
+        close(wakeup)
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -115,7 +155,7 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
             }
         } onCancel: {
             inbox.withLock { $0.cancelled.append(id) }
-            curl_multi_wakeup(multi)
+            lifeline_eventfd_signal(wakeup)
         }
     }
 
@@ -136,7 +176,7 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
             put(&state)
             return (true, state.needsWakeup())
         }
-        if wake { curl_multi_wakeup(multi) }
+        if wake { lifeline_eventfd_signal(wakeup) }
         return accepted
     }
 
@@ -146,6 +186,8 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
         inbox.withLock { $0.loopThread = pthread_self() }
         var active: [ObjectIdentifier: CurlTransfer] = [:]
         var byHandle: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var readyFDs = [Int32](repeating: 0, count: 64)
+        var readyFlags = [Int32](repeating: 0, count: 64)
         while true {
             // Jobs first: the requests they send go out in this turn.
             let jobs = inbox.withLock { $0.takeJobs() }
@@ -189,23 +231,48 @@ public final class CurlTransport: HTTPTransport, TaskExecutor, @unchecked Sendab
                 return
             }
 
+            // libcurl's timer (a transfer just added starts here), then the sockets that are ready.
             var stillRunning: Int32 = 0
-            curl_multi_perform(multi, &stillRunning)
-            var queued: Int32 = 0
-            while let message = curl_multi_info_read(multi, &queued) {
-                guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
-                    let transfer = byHandle.removeValue(forKey: handle)
-                else { continue }
-                let code = message.pointee.data.result
-                active[ObjectIdentifier(transfer)] = nil
-                curl_multi_remove_handle(multi, handle)
-                let result = transfer.finish(code)
-                transfer.continuation?.resume(with: result.mapError { $0 as any Error })
-                transfer.continuation = nil
+            if let due = timerDue, due <= .now {
+                timerDue = nil
+                curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &stillRunning)
             }
-            // Sleep on the sockets only when no job waits: a job resumed above runs at once.
+            finishDone(&active, &byHandle)
+            // Sleep only when no job waits (a job resumed above runs at once), and not past the timer.
             let idle = inbox.withLock { $0.jobs.isEmpty && $0.submitted.isEmpty && $0.cancelled.isEmpty }
-            curl_multi_poll(multi, nil, 0, idle ? 1000 : 0, nil)
+            var wait: Int32 = 0
+            if idle {
+                let timer = timerDue.map { max(0, ($0 - .now).milliseconds + 1) } ?? 1000
+                wait = Int32(min(1000, timer))
+            }
+            let ready = lifeline_epoll_wait(epoll, &readyFDs, &readyFlags, Int32(readyFDs.count), wait)
+            for i in 0..<Int(max(0, ready)) {
+                if readyFDs[i] == wakeup {
+                    lifeline_eventfd_drain(wakeup)
+                } else {
+                    curl_multi_socket_action(multi, readyFDs[i], readyFlags[i], &stillRunning)
+                }
+            }
+            finishDone(&active, &byHandle)
+        }
+    }
+
+    /// Resumes the transfers libcurl has finished.
+    private func finishDone(
+        _ active: inout [ObjectIdentifier: CurlTransfer],
+        _ byHandle: inout [UnsafeMutableRawPointer: CurlTransfer]
+    ) {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
+                let transfer = byHandle.removeValue(forKey: handle)
+            else { continue }
+            let code = message.pointee.data.result
+            active[ObjectIdentifier(transfer)] = nil
+            curl_multi_remove_handle(multi, handle)
+            let result = transfer.finish(code)
+            transfer.continuation?.resume(with: result.mapError { $0 as any Error })
+            transfer.continuation = nil
         }
     }
 }
