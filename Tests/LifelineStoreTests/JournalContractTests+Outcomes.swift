@@ -93,8 +93,8 @@ struct GroupCommitTests {
         #expect(try queue.read { try Int.fetchAll($0, sql: "SELECT x FROM t ORDER BY x") } == [1, 3])
     }
 
-    @Test("writes that all succeed share one transaction and no savepoint")
-    func oneTransaction() throws {
+    /// A table `t` in a new file, and the first word of each statement run on it from then on.
+    func traced() throws -> (DatabaseQueue, kinds: () -> [String]) {
         let db = TempDB()
         let statements = Mutex<[String]>([])
         var config = Configuration()
@@ -104,13 +104,33 @@ struct GroupCommitTests {
         let queue = try DatabaseQueue(path: db.path, configuration: config)
         try queue.write { try $0.execute(sql: "CREATE TABLE t (x INTEGER PRIMARY KEY)") }
         statements.withLock { $0.removeAll() }
+        let kinds = { statements.withLock { $0 }.map { $0.split(separator: " ").first.map(String.init) ?? "" } }
+        return (queue, kinds)
+    }
+
+    @Test("writes that all succeed share one transaction and no savepoint")
+    func oneTransaction() throws {
+        let (queue, kinds) = try traced()
         let results = GroupCommit(queue).commit(
             (1...3).map { x in { try $0.execute(sql: "INSERT INTO t VALUES (\(x))") } }
         )
-        let kinds = statements.withLock { $0 }.map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(kinds == ["BEGIN", "INSERT", "INSERT", "INSERT", "COMMIT"])
+        #expect(kinds() == ["BEGIN", "INSERT", "INSERT", "INSERT", "COMMIT"])
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         #expect(try queue.read { try Int.fetchAll($0, sql: "SELECT x FROM t ORDER BY x") } == [1, 2, 3])
+    }
+
+    @Test("the first write waits for the gathering window, and a write arriving within it shares its commit")
+    func gathers() async throws {
+        let (queue, kinds) = try traced()
+        let commit = GroupCommit(queue, gather: .milliseconds(500))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await commit.write { try $0.execute(sql: "INSERT INTO t VALUES (1)") } }
+            try await Task.sleep(for: .milliseconds(50))
+            group.addTask { try await commit.write { try $0.execute(sql: "INSERT INTO t VALUES (2)") } }
+            try await group.waitForAll()
+        }
+        #expect(kinds() == ["BEGIN", "INSERT", "INSERT", "COMMIT"])
+        #expect(try await queue.read { try Int.fetchAll($0, sql: "SELECT x FROM t ORDER BY x") } == [1, 2])
     }
 
     @Test("a transaction that cannot begin fails every write in it")

@@ -46,6 +46,10 @@ public actor Reconciler {
     private var targetLists: [String: Set<String>] = [:]
     /// Heartbeats on their way, whichever task sends them: one action's heartbeat goes out once.
     nonisolated let heartbeatsInFlight = HeartbeatsInFlight()
+    /// Plans carried out at once: more than the 16 connections the transport opens to a host. A
+    /// plan whose outcome waits for its commit (up to 2 ms, `GroupCommit`) holds no connection,
+    /// and 64 keep the 16 busy meanwhile.
+    static let plansAtOnce = 64
 
     public init(
         aws: AWSServices,
@@ -187,7 +191,9 @@ public actor Reconciler {
             executor.written = written
             failures += unrecorded.values.sorted()
             let acting = plans.filter { !$0.isEmpty && unrecorded[$0.deploymentGroup] == nil }
-            let results = try await concurrentMap(acting) { [executor] in await executor.execute($0, bookkept: true) }
+            let results = try await concurrentMap(acting, limit: Self.plansAtOnce) { [executor] in
+                await executor.execute($0, bookkept: true)
+            }
             failures += results.flatMap { $0 }
             // A group whose step failed tries again soon; the others keep their own time.
             for (plan, failed) in zip(acting, results) where !failed.isEmpty {
