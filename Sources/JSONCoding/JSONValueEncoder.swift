@@ -47,50 +47,11 @@ public struct JSONValueEncoder: Sendable {
     }
 }
 
-/// A value that builds its own JSON tree: what its `Encodable` form writes, without that
-/// form's containers (thousands of instructions per struct). The encoder takes the tree wherever
-/// such a value is, at the top or nested. The tree is written in the encoder's format, but
-/// ignores its date strategy: a type with a `Date` in it does not conform.
-public protocol JSONTreeEncodable: Encodable {
-    var jsonTree: JSONValue { get }
-}
-
-extension Array: JSONTreeEncodable where Element: JSONTreeEncodable {
-    public var jsonTree: JSONValue { .array(map(\.jsonTree)) }
-}
-
-/// An object's members, built by hand: an absent optional is left out, as `Encodable` leaves it.
-public struct JSONObjectBuilder {
-    public private(set) var members: [JSONMember] = []
-
-    public init(capacity: Int = 8) { members.reserveCapacity(capacity) }
-
-    public var object: JSONValue { .object(members) }
-
-    public mutating func add(_ key: String, _ value: String?) {
-        if let value { members.append(JSONMember(key, .string(value))) }
-    }
-
-    public mutating func add(_ key: String, _ value: Int?) {
-        if let value { members.append(JSONMember(key, .number(String(value)))) }
-    }
-
-    public mutating func add(_ key: String, _ value: Bool?) {
-        if let value { members.append(JSONMember(key, .bool(value))) }
-    }
-
-    public mutating func add(_ key: String, _ value: [String]?) {
-        if let value { members.append(JSONMember(key, .array(value.map(JSONValue.string)))) }
-    }
-
-    public mutating func add(_ key: String, _ value: (some JSONTreeEncodable)?) {
-        if let value { members.append(JSONMember(key, value.jsonTree)) }
-    }
-}
-
 /// An encoded value: a finished scalar, or a container still open to its `Encodable`.
 enum EncodedNode {
     case scalar(JSONValue)
+    /// A value that writes itself, when the writer gets to it.
+    case writable(any JSONWritable)
     case object(ObjectBox)
     case array(ArrayBox)
     /// A super encoder's: whatever it holds when the writer gets to it.
@@ -145,7 +106,7 @@ final class ValueEncoder: CodingPathNode, Encoder, SingleValueEncodingContainer 
 
     /// `value` encoded, reached from this encoder by `key` (nil: this encoder's own value).
     func box<T: Encodable>(_ value: T, key: (any CodingKey)?) throws -> EncodedNode {
-        if let tree = value as? any JSONTreeEncodable { return .scalar(tree.jsonTree) }
+        if let writable = value as? any JSONWritable { return .writable(writable) }
         if T.self == Date.self, case .secondsSince1970 = dates {
             return .scalar(try number((value as! Date).timeIntervalSince1970, key: key))
         }

@@ -3,7 +3,7 @@
 /// `" : "`, an empty container on a line of its own.
 struct JSONWriter {
     let format: JSONValueEncoder.Format
-    private(set) var bytes = OutputBuffer()
+    var bytes = OutputBuffer()
 
     init(format: JSONValueEncoder.Format) { self.format = format }
 
@@ -13,12 +13,16 @@ struct JSONWriter {
         return body(bytes.written)
     }
 
-    private var pretty: Bool { format.contains(.prettyPrinted) }
+    var pretty: Bool { format.contains(.prettyPrinted) }
 
     mutating func write(_ node: EncodedNode, indent: Int) {
         switch node {
         case .scalar(let value): write(value, indent: indent)
         case .later(let encoder): write(encoder.node ?? .object(ObjectBox()), indent: indent)
+        case .writable(let value):
+            var output = JSONOutput(writer: self, indent: indent)
+            value.writeJSON(&output)
+            self = output.writer
         case .array(let box):
             open(UInt8(ascii: "["), empty: box.items.isEmpty)
             for (i, item) in box.items.enumerated() {
@@ -78,22 +82,22 @@ struct JSONWriter {
         return true
     }
 
-    private mutating func open(_ bracket: UInt8, empty: Bool) {
+    mutating func open(_ bracket: UInt8, empty: Bool) {
         bytes.append(bracket)
         if pretty && empty { bytes.append(0x0A) }
     }
 
-    private mutating func separate(_ index: Int, indent: Int) {
+    mutating func separate(_ index: Int, indent: Int) {
         if index > 0 { bytes.append(UInt8(ascii: ",")) }
         if pretty { newline(indent) }
     }
 
-    private mutating func close(_ bracket: UInt8, empty: Bool, indent: Int) {
+    mutating func close(_ bracket: UInt8, empty: Bool, indent: Int) {
         if pretty { newline(indent) }
         bytes.append(bracket)
     }
 
-    private mutating func colon() {
+    mutating func colon() {
         if pretty {
             bytes.append(" : ")
         } else {
@@ -125,7 +129,7 @@ struct JSONWriter {
     private static let escapesAndSlash: [UInt8] = escapes.enumerated().map { $0.offset == 0x2F ? 0x2F : $0.element }
 
     /// `text` quoted and escaped: runs that need no escape are copied whole.
-    private mutating func string(_ text: String) {
+    mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         let table = format.contains(.withoutEscapingSlashes) ? Self.escapes : Self.escapesAndSlash
         var text = text

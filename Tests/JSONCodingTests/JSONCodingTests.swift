@@ -263,10 +263,32 @@ struct JSONReaderTests {
         #expect(value["a"] == .array([.bool(true), .bool(false), .null, .string("x")]))
     }
 
-    /// A type whose tree says something its `Encodable` does not: which one the encoder wrote shows.
-    struct Marked: JSONTreeEncodable {
+    /// A type whose own writing says something its `Encodable` does not: which one the encoder
+    /// wrote shows.
+    struct Marked: JSONWritable {
         var text = "from Encodable"
-        var jsonTree: JSONValue { .object([JSONMember("tree", .bool(true))]) }
+        func writeJSON(_ json: inout JSONOutput) { json.object { $0.add("tree", true) } }
+    }
+
+    /// Every kind of member, in key order.
+    struct Members: JSONWritable {
+        var none: String? = nil
+        func writeJSON(_ json: inout JSONOutput) {
+            json.object { json in
+                json.add("b", false)
+                json.add("e", [Marked]())
+                json.add("l", ["a"])
+                json.add("m", Empty())
+                json.add("n", 3)
+                json.add("none", none)
+                json.add("s", "x")
+                json.add("t", [Marked()])
+            }
+        }
+    }
+
+    struct Empty: JSONWritable {
+        func writeJSON(_ json: inout JSONOutput) { json.object { _ in } }
     }
 
     struct Holder: Encodable {
@@ -276,21 +298,43 @@ struct JSONReaderTests {
         var absent: Marked? = nil
     }
 
-    @Test("a value that builds its own tree is written by its tree, at the top and nested")
-    func trees() throws {
+    @Test("a value that writes itself is written by its own writing, at the top and nested")
+    func writables() throws {
         let encoder = JSONValueEncoder(format: [.sortedKeys])
         #expect(try encoder.string(Marked()) == #"{"tree":true}"#)
         #expect(
             try encoder.string(Holder())
                 == #"{"list":[{"tree":true}],"marked":{"tree":true},"optional":{"tree":true}}"#
         )
-        var built = JSONObjectBuilder()
-        built.add("s", "x")
-        built.add("n", 3)
-        built.add("b", false)
-        built.add("l", ["a"])
-        built.add("t", Marked())
-        built.add("none", String?.none)
-        #expect(encoder.string(built.object) == #"{"b":false,"l":["a"],"n":3,"s":"x","t":{"tree":true}}"#)
+        #expect(
+            try encoder.string(Members()) == #"{"b":false,"e":[],"l":["a"],"m":{},"n":3,"s":"x","t":[{"tree":true}]}"#
+        )
+        // Pretty-printed as Foundation prints: empty containers on a line of their own.
+        let pretty = JSONValueEncoder(format: [.sortedKeys, .prettyPrinted])
+        #expect(
+            try pretty.string(["k": Members()]) == """
+                {
+                  "k" : {
+                    "b" : false,
+                    "e" : [
+
+                    ],
+                    "l" : [
+                      "a"
+                    ],
+                    "m" : {
+
+                    },
+                    "n" : 3,
+                    "s" : "x",
+                    "t" : [
+                      {
+                        "tree" : true
+                      }
+                    ]
+                  }
+                }
+                """
+        )
     }
 }

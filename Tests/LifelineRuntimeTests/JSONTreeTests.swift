@@ -4,11 +4,11 @@ import JSONCoding
 import LifelineCore
 import Testing
 
-/// The records lifeline writes as JSON trees built by hand (`JSONTreeEncodable`) against what
+/// The records lifeline writes as JSON by hand (`JSONWritable`) against what
 /// their `Encodable` forms write through Foundation's `JSONEncoder` (the same bytes JSONCoding's
 /// generic path writes, `JSONCodingTests`): byte for byte, for values with every optional absent,
 /// every one present, each alone, and text that needs escaping.
-@Suite("JSON trees built by hand write what Encodable writes")
+@Suite("JSON written by hand is what Encodable writes")
 struct JSONTreeTests {
     struct Wrapped<T: Encodable>: Encodable {
         var inner: T
@@ -16,17 +16,20 @@ struct JSONTreeTests {
     }
 
     static func same<T: Encodable>(_ value: T) throws {
-        let foundation = JSONEncoder()
-        foundation.outputFormatting = [.sortedKeys]
-        let expected = String(decoding: try foundation.encode(value), as: UTF8.self)
-        let written = try JSONValueEncoder(format: [.sortedKeys]).string(value)
-        #expect(written == expected)
-        // Nested in a struct that is only Encodable, the tree is taken there too.
-        let nested = Wrapped(inner: value, list: [value, value])
-        #expect(
-            try JSONValueEncoder(format: [.sortedKeys]).string(nested)
-                == String(decoding: try foundation.encode(nested), as: UTF8.self)
-        )
+        for format in [JSONValueEncoder.Format.sortedKeys, [.sortedKeys, .prettyPrinted]] {
+            let foundation = JSONEncoder()
+            foundation.outputFormatting =
+                format.contains(.prettyPrinted) ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+            let expected = String(decoding: try foundation.encode(value), as: UTF8.self)
+            let written = try JSONValueEncoder(format: format).string(value)
+            #expect(written == expected)
+            // Nested in a struct that is only Encodable, its own writing is taken there too.
+            let nested = Wrapped(inner: value, list: [value, value])
+            #expect(
+                try JSONValueEncoder(format: format).string(nested)
+                    == String(decoding: try foundation.encode(nested), as: UTF8.self)
+            )
+        }
     }
 
     /// The text values take: plain, and with what JSON escapes.

@@ -164,90 +164,90 @@ struct CreatedDeployment: JSONShape, Equatable {
     init(json: JSONFields) throws { deploymentId = try json.requiredString("deploymentId") }
 }
 
-// MARK: - Written by hand: what a pass sends by the thousand (`JSONTreeEncodable`), members in
-// key order so that the writer need not sort them
+// MARK: - Written by hand: what a pass sends by the thousand (`JSONWritable`), members in key
+// order, as the writer requires
 
-extension EC2TagFilter: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 3)
-        json.add("Key", key)
-        json.add("Type", type)
-        json.add("Value", value)
-        return json.object
+extension EC2TagFilter: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("Key", key)
+            json.add("Type", type)
+            json.add("Value", value)
+        }
     }
 }
 
-extension EC2TagSet: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 1)
-        json.add("ec2TagSetList", ec2TagSetList)
-        return json.object
+extension EC2TagSet: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("ec2TagSetList", ec2TagSetList)
+        }
     }
 }
 
-extension S3Location: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 5)
-        json.add("bucket", bucket)
-        json.add("bundleType", bundleType)
-        json.add("eTag", eTag)
-        json.add("key", key)
-        json.add("version", version)
-        return json.object
+extension S3Location: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("bucket", bucket)
+            json.add("bundleType", bundleType)
+            json.add("eTag", eTag)
+            json.add("key", key)
+            json.add("version", version)
+        }
     }
 }
 
-extension GitHubLocation: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 2)
-        json.add("commitId", commitId)
-        json.add("repository", repository)
-        return json.object
+extension GitHubLocation: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("commitId", commitId)
+            json.add("repository", repository)
+        }
     }
 }
 
-extension RawContent: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 2)
-        json.add("content", content)
-        json.add("sha256", sha256)
-        return json.object
+extension RawContent: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("content", content)
+            json.add("sha256", sha256)
+        }
     }
 }
 
-extension RevisionLocation: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 5)
-        json.add("appSpecContent", appSpecContent)
-        json.add("gitHubLocation", gitHubLocation)
-        json.add("revisionType", revisionType)
-        json.add("s3Location", s3Location)
-        json.add("string", string)
-        return json.object
+extension RevisionLocation: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("appSpecContent", appSpecContent)
+            json.add("gitHubLocation", gitHubLocation)
+            json.add("revisionType", revisionType)
+            json.add("s3Location", s3Location)
+            json.add("string", string)
+        }
     }
 }
 
-extension TargetInstances: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 3)
-        json.add("autoScalingGroups", autoScalingGroups)
-        json.add("ec2TagSet", ec2TagSet)
-        json.add("tagFilters", tagFilters)
-        return json.object
+extension TargetInstances: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("autoScalingGroups", autoScalingGroups)
+            json.add("ec2TagSet", ec2TagSet)
+            json.add("tagFilters", tagFilters)
+        }
     }
 }
 
-extension CreateDeploymentInput: JSONTreeEncodable {
-    public var jsonTree: JSONValue {
-        var json = JSONObjectBuilder(capacity: 8)
-        json.add("applicationName", applicationName)
-        json.add("deploymentConfigName", deploymentConfigName)
-        json.add("deploymentGroupName", deploymentGroupName)
-        json.add("description", description)
-        json.add("fileExistsBehavior", fileExistsBehavior)
-        json.add("revision", revision)
-        json.add("targetInstances", targetInstances)
-        json.add("updateOutdatedInstancesOnly", updateOutdatedInstancesOnly)
-        return json.object
+extension CreateDeploymentInput: JSONWritable {
+    public func writeJSON(_ json: inout JSONOutput) {
+        json.object { json in
+            json.add("applicationName", applicationName)
+            json.add("deploymentConfigName", deploymentConfigName)
+            json.add("deploymentGroupName", deploymentGroupName)
+            json.add("description", description)
+            json.add("fileExistsBehavior", fileExistsBehavior)
+            json.add("revision", revision)
+            json.add("targetInstances", targetInstances)
+            json.add("updateOutdatedInstancesOnly", updateOutdatedInstancesOnly)
+        }
     }
 }
