@@ -239,7 +239,10 @@ extension SQLiteJournal {
                 ? markOneDeployingSQL
                 : "UPDATE lifecycle_action SET state = 'deploying', version = version + 1 "
                     + "WHERE state = 'waiting' AND instance_id IN (\(marks(slice.count)))"
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(Array(slice)))
+            // One instance through the array literal: GRDB's generic `StatementArguments(_:)` costs
+            // about 11,000 instructions for one value, the literal about 2,500 (callgrind).
+            let arguments: StatementArguments = slice.count == 1 ? [slice.first] : StatementArguments(Array(slice))
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
         }
     }
 
