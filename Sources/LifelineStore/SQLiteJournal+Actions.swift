@@ -269,9 +269,7 @@ extension SQLiteJournal {
 
 func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
 
-func jsonText(_ value: some Encodable) throws -> String {
-    String(decoding: try JSONValueEncoder.journal.encode(value), as: UTF8.self)
-}
+func jsonText(_ value: some Encodable) throws -> String { try JSONValueEncoder.journal.string(value) }
 
 func jsonValue<T: Decodable>(_ text: String) throws -> T {
     do {
