@@ -43,10 +43,14 @@ class World:
         self.binary, self.groups, self.waiting, self.settle_timeout = binary, groups, waiting, settle_timeout
 
     def __enter__(self):
+        # The simulator's own log, for a failure message (twice on 2026-12-05 a world of 1,000
+        # groups did not settle: the scale steps stopped after some hundreds, with no event saying
+        # why).
+        self.sim_log = tempfile.TemporaryFile(mode="w+")
         self.sim = subprocess.Popen(
             [self.binary, "sim", "--listen", "127.0.0.1:0"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.sim_log,
             text=True,
         )
         self.url = self.sim.stdout.readline().strip()
@@ -67,18 +71,25 @@ class World:
                 all_events = self.control("events")
                 named = [e for e in all_events if short and e.get("group") == short[0]]
                 odd = [e for e in all_events if e.get("kind") in ("step-failed", "tick-late")]
+                kinds = collections.Counter(e.get("kind") for e in all_events)
+                alive = self.sim.poll() is None
                 self.__exit__()
+                self.sim_log.seek(0)
+                sim_log = self.sim_log.read()[-3000:]
                 sys.exit(
                     f"the simulator did not settle {self.groups} groups in {self.settle_timeout} s: "
                     f"instances by state {dict(states)}; {len(short)} groups short of 10 instances "
                     f"({short[:5]}); events of the first: {json.dumps(named)}; failed steps and late ticks: "
-                    f"{json.dumps(odd[:20])}; its last events: {json.dumps(all_events[-20:])}"
+                    f"{json.dumps(odd[:20])}; events by kind ({len(all_events)} kept): {dict(kinds)}; "
+                    f"simulator alive: {alive}; its log's end: {sim_log!r}; "
+                    f"its last events: {json.dumps(all_events[-20:])}"
                 )
             time.sleep(1)
         return self
 
     def __exit__(self, *_):
-        self.sim.terminate()
+        if self.sim.poll() is None:
+            self.sim.terminate()
         self.sim.wait(timeout=30)
 
     def control(self, path, body=None):
