@@ -188,7 +188,8 @@ def main():
                     f" | boto3: {other['cpu']:.2f} s CPU, {other['calls']} calls, "
                     f"{other['cpu'] / other['calls'] * 1e3:.2f} ms/call ({other['cpu'] / run['cpu']:.1f}×)"
                     + (
-                        f" | against: {against[i]['wall']:.2f} s wall, {against[i]['cpu']:.3f} s CPU ({other['cpu'] / against[i]['cpu']:.1f}×)"
+                        f" | against: {against[i]['wall']:.2f} s wall, {against[i]['cpu']:.3f} s CPU "
+                        f"({other['cpu'] / against[i]['cpu']:.1f}×)"
                         if against
                         else ""
                     )
