@@ -65,7 +65,12 @@ public struct JSONOutput {
     public mutating func add(_ key: String, _ value: [String]?) {
         guard let value else { return }
         member(key)
-        writer.write(.array(value.map(JSONValue.string)), indent: indent + 2)
+        writer.open(UInt8(ascii: "["), empty: value.isEmpty)
+        for (i, text) in value.enumerated() {
+            writer.separate(i, indent: indent + 4)
+            writer.string(text)
+        }
+        writer.close(UInt8(ascii: "]"), empty: value.isEmpty, indent: indent + 2)
     }
 
     public mutating func add(_ key: String, _ value: (some JSONWritable)?) {
