@@ -6,7 +6,8 @@ Usage: loopback_server.py SCRIPT.json LOG.jsonl [--tls CERT KEY] [--max-seconds 
 The script is {"routes": [{"method": "GET", "path": "/x", "responses": [RESPONSE, ...]}, ...]}.
 A request takes the first route whose method and path match ("*" matches any); its responses are
 served in order and the last one repeats. A RESPONSE is {"status": 200, "headers": {...},
-"body": "...", "delay": seconds, "close": true (drop the connection without answering)}.
+"body": "...", "delay": seconds, "close": true (drop the connection without answering),
+"hang_up": true (answer, then close the connection without saying so, as an idle timeout does)}.
 Unmatched requests get 404. Every request is appended to LOG as one JSON line with its
 connection number, so a test can count connections. The server prints its port on the first line
 of stdout, and exits after --max-seconds (default 120) whatever happens.
@@ -96,6 +97,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+        if chosen.get("hang_up"):
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_CONNECT = handle_any
 

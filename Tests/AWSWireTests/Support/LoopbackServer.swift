@@ -9,6 +9,7 @@ final class LoopbackServer: @unchecked Sendable {
         var body = ""
         var delay: Double? = nil
         var close: Bool? = nil
+        var hang_up: Bool? = nil
     }
     struct Route: Encodable {
         var method = "*"
