@@ -10,7 +10,7 @@ extension AWSClient {
         let response = try await send(
             service,
             operation: action,
-            body: Data(parameters.formEncoded.utf8),
+            body: Data(parameters.formBody),
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
         )
         let root: XMLNode

@@ -36,16 +36,27 @@ public struct QueryParameters: Sendable {
         }
     }
 
-    public var formEncoded: String {
-        items.map { formEncode($0.name) + "=" + formEncode($0.value) }.joined(separator: "&")
+    public var formEncoded: String { String(decoding: formBody, as: UTF8.self) }
+
+    /// `name=value&…`, each percent-encoded (`formEncode`), written into one buffer: the body of
+    /// every Query request.
+    public var formBody: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(items.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } + 16)
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: "&")) }
+            formEncode(item.name, into: &out)
+            out.append(UInt8(ascii: "="))
+            formEncode(item.value, into: &out)
+        }
+        return out
     }
 }
 
+private let upperHex = Array("0123456789ABCDEF".utf8)
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
-func formEncode(_ s: String) -> String {
-    var out = [UInt8]()
-    out.reserveCapacity(s.utf8.count)
-    let hex = Array("0123456789ABCDEF".utf8)
+func formEncode(_ s: String, into out: inout [UInt8]) {
     for b in s.utf8 {
         switch b {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -54,9 +65,8 @@ func formEncode(_ s: String) -> String {
             out.append(b)
         default:
             out.append(UInt8(ascii: "%"))
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0xf)])
+            out.append(upperHex[Int(b >> 4)])
+            out.append(upperHex[Int(b & 0xf)])
         }
     }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -43,7 +43,7 @@ public struct WebIdentityCredentials: CredentialProvider {
             method: "POST",
             url: stsEndpoint,
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-            body: Data(params.formEncoded.utf8),
+            body: Data(params.formBody),
             timeout: .seconds(10)
         )
         let response: HTTPResponse

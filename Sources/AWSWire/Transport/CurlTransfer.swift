@@ -63,9 +63,12 @@ final class CurlTransfer: @unchecked Sendable {
         for header in request.headers {
             // "Name: value" and a NUL, built as bytes (libcurl copies it).
             line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: header.name.utf8)
-            line.append(contentsOf: ": ".utf8)
-            line.append(contentsOf: header.value.utf8)
+            var name = header.name
+            var value = header.value
+            name.withUTF8 { line.append(contentsOf: $0) }
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            value.withUTF8 { line.append(contentsOf: $0) }
             line.append(0)
             list = line.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
@@ -73,7 +76,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         // No `Expect: 100-continue` round trip, and no default Content-Type from libcurl.
         list = curl_slist_append(list, "Expect:")
-        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+        if !request.headers.contains(where: { $0.name.utf8.count == 12 && $0.name.lowercased() == "content-type" }) {
             list = curl_slist_append(list, "Content-Type:")
         }
         headerList = list
@@ -115,13 +118,19 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
-        // HTTPResponse lower-cases the names.
-        let name = String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self)
+        // Names lower-cased as they are made (HTTPResponse keeps them so).
+        let nameBytes = Self.trimmed(line[..<colon])
+        let name = String(unsafeUninitializedCapacity: nameBytes.count) { out in
+            for (i, byte) in nameBytes.enumerated() {
+                out[i] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return nameBytes.count
+        }
         let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
         responseHeaders.append((name, value))
         // The body's room at once, not grown (and copied) again and again as its pieces arrive: a
         // page of instances is a few hundred KB. A length past the cap reserves nothing.
-        if responseBody.isEmpty, name.utf8.count == 14, name.lowercased() == "content-length",
+        if responseBody.isEmpty, name == "content-length",
             let length = Int(value), length > 0, length <= HTTPResponse.maxBodyBytes
         {
             responseBody = Data(capacity: length)
@@ -153,7 +162,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody))
+        return .success(HTTPResponse(status: status, lowercasedHeaders: responseHeaders, body: responseBody))
     }
 
     static func kind(of code: CURLcode) -> TransportError.Kind {

@@ -45,8 +45,13 @@ public struct HTTPResponse: Sendable {
     public var body: Data
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.init(status: status, lowercasedHeaders: headers.map { ($0.name.lowercased(), $0.value) }, body: body)
+    }
+
+    /// Headers whose names are lower-cased already (the transport folds them as it reads them).
+    init(status: Int, lowercasedHeaders: [(name: String, value: String)], body: Data) {
         self.status = status
-        self.headers = headers.map { ($0.name.lowercased(), $0.value) }
+        headers = lowercasedHeaders
         self.body = body
     }
 
