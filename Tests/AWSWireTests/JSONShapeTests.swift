@@ -105,7 +105,7 @@ struct JSONShapeTests {
             let data = Data(JSONValueEncoder().string(document).utf8)
             var byHand: Shape?
             var handError: String?
-            do { byHand = try JSONFields.decode(Shape.self, from: try JSONReader.parse(data)) } catch {
+            do { byHand = try JSONFields.decode(Shape.self, from: try JSONIndex.parse(data)) } catch {
                 handError = AWSClient.describe(error)
             }
             var byOracle: Oracle?
@@ -159,10 +159,10 @@ struct JSONShapeTests {
     func words() throws {
         let data = Data(#"{"deploymentsInfo": [{"deploymentId": "d-1"}, {"createTime": true}]}"#.utf8)
         #expect(throws: JSONShapeError.self) {
-            try JSONFields.decode(DeploymentsPage.self, from: try JSONReader.parse(data))
+            try JSONFields.decode(DeploymentsPage.self, from: try JSONIndex.parse(data))
         }
         do {
-            _ = try JSONFields.decode(DeploymentsPage.self, from: try JSONReader.parse(data))
+            _ = try JSONFields.decode(DeploymentsPage.self, from: try JSONIndex.parse(data))
         } catch {
             #expect(AWSClient.describe(error) == "bad value at deploymentsInfo.Index 1.createTime")
         }

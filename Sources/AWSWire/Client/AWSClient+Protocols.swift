@@ -48,7 +48,7 @@ extension AWSClient {
         }
     }
 
-    /// The same for an output read by hand from the JSON tree (`JSONShape`).
+    /// The same for an output read by hand from the answer's index (`JSONShape`).
     func json<Output: JSONShape>(
         _ service: AWSService,
         _ operation: String,
@@ -56,13 +56,13 @@ extension AWSClient {
         as: Output.Type = Output.self
     ) async throws -> Output {
         try await json(service, operation, input, empty: false) { data in
-            let value: JSONValue
+            let document: JSONIndex
             do {
-                value = try JSONReader.parse(data)
+                document = try JSONIndex.parse(data)
             } catch {
                 throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not JSON"))
             }
-            return try JSONFields.decode(Output.self, from: value)
+            return try JSONFields.decode(Output.self, from: document)
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import JSONCoding
 
-/// The CodeDeploy shapes a pass reads by the thousand, read by hand from the answer's tree
+/// The CodeDeploy shapes a pass reads by the thousand, read by hand from the answer's index
 /// (`JSONShape`): the same members, with the same names, as their `Decodable` forms.
 
 extension EC2TagFilter: JSONShape {

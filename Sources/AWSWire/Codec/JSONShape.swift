@@ -1,7 +1,7 @@
 import Foundation
 import JSONCoding
 
-/// A shape read from a JSON answer's tree by hand, for the answers a pass reads by the thousand
+/// A shape read from a JSON answer's index by hand, for the answers a pass reads by the thousand
 /// (`BatchGetDeployments`, `BatchGetDeploymentGroups`). `Decodable` costs thousands of
 /// instructions per struct in container boxes and metadata; this reads the members it names.
 ///
@@ -53,27 +53,40 @@ struct JSONShapeError: Error, Sendable {
     }
 }
 
-/// An object's members, read by name.
+/// A value in an answer (`JSONIndex`), read where it is.
+struct JSONElement {
+    let document: JSONIndex
+    let node: Int32
+
+    var kind: JSONIndex.Kind { document.kind(node) }
+}
+
+/// An object's members, read by name from the answer's index: a member's text becomes a String
+/// only when it is read.
 struct JSONFields {
-    let members: [JSONMember]
+    let document: JSONIndex
+    let object: Int32
     let path: JSONPath
 
-    init(_ value: JSONValue, at path: JSONPath) throws {
-        guard case .object(let members) = value else { throw JSONShapeError(problem: .wrongType, path: path) }
-        self.members = members
+    init(_ value: JSONElement, at path: JSONPath) throws {
+        guard value.kind == .object else { throw JSONShapeError(problem: .wrongType, path: path) }
+        document = value.document
+        object = value.node
         self.path = path
     }
 
-    static func decode<T: JSONShape>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try T(json: JSONFields(value, at: .root))
+    static func decode<T: JSONShape>(_ type: T.Type, from document: JSONIndex) throws -> T {
+        try T(json: JSONFields(JSONElement(document: document, node: document.root), at: .root))
     }
 
     /// The first member of that name, null or not.
-    private func find(_ key: String) -> JSONValue? { members.first(named: key) }
+    private func find(_ key: String) -> JSONElement? {
+        document.member(object, key).map { JSONElement(document: document, node: $0) }
+    }
 
     /// The member's value unless it is absent or null.
-    private func present(_ key: String) -> JSONValue? {
-        guard let value = find(key), value != .null else { return nil }
+    private func present(_ key: String) -> JSONElement? {
+        guard let value = find(key), value.kind != .null else { return nil }
         return value
     }
 
@@ -83,19 +96,23 @@ struct JSONFields {
 
     func string(_ key: String) throws -> String? {
         guard let value = present(key) else { return nil }
-        guard case .string(let text) = value else { throw error(.wrongType, key) }
-        return text
+        guard value.kind == .string else { throw error(.wrongType, key) }
+        return document.string(value.node)
     }
 
     func bool(_ key: String) throws -> Bool? {
         guard let value = present(key) else { return nil }
-        guard case .bool(let flag) = value else { throw error(.wrongType, key) }
-        return flag
+        switch value.kind {
+        case .true: return true
+        case .false: return false
+        default: throw error(.wrongType, key)
+        }
     }
 
     func int(_ key: String) throws -> Int? {
         guard let value = present(key) else { return nil }
-        guard case .number(let text) = value else { throw error(.wrongType, key) }
+        guard value.kind == .number else { throw error(.wrongType, key) }
+        let text = document.text(value.node)
         // 1.0 or 1e3 is an integer too, if it is one exactly (as JSONValueDecoder reads it).
         guard let number = Int(text) ?? Double(text).flatMap({ Int(exactly: $0) }) else { throw error(.badValue, key) }
         return number
@@ -105,9 +122,9 @@ struct JSONFields {
     func date(_ key: String) throws -> Date? {
         guard let value = present(key) else { return nil }
         let date: Date? =
-            switch value {
-            case .number(let text): Double(text).flatMap(AWSTimestamp.epoch)
-            case .string(let text): AWSTimestamp.parse(text)
+            switch value.kind {
+            case .number: Double(document.text(value.node)).flatMap(AWSTimestamp.epoch)
+            case .string: AWSTimestamp.parse(document.string(value.node))
             default: nil
             }
         guard let date else { throw error(.badValue, key) }
@@ -129,8 +146,8 @@ struct JSONFields {
     /// A string that must be there: absent is missing, null or another type a wrong type.
     func requiredString(_ key: String) throws -> String {
         guard let value = find(key) else { throw error(.missing, key) }
-        guard case .string(let text) = value else { throw error(.wrongType, key) }
-        return text
+        guard value.kind == .string else { throw error(.wrongType, key) }
+        return document.string(value.node)
     }
 
     func objects<T: JSONShape>(_ key: String, _: T.Type = T.self) throws -> [T]? {
@@ -139,29 +156,34 @@ struct JSONFields {
 
     func strings(_ key: String) throws -> [String]? {
         try list(key) { item, at in
-            guard case .string(let text) = item else { throw JSONShapeError(problem: .wrongType, path: at) }
-            return text
+            guard item.kind == .string else { throw JSONShapeError(problem: .wrongType, path: at) }
+            return item.document.string(item.node)
         }
     }
 
     /// A list of anything `element` reads, nil when absent or null.
-    func list<T>(_ key: String, _ element: (JSONValue, JSONPath) throws -> T) throws -> [T]? {
+    func list<T>(_ key: String, _ element: (JSONElement, JSONPath) throws -> T) throws -> [T]? {
         guard let value = present(key) else { return nil }
         return try Self.array(value, at: .member(path, key), element)
     }
 
     /// Each element of an array, read by `element` at its own place.
     static func array<T>(
-        _ value: JSONValue,
+        _ value: JSONElement,
         at path: JSONPath,
-        _ element: (JSONValue, JSONPath) throws -> T
+        _ element: (JSONElement, JSONPath) throws -> T
     ) throws
         -> [T]
     {
-        guard case .array(let items) = value else { throw JSONShapeError(problem: .wrongType, path: path) }
+        guard value.kind == .array else { throw JSONShapeError(problem: .wrongType, path: path) }
         var out: [T] = []
-        out.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() { out.append(try element(item, .index(path, index))) }
+        var item = value.document.first(value.node)
+        var index = 0
+        while item >= 0 {
+            out.append(try element(JSONElement(document: value.document, node: item), .index(path, index)))
+            item = value.document.next(item)
+            index += 1
+        }
         return out
     }
 }
