@@ -64,28 +64,33 @@ public final class JSONIndex: @unchecked Sendable {
     public func next(_ node: Int32) -> Int32 { nodes[Int(node)].next }
 
     /// The value of an object's first member named `key` (null or not), as the tree's
-    /// `first(named:)` finds it.
+    /// `first(named:)` finds it. A name is compared as bytes (its escapes replaced first, if it has
+    /// any): for the names a reader asks for, all ASCII, that is the tree's `==`.
     public func member(_ object: Int32, _ key: String) -> Int32? {
         var key = key
         return key.withUTF8 { wanted -> Int32? in
-            var name = nodes[Int(object)].first
-            while name >= 0 {
-                let value = nodes[Int(name)].next
-                if isNamed(name, wanted) { return value }
-                name = nodes[Int(value)].next
+            nodes.withUnsafeBufferPointer { nodes -> Int32? in
+                let text = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                var name = nodes[Int(object)].first
+                while name >= 0 {
+                    let node = nodes[Int(name)]
+                    if node.escaped {
+                        if string(name).utf8.elementsEqual(wanted) { return node.next }
+                    } else if Int(node.end - node.start) == wanted.count,
+                        Self.same(text + Int(node.start), wanted)
+                    {
+                        return node.next
+                    }
+                    name = nodes[Int(node.next)].next
+                }
+                return nil
             }
-            return nil
         }
     }
 
-    private func isNamed(_ name: Int32, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-        let node = nodes[Int(name)]
-        if node.escaped { return string(name).utf8.elementsEqual(wanted) }
-        let count = Int(node.end - node.start)
-        guard count == wanted.count else { return false }
-        // Names are short: compared here, byte by byte, rather than in a call to memcmp.
-        let text = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + Int(node.start)
-        for i in 0..<count where text[i] != wanted[i] { return false }
+    /// Names are short: compared here, byte by byte, rather than in a call to memcmp.
+    private static func same(_ text: UnsafePointer<UInt8>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<wanted.count where text[i] != wanted[i] { return false }
         return true
     }
 
