@@ -269,4 +269,17 @@ struct SeenWaitingTests {
         )
         #expect(opening.steps.contains { $0.summary.kind == "breaker open" })
     }
+
+    @Test("instances that wait unreported are adopted in the order of their ids, whatever the answer's order")
+    func adoptedInOrder() {
+        let waiting = ["i-30", "i-4", "i-1b", "i-07", "i-2"]
+        let plan = decide(
+            observation([asg(Dictionary(uniqueKeysWithValues: waiting.map { ($0, "Pending:Wait") }))]),
+            known,
+            now: now,
+            policy: policy
+        )
+        let adopted = plan.steps.compactMap { if case let .adopt(action, _) = $0 { action.instanceID } else { nil } }
+        #expect(adopted == waiting.sorted())
+    }
 }

@@ -8,8 +8,11 @@ extension Decision {
         var actions = journal.openActions.filter { $0.transition == "autoscaling:EC2_INSTANCE_LAUNCHING" }
         for asg in observation.autoScalingGroups {
             guard let hook = asg.hook(group.hookName), hook.isLaunching else { continue }
-            for (instance, state) in asg.instances.sorted(by: { $0.key < $1.key })
-            where state == "Pending:Wait" && !journal.knownInstances.contains(instance) {
+            // The few that wait and are unknown, in order (not all the group's instances sorted).
+            let unknown = asg.instances.compactMap { instance, state in
+                state == "Pending:Wait" && !journal.knownInstances.contains(instance) ? instance : nil
+            }
+            for instance in unknown.sorted() {
                 actions.append(
                     adopt(
                         instance,
